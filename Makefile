@@ -1,0 +1,66 @@
+# kbridge - an interactive course on Rust and C inside the Linux kernel.
+#
+#   make run     install what is missing, build kbridge, start it
+#   make test    install, build, prepare the course kernel, run every test
+#   make bench   benchmarks (medians over repeated runs)
+#   make install PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+VERSION := 0.1.0
+CC ?= cc
+PKGS := libgit2 lua5.4 ncursesw md4c libcjson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -DKB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+LDLIBS += $(PKG_LIBS)
+
+OBJDIR := obj
+SRCS := $(wildcard src/*.c)
+OBJS := $(SRCS:src/%.c=$(OBJDIR)/%.o)
+LIB_OBJS := $(filter-out $(OBJDIR)/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
+
+.PHONY: all deps run test unit-tests bench install clean
+all: kbridge
+
+# Debian packages: scripts/install-deps.sh says what it installs and why.
+deps:
+	@scripts/install-deps.sh
+
+kbridge: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJDIR)/%.o: src/%.c | $(OBJDIR)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OBJDIR):
+	@mkdir -p $(OBJDIR)/tests
+
+$(OBJDIR)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OBJDIR)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+unit-tests: $(UNIT_BINS)
+
+run: deps
+	@$(MAKE) --no-print-directory kbridge
+	./kbridge
+
+test: deps
+	@$(MAKE) --no-print-directory kbridge unit-tests
+	@scripts/run-tests.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory kbridge
+	@scripts/bench.sh
+
+install: kbridge
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kbridge
+	install -m 755 kbridge $(DESTDIR)$(PREFIX)/bin/kbridge
+	cp -R assets scripts lessons $(DESTDIR)$(PREFIX)/share/kbridge/
+
+clean:
+	rm -rf $(OBJDIR) kbridge
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Install the Debian 12 packages kbridge needs, and only those that are missing.
+# Prints each missing package with the reason it is needed; uses sudo when not root.
+# Usage: scripts/install-deps.sh [--check]   (--check: list what is missing, exit 1 if any)
+set -eu
+
+# package|why
+PACKAGES='
+build-essential|compiles kbridge
+pkg-config|finds the libraries kbridge links against
+libncurses-dev|the terminal shell (ncursesw)
+libgit2-dev|the kernel tree and the learner workspace are git repositories
+liblua5.4-dev|lessons are Lua scripts
+libmd4c-dev|renders lesson Markdown
+libcjson-dev|JSON output and progress files
+libcmocka-dev|unit tests
+linux-source-6.12|the bundled Linux 6.12 tree the course builds
+rustc-web|the Rust compiler the kernel is built with (rustc >= 1.78)
+rust-web-src|the Rust core library source the kernel compiles
+rust-web-clippy|lints lesson code (CLIPPY=1)
+bindgen|generates the kernel Rust bindings from C headers
+clang|compiles the kernel with LLVM=1
+lld|links the kernel with LLVM=1
+llvm|LLVM tools (llvm-ar, llvm-nm, llvm-objcopy) for LLVM=1
+flex|kernel configuration
+bison|kernel configuration
+bc|kernel build
+libelf-dev|kernel build (objtool)
+libssl-dev|kernel build (sign-file, certs)
+python3|kernel scripts (rust-analyzer project generation)
+qemu-system-x86|boots the course kernel
+busybox-static|the guest userland in the initramfs
+xz-utils|unpacks the kernel source
+cpio|inspects initramfs archives in tests
+tmux|the terminal smoke tests
+'
+
+missing=''
+reasons=''
+IFS='
+'
+for line in $PACKAGES; do
+	[ -n "$line" ] || continue
+	pkg=${line%%|*}
+	why=${line#*|}
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $pkg"
+		reasons="$reasons  $pkg: $why
+"
+	fi
+done
+unset IFS
+
+if [ -z "$missing" ]; then
+	[ "${1:-}" = --check ] && echo "all packages present"
+	exit 0
+fi
+
+echo "kbridge needs these Debian packages, not installed yet:"
+printf '%s' "$reasons"
+if [ "${1:-}" = --check ]; then
+	exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=''
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO='sudo'
+	echo "Installing them with sudo (you may be asked for your password)."
+else
+	echo "error: not root and sudo is not available; as root run:" >&2
+	echo "  apt-get install$missing" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "+ apt-get update"
+$SUDO apt-get update -q || { echo "error: apt-get update failed" >&2; exit 1; }
+echo "+ apt-get install -y --no-install-recommends$missing"
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing || {
+	echo "error: apt-get install failed (see above)" >&2
+	exit 1
+}

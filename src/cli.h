@@ -1,0 +1,15 @@
+/* cli.h - the non-interactive commands. Each takes the arguments after its name
+ * (argv[0] is the command name) and returns the process exit status. */
+#ifndef KB_CLI_H
+#define KB_CLI_H
+
+int cli_setup(int argc, char **argv);
+int cli_doctor(int argc, char **argv);
+int cli_boot(int argc, char **argv);
+
+/* Print a command's usage from its help text; shared by the commands. */
+void cli_usage(const char *text);
+/* True when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,87 @@
+/* main.c - kbridge: an interactive course on Rust and C inside the Linux kernel.
+ * Dispatches to the commands; the table below is the one place a command is named. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "kernel.h"
+#include "runner.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef KB_VERSION
+#define KB_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"setup", cli_setup, "prepare the kernel tree, the reference build and the initramfs"},
+	{"doctor", cli_doctor, "check every tool the course needs and say how to fix what is missing"},
+	{"boot", cli_boot, "build modules, boot the course kernel in QEMU, run commands in it"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: kbridge [--help] [--version] COMMAND [ARGS]\n"
+		"\n"
+		"kbridge is an interactive course on how Rust and C meet inside the Linux kernel.\n"
+		"Each task is real kernel work: kbridge builds it with Kbuild and boots it in QEMU.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Run 'kbridge COMMAND --help' for a command's options.\n"
+		"\n"
+		"Environment:\n"
+		"  KBRIDGE_HOME     where the kernel tree and builds live (default\n"
+		"                   $XDG_DATA_HOME/kbridge, else ~/.local/share/kbridge)\n"
+		"  KBRIDGE_DATADIR  where kbridge's assets/ and scripts/ are (found by itself)\n"
+		"  NO_COLOR         no colors\n");
+}
+
+static int status_overview(void)
+{
+	struct kb_home h;
+	if (kb_home_init(&h) < 0) {
+		fprintf(stderr, "kbridge: %s\n", kb_error_last());
+		return 1;
+	}
+	struct kb_setup_status st;
+	kb_setup_status(&st, &h);
+	usage(stdout);
+	printf("\nCourse kernel (%s): %s\n", h.root,
+	       st.ready ? "ready" : "not ready - run 'kbridge setup' (about 5 minutes on 2 cores)");
+	kb_home_free(&h);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	runner_install_signal_handlers();
+	if (argc < 2)
+		return status_overview();
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("kbridge %s\n", KB_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "kbridge: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

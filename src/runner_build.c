@@ -1,0 +1,93 @@
+/* runner_build.c - build an external module folder with Kbuild. See runner.h. */
+#define _GNU_SOURCE
+#include "runner.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void find_ko(struct kb_strv *found, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *p = kb_path_join(dir, e->d_name);
+		if (kb_str_ends(e->d_name, ".ko") && !kb_is_dir(p))
+			kb_strv_push(found, p);
+		else if (depth < 4 && e->d_type == DT_DIR)
+			find_ko(found, p, depth + 1);
+		free(p);
+	}
+	closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int runner_build_module(struct kb_build_result *res, const struct kb_build_opts *o)
+{
+	memset(res, 0, sizeof *res);
+	if (!o->build_dir || !o->module_dir)
+		return kb_error_set(KB_EINVAL, "runner_build_module: build_dir and module_dir are required");
+	char *mdir = realpath(o->module_dir, NULL);
+	if (!mdir)
+		return kb_error_set(KB_ENOTFOUND, "module folder %s not found", o->module_dir);
+
+	struct kb_strv argv = KB_STRV_INIT;
+	kb_strv_push(&argv, "make");
+	kb_strv_pushf(&argv, "-j%d", o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
+	kb_strv_pushf(&argv, "-C%s", o->build_dir);
+	kb_strv_pushf(&argv, "M=%s", mdir);
+	for (char *const *v = o->make_vars; v && *v; v++)
+		kb_strv_push(&argv, *v);
+	kb_strv_push(&argv, o->target ? o->target : "modules");
+
+	struct kb_exec_opts eo = {
+		.argv = kb_strv_argv(&argv),
+		.env = o->env,
+		.timeout = o->timeout > 0 ? o->timeout : 300,
+		.stdin_fd = KB_STDIN_NULL,
+		.on_output = o->on_output,
+		.on_tick = o->on_tick,
+		.ctx = o->ctx,
+	};
+	struct kb_exec_result er;
+	int rc = runner_exec(&er, &eo);
+	res->exit_code = er.exit_code;
+	res->timed_out = er.timed_out;
+	res->elapsed = er.elapsed;
+	res->log = er.output;
+	er.output = NULL;
+	res->ok = rc == 0 && er.exit_code == 0 && !er.timed_out;
+	if (rc == KB_ECHILD)
+		goto cleanup;
+
+	struct kb_strv ko = KB_STRV_INIT;
+	if (res->ok)
+		find_ko(&ko, mdir, 0);
+	if (ko.n)
+		qsort(ko.v, ko.n, sizeof *ko.v, cmp_str);
+	res->ko_files = ko.v;
+	res->n_ko = ko.n;
+cleanup:
+	kb_strv_free(&argv);
+	free(mdir);
+	return rc;
+}
+
+void runner_build_result_free(struct kb_build_result *res)
+{
+	free(res->log);
+	for (size_t i = 0; i < res->n_ko; i++)
+		free(res->ko_files[i]);
+	free(res->ko_files);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,110 @@
+/* util.h - errors, growable buffers, string lists and file helpers shared by every module.
+ *
+ * Conventions (libgit2's): functions return 0 or a negative KB_E* code; output
+ * parameters come first; on error a message is left for kb_error_last().
+ */
+#ifndef KB_UTIL_H
+#define KB_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One table of error codes with their messages (X-macro: no drift between code and text). */
+#define KB_ERRORS(X)                                                       \
+	X(KB_OK, 0, "success")                                             \
+	X(KB_ENOMEM, -1, "out of memory")                                  \
+	X(KB_EIO, -2, "input/output error")                                \
+	X(KB_EINVAL, -3, "invalid argument")                               \
+	X(KB_ENOTFOUND, -4, "not found")                                   \
+	X(KB_ECHILD, -5, "a child process failed")                         \
+	X(KB_ETIMEOUT, -6, "timed out")                                    \
+	X(KB_ELOCKED, -7, "in use by another kbridge")                     \
+	X(KB_EINTR, -8, "interrupted")                                     \
+	X(KB_EGIT, -9, "git operation failed")                             \
+	X(KB_ENOTREADY, -10, "the course kernel is not set up (run: kbridge setup)") \
+	X(KB_ELESSON, -11, "lesson error")
+
+enum kb_error {
+#define KB_ERROR_ENUM(name, value, text) name = value,
+	KB_ERRORS(KB_ERROR_ENUM)
+#undef KB_ERROR_ENUM
+};
+
+/* The fixed text of an error code ("out of memory"). Never NULL. */
+const char *kb_strerror(int code);
+
+/* Record a detailed message for the last error and return `code` (so callers can
+ * `return kb_error_set(KB_EIO, "cannot read %s: %s", path, strerror(errno));`). */
+int kb_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The last detailed message, or the code's fixed text when none was set. Owned by
+ * util; valid until the next kb_error_set(). */
+const char *kb_error_last(void);
+void kb_error_clear(void);
+
+/* Print "kbridge: <msg>" to stderr and exit(1). For use before curses starts. */
+void kb_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Allocation that dies with a clear message on out-of-memory. */
+void *kb_malloc(size_t n);
+void *kb_calloc(size_t n, size_t size);
+void *kb_realloc(void *p, size_t n);
+char *kb_strdup(const char *s);
+char *kb_strndup(const char *s, size_t n);
+/* printf into a new heap string (caller frees). */
+char *kb_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated when data != NULL. */
+struct kb_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+#define KB_BUF_INIT {NULL, 0, 0}
+void kb_buf_add(struct kb_buf *b, const void *data, size_t n);
+void kb_buf_adds(struct kb_buf *b, const char *s);
+void kb_buf_printf(struct kb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kb_buf_vprintf(struct kb_buf *b, const char *fmt, va_list ap);
+/* Hand the bytes to the caller (a "" string when empty) and reset the buffer. */
+char *kb_buf_detach(struct kb_buf *b);
+void kb_buf_free(struct kb_buf *b);
+
+/* A growable list of owned strings. */
+struct kb_strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+#define KB_STRV_INIT {NULL, 0, 0}
+void kb_strv_push(struct kb_strv *sv, const char *s);     /* copies s */
+void kb_strv_push_own(struct kb_strv *sv, char *s);       /* takes s */
+void kb_strv_pushf(struct kb_strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* NULL-terminated view for execve(); valid until the next push. */
+char *const *kb_strv_argv(struct kb_strv *sv);
+void kb_strv_free(struct kb_strv *sv);
+
+/* Files. All return 0 or a negative KB_E* with kb_error_last() naming the path. */
+int kb_read_file(char **out, size_t *len, const char *path);    /* *out: caller frees */
+/* Write atomically: temporary file in the same folder, fsync, rename, fsync the folder.
+ * A kill at any moment leaves either the old file or the new one, never a mix. */
+int kb_write_file_atomic(const char *path, const void *data, size_t len, int mode);
+int kb_mkdir_p(const char *path, int mode);
+int kb_rm_rf(const char *path);       /* removes a tree; a missing path is not an error */
+bool kb_path_exists(const char *path);
+bool kb_is_dir(const char *path);
+bool kb_is_executable(const char *path);
+char *kb_path_join(const char *a, const char *b);   /* "a/b", caller frees */
+/* Look a program up in PATH (or take it as is when it holds a '/'); NULL if not found. */
+char *kb_which(const char *prog);
+
+/* Time. */
+double kb_now(void);   /* monotonic seconds */
+
+/* 64-bit FNV-1a, for change stamps (not for security). */
+unsigned long long kb_hash64(const void *data, size_t len, unsigned long long seed);
+
+bool kb_str_starts(const char *s, const char *prefix);
+bool kb_str_ends(const char *s, const char *suffix);
+
+#endif
