@@ -1,0 +1,99 @@
+#!/bin/sh
+# The spine end to end: real Kbuild, the real course kernel, real QEMU. Needs `kbridge
+# setup` done (scripts/run-tests.sh does it first).
+. "$(dirname "$0")/../lib.sh"
+FIX=$(cd "$(dirname "$0")/../fixtures/modules" && pwd)
+HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+
+# The kernel's own samples/rust/rust_minimal.rs, copied out of the bundled tree into a
+# folder with a Kbuild, built as an external module, inserted and removed.
+t_begin "rust_minimal from the kernel's samples: built, loaded, unloaded"
+mkdir -p "$T_TMP/rust_minimal"
+cp "$HOME_DIR/linux/samples/rust/rust_minimal.rs" "$T_TMP/rust_minimal/"
+echo 'obj-m := rust_minimal.o' > "$T_TMP/rust_minimal/Kbuild"
+"$KBRIDGE" boot --build "$T_TMP/rust_minimal" --run 'cat /proc/modules' > "$T_TMP/minimal.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/minimal.out" "RUSTC [M]"
+expect_contains "$T_TMP/minimal.out" "Rust minimal sample (init)"
+expect_contains "$T_TMP/minimal.out" "Rust minimal sample (exit)"
+expect_contains "$T_TMP/minimal.out" "My numbers are [72, 108, 200]"
+expect_contains "$T_TMP/minimal.out" "$ insmod /kb/mod/rust_minimal.ko"
+expect_contains "$T_TMP/minimal.out" "rust_minimal "
+expect_contains "$T_TMP/minimal.out" "== verdict: ok"
+t_end
+
+t_begin "composite module: C calls a Rust extern \"C\" function in the same .ko"
+cp -r "$FIX/composite" "$T_TMP/"
+"$KBRIDGE" boot --build "$T_TMP/composite" > "$T_TMP/composite.out" 2>&1 </dev/null --run true
+expect_status 0 $?
+expect_contains "$T_TMP/composite.out" "CC [M]"
+expect_contains "$T_TMP/composite.out" "RUSTC [M]"
+expect_contains "$T_TMP/composite.out" "composite: C asked Rust for 6 * 7 + 100 = 142"
+expect_contains "$T_TMP/composite.out" "composite: exit"
+t_end
+
+t_begin "a Rust panic in init is reported as such, with the excerpt, well under the timeout"
+cp -r "$FIX/rust_panic" "$T_TMP/"
+start=$(date +%s)
+"$KBRIDGE" boot --build "$T_TMP/rust_panic" --run true --timeout 60 > "$T_TMP/panic.out" 2>&1
+status=$?
+took=$(( $(date +%s) - start ))
+expect_status 1 $status
+expect_contains "$T_TMP/panic.out" "== rust-panic"
+expect_contains "$T_TMP/panic.out" "panicked at"
+expect_contains "$T_TMP/panic.out" "index out of bounds"
+expect_contains "$T_TMP/panic.out" "rust_panic.rs"
+expect_contains "$T_TMP/panic.out" "== verdict: FAILED"
+[ $took -lt 40 ] || t_fail "the panic took $took s to report (timeout 60 s)"
+t_end
+
+t_begin "a NULL dereference in C is reported as an oops with the function named"
+cp -r "$FIX/c_oops" "$T_TMP/"
+"$KBRIDGE" boot --build "$T_TMP/c_oops" --run true > "$T_TMP/oops.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/oops.out" "== oops"
+expect_contains "$T_TMP/oops.out" "BUG: kernel NULL pointer dereference"
+expect_contains "$T_TMP/oops.out" "c_oops_init"
+expect_contains "$T_TMP/oops.out" "== verdict: FAILED"
+t_end
+
+t_begin "a guest that never ends is stopped at the timeout and reported as a hang"
+start=$(date +%s)
+"$KBRIDGE" boot --run 'echo going to sleep' --run 'sleep 1000' --timeout 8 > "$T_TMP/hang.out" 2>&1
+status=$?
+took=$(( $(date +%s) - start ))
+expect_status 1 $status
+expect_contains "$T_TMP/hang.out" "== boot: hang"
+expect_contains "$T_TMP/hang.out" "going to sleep"
+expect_contains "$T_TMP/hang.out" "[did not finish]"
+expect_contains "$T_TMP/hang.out" "did not finish within 8 s"
+[ $took -lt 20 ] || t_fail "a timeout of 8 s took $took s"
+pgrep -f "kbridge-initramfs" >/dev/null && t_fail "a QEMU process outlived the timeout"
+t_end
+
+t_begin "a module that does not compile: the compiler's error comes back"
+cp -r "$FIX/broken_rust" "$T_TMP/"
+"$KBRIDGE" boot --build "$T_TMP/broken_rust" --run true > "$T_TMP/broken.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/broken.out" "error[E0308]: mismatched types"
+expect_contains "$T_TMP/broken.out" "broken_rust.rs"
+expect_contains "$T_TMP/broken.out" "== build failed"
+t_end
+
+t_begin "a failing guest command fails the boot; its output and status are reported"
+"$KBRIDGE" boot --run 'echo before; ls /no/such/file; echo after' --run 'exit 3' > "$T_TMP/cmd.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/cmd.out" "No such file or directory"
+expect_contains "$T_TMP/cmd.out" "[exit 3]"
+expect_contains "$T_TMP/cmd.out" "== boot: ok"
+t_end
+
+t_begin "boot refuses bad arguments"
+"$KBRIDGE" boot --insmod /no/such.ko --run true > "$T_TMP/bad.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/bad.out" "module /no/such.ko not found"
+"$KBRIDGE" boot --timeout -3 > "$T_TMP/bad2.out" 2>&1
+expect_status 2 $?
+t_end
+
+t_finish

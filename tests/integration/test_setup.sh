@@ -1,0 +1,62 @@
+#!/bin/sh
+# setup --status, the bundled tree's git state, doctor and the setup lock, on the real
+# KBRIDGE_HOME prepared by `kbridge setup`.
+. "$(dirname "$0")/../lib.sh"
+HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+
+t_begin "setup --status says everything is ready"
+"$KBRIDGE" setup --status > "$T_TMP/status.out" 2>&1
+expect_status 0 $?
+for step in extract import config build initramfs; do
+	grep -qE "^  $step +ready" "$T_TMP/status.out" || t_fail "step $step is not ready"
+done
+t_end
+
+t_begin "the bundled tree is one base commit naming the version, tagged, with a clean status"
+git -C "$HOME_DIR/linux" log --format=%s > "$T_TMP/log.out" 2>&1
+expect_contains "$T_TMP/log.out" "Linux 6.12."
+[ "$(wc -l < "$T_TMP/log.out")" -eq 1 ] || t_fail "expected one commit, got $(wc -l < "$T_TMP/log.out")"
+git -C "$HOME_DIR/linux" rev-parse -q --verify kbridge-base > /dev/null || t_fail "no kbridge-base tag"
+files=$(git -C "$HOME_DIR/linux" ls-files | wc -l)
+[ "$files" -gt 80000 ] || t_fail "only $files files in the base commit"
+t_end
+
+t_begin "the Debian .gitignore block is gone: a new top-level file is not ignored"
+expect_not_contains "$HOME_DIR/linux/.gitignore" "!/debian/"
+git -C "$HOME_DIR/linux" check-ignore -q newfile.rs && t_fail "a new top-level file is ignored"
+git -C "$HOME_DIR/linux" check-ignore -q samples/kbridge/x.rs && t_fail "a new sample file is ignored"
+t_end
+
+t_begin "a second setup while one runs is refused with a clear message"
+# hold the lock the way a running setup does
+exec 9>>"$HOME_DIR/setup.lock"
+flock -n 9 || t_fail "could not take the lock for the test"
+"$KBRIDGE" setup > "$T_TMP/locked.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/locked.out" "another kbridge setup is running"
+exec 9>&-
+t_end
+
+t_begin "doctor: everything found, the wrapper decision stated, exit 0"
+"$KBRIDGE" doctor > "$T_TMP/doctor.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/doctor.out" "bindgen wrapper"
+expect_contains "$T_TMP/doctor.out" "rust-src"
+expect_contains "$T_TMP/doctor.out" "Everything the course needs is here."
+t_end
+
+t_begin "doctor on an empty KBRIDGE_HOME: the missing steps named with their fix, exit 1"
+KBRIDGE_HOME="$T_TMP/empty" "$KBRIDGE" doctor > "$T_TMP/doctor2.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/doctor2.out" "MISSING"
+expect_contains "$T_TMP/doctor2.out" "fix: kbridge setup"
+t_end
+
+t_begin "every command has --help"
+for c in setup doctor boot; do
+	"$KBRIDGE" $c --help > "$T_TMP/help.out" 2>&1 || t_fail "kbridge $c --help failed"
+	grep -q "usage: kbridge $c" "$T_TMP/help.out" || t_fail "kbridge $c --help has no usage line"
+done
+t_end
+
+t_finish
