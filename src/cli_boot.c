@@ -91,6 +91,14 @@ static void print_kernel_log(const char *log, bool all)
 		if (init) {
 			const char *nl = strchr(init, '\n');
 			from = nl ? nl + 1 : init + strlen(init);
+			/* and the indented lines that follow it (arguments, environment) */
+			for (;;) {
+				const char *msg = strchr(from, ']');
+				nl = strchr(from, '\n');
+				if (!msg || !nl || msg > nl || strncmp(msg + 1, "   ", 3) != 0)
+					break;
+				from = nl + 1;
+			}
 		}
 	}
 	fputs(from, stdout);

@@ -53,7 +53,8 @@ cp -r "$FIX/c_oops" "$T_TMP/"
 expect_status 1 $?
 expect_contains "$T_TMP/oops.out" "== oops"
 expect_contains "$T_TMP/oops.out" "BUG: kernel NULL pointer dereference"
-expect_contains "$T_TMP/oops.out" "c_oops_init"
+expect_contains "$T_TMP/oops.out" "RIP: 0010:init_module+"
+expect_contains "$T_TMP/oops.out" "[c_oops]"
 expect_contains "$T_TMP/oops.out" "== verdict: FAILED"
 t_end
 

@@ -19,6 +19,8 @@ expect_contains "$T_TMP/log.out" "Linux 6.12."
 git -C "$HOME_DIR/linux" rev-parse -q --verify kbridge-base > /dev/null || t_fail "no kbridge-base tag"
 files=$(git -C "$HOME_DIR/linux" ls-files | wc -l)
 [ "$files" -gt 80000 ] || t_fail "only $files files in the base commit"
+dirty=$(git -C "$HOME_DIR/linux" status --porcelain | head -5)
+[ -z "$dirty" ] || t_fail "the bundled tree is not clean: $dirty"
 t_end
 
 t_begin "the Debian .gitignore block is gone: a new top-level file is not ignored"
@@ -50,6 +52,42 @@ KBRIDGE_HOME="$T_TMP/empty" "$KBRIDGE" doctor > "$T_TMP/doctor2.out" 2>&1
 expect_status 1 $?
 expect_contains "$T_TMP/doctor2.out" "MISSING"
 expect_contains "$T_TMP/doctor2.out" "fix: kbridge setup"
+t_end
+
+t_begin "an interrupted setup leaves no half step that looks done, and resumes"
+# a scratch KBRIDGE_HOME: interrupt the extract, then let it pass the extract and
+# interrupt the import; each rerun starts the unfinished step cleanly
+SCRATCH="$T_TMP/scratch"
+KBRIDGE_HOME="$SCRATCH" "$KBRIDGE" setup > "$T_TMP/int1.out" 2>&1 &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+expect_status 130 $?
+expect_contains "$T_TMP/int1.out" "interrupted; run it again"
+KBRIDGE_HOME="$SCRATCH" "$KBRIDGE" setup --status > "$T_TMP/int1.status" 2>&1
+grep -qE "^  extract +missing" "$T_TMP/int1.status" || t_fail "a half extract looks done"
+# the group was killed; give init a moment to reap tar's own child
+i=0
+while pgrep -x tar > /dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+pgrep -x tar > /dev/null && t_fail "tar outlived the interrupted setup"
+KBRIDGE_HOME="$SCRATCH" "$KBRIDGE" setup > "$T_TMP/int2.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q "kernel source extracted" "$T_TMP/int2.out" && [ $i -lt 120 ]; do
+	sleep 0.5
+	i=$((i + 1))
+done
+sleep 2
+kill -INT $pid
+wait $pid
+expect_status 130 $?
+KBRIDGE_HOME="$SCRATCH" "$KBRIDGE" setup --status > "$T_TMP/int2.status" 2>&1
+grep -qE "^  extract +ready" "$T_TMP/int2.status" || t_fail "the finished extract was not kept"
+grep -qE "^  import +missing" "$T_TMP/int2.status" || t_fail "a half import looks done"
+[ -d "$SCRATCH/linux.partial" ] && t_fail "linux.partial was left behind"
+[ -f "$SCRATCH/linux/Makefile" ] || t_fail "the extracted tree is incomplete"
+rm -rf "$SCRATCH"
 t_end
 
 t_begin "every command has --help"

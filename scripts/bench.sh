@@ -1,0 +1,73 @@
+#!/bin/sh
+# kbridge benchmarks: medians over repeated runs, printed as figures (not pass/fail).
+#   module build, cold (a fresh folder)           make -C BUILD M=DIR LLVM=1 modules
+#   module build after editing one .rs
+#   boot + insmod + rmmod                         kbridge boot --insmod X.ko --run true
+#   build + boot of one small Rust module after an edit
+# Needs the course kernel (kbridge setup). RUNS=N sets the repetitions (default 7).
+set -eu
+cd "$(dirname "$0")/.."
+KB=./kbridge
+RUNS=${RUNS:-7}
+HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+$KB setup >/dev/null 2>&1 || $KB setup
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbridge-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+fresh_module() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp "$HOME_DIR/linux/samples/rust/rust_minimal.rs" "$1/"
+	echo 'obj-m := rust_minimal.o' > "$1/Kbuild"
+}
+
+build() {
+	make -s -C "$HOME_DIR/build" M="$1" LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+		HOSTRUSTC=/usr/bin/rustc BINDGEN="$HOME_DIR/tools/bindgen" modules >/dev/null
+}
+
+echo "kbridge benchmarks ($RUNS runs each, median; $(nproc) CPUs, $(uname -m))"
+
+: > "$TMP/cold"
+for i in $(seq "$RUNS"); do
+	fresh_module "$TMP/m"
+	t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m"; t1=$(now)
+	echo "$t1 - $t0" | bc >> "$TMP/cold"
+done
+printf '%-48s %6.2f s\n' "module build, cold (rust_minimal)" "$(median < "$TMP/cold")"
+
+: > "$TMP/warm"
+for i in $(seq "$RUNS"); do
+	sed -i "s/Rust minimal sample (init).*\\\\n/Rust minimal sample (init) $i\\\\n/" "$TMP/m/rust_minimal.rs"
+	t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m"; t1=$(now)
+	echo "$t1 - $t0" | bc >> "$TMP/warm"
+done
+printf '%-48s %6.2f s\n' "module build after editing the .rs" "$(median < "$TMP/warm")"
+
+: > "$TMP/boot"
+: > "$TMP/qemu"
+for i in $(seq "$RUNS"); do
+	t0=$(now)
+	$KB boot --insmod "$TMP/m/rust_minimal.ko" --run true > "$TMP/boot.out" 2>&1
+	t1=$(now)
+	grep -q "== verdict: ok" "$TMP/boot.out" || { echo "boot failed:"; cat "$TMP/boot.out"; exit 1; }
+	echo "$t1 - $t0" | bc >> "$TMP/boot"
+	sed -n 's/^== boot: ok (\([0-9.]*\) s)$/\1/p' "$TMP/boot.out" >> "$TMP/qemu"
+done
+printf '%-48s %6.2f s\n' "boot + insmod + rmmod (kbridge boot, wall)" "$(median < "$TMP/boot")"
+printf '%-48s %6.2f s\n' "  of which QEMU ran" "$(median < "$TMP/qemu")"
+
+: > "$TMP/both"
+for i in $(seq "$RUNS"); do
+	sed -i "s/Rust minimal sample (exit).*\\\\n/Rust minimal sample (exit) $i\\\\n/" "$TMP/m/rust_minimal.rs"
+	t0=$(now)
+	$KB boot --build "$TMP/m" --run true > "$TMP/both.out" 2>&1
+	t1=$(now)
+	grep -q "== verdict: ok" "$TMP/both.out" || { echo "build+boot failed:"; cat "$TMP/both.out"; exit 1; }
+	echo "$t1 - $t0" | bc >> "$TMP/both"
+done
+printf '%-48s %6.2f s\n' "edit + build + boot one Rust module (wall)" "$(median < "$TMP/both")"
+
