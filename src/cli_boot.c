@@ -15,7 +15,7 @@
 
 static const char boot_help[] =
 	"usage: kbridge boot [--build DIR]... [--insmod FILE.ko]... [--run CMD]...\n"
-	"                    [--timeout S] [--cpus N] [--log]\n"
+	"                    [--timeout S] [--cpus N] [--memory MB] [--log]\n"
 	"\n"
 	"Build each DIR as an external module against the reference build\n"
 	"(make -C BUILD M=DIR LLVM=1 modules), boot the course kernel in QEMU with every\n"
@@ -32,6 +32,7 @@ static const char boot_help[] =
 	"  --run CMD       a shell command to run in the guest (repeatable)\n"
 	"  --timeout S     stop a guest that has not finished after S seconds (default 60)\n"
 	"  --cpus N        virtual CPUs (default 1)\n"
+	"  --memory MB     guest memory (default 128)\n"
 	"  --log           print the whole kernel log, not only what came after boot\n"
 	"  -h, --help      this text\n"
 	"\n"
@@ -118,21 +119,23 @@ int cli_boot(int argc, char **argv)
 		{"run", required_argument, NULL, 'r'},
 		{"timeout", required_argument, NULL, 't'},
 		{"cpus", required_argument, NULL, 'c'},
+		{"memory", required_argument, NULL, 'm'},
 		{"log", no_argument, NULL, 'l'},
 		{NULL, 0, NULL, 0},
 	};
 	struct kb_strv builds = KB_STRV_INIT, insmods = KB_STRV_INIT, runs = KB_STRV_INIT;
 	double timeout = 60;
-	int cpus = 1, c, status = 1;
+	int cpus = 1, memory = 0, c, status = 1;
 	bool full_log = false;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:i:r:t:c:l", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:i:r:t:c:m:l", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b': kb_strv_push(&builds, optarg); break;
 		case 'i': kb_strv_push(&insmods, optarg); break;
 		case 'r': kb_strv_push(&runs, optarg); break;
 		case 't': timeout = atof(optarg); break;
 		case 'c': cpus = atoi(optarg); break;
+		case 'm': memory = atoi(optarg); break;
 		case 'l': full_log = true; break;
 		default:
 			fputs(boot_help, stderr);
@@ -222,7 +225,7 @@ int cli_boot(int argc, char **argv)
 	struct kb_boot_opts bo = {
 		.kernel = h.bzimage, .initramfs = h.initramfs,
 		.modules = kb_strv_argv(&modules), .commands = kb_strv_argv(&cmds),
-		.timeout = timeout, .cpus = cpus, .interactive = interactive,
+		.timeout = timeout, .cpus = cpus, .memory_mb = memory, .interactive = interactive,
 		.on_tick = interactive ? NULL : on_tick, .ctx = &live,
 	};
 	if (interactive)

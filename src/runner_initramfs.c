@@ -113,7 +113,22 @@ int kb_initramfs_write_base(const char *out_path, const char *busybox, const cha
 	if (!rc)
 		rc = kb_cpio_file_from(c, "init", 0755, init_script);
 	if (!rc) {
-		kb_cpio_symlink(c, "bin/sh", "busybox");
+		/* every applet as a link, as `busybox --install -s` would make at each boot */
+		struct kb_exec_opts eo = {.argv = (char *[]){(char *)busybox, "--list-full", NULL},
+					  .timeout = 20};
+		struct kb_exec_result r;
+		bool have_sh = false;
+		if (runner_exec(&r, &eo) == 0 && r.exit_code == 0) {
+			for (char *save = NULL, *l = strtok_r(r.output, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+				if (!*l || strcmp(l, "bin/busybox") == 0 || strstr(l, ".."))
+					continue;
+				kb_cpio_symlink(c, l, "/bin/busybox");
+				have_sh |= strcmp(l, "bin/sh") == 0;
+			}
+		}
+		runner_exec_result_free(&r);
+		if (!have_sh)
+			kb_cpio_symlink(c, "bin/sh", "busybox");
 		size_t len;
 		char *data = kb_cpio_finish(c, &len);
 		rc = kb_write_file_atomic(out_path, data, len, 0644);
