@@ -33,6 +33,7 @@ busybox-static|the guest userland in the initramfs
 xz-utils|unpacks the kernel source
 cpio|inspects initramfs archives in tests
 tmux|the terminal smoke tests
+git|tests read the workspaces kbridge writes
 '
 
 missing=''

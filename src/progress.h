@@ -1,0 +1,49 @@
+/* progress.h - what a learner has done, saved in the workspace as progress.json.
+ *
+ * The file (JSON, written by cJSON):
+ *   { "version": 1, "pack": "core", "current": "hello",
+ *     "lessons": { "<id>": { "passed": true, "attempts": 3, "hints": 1,
+ *                            "solution_revealed": false, "seconds": 314.5, "step": 2,
+ *                            "started_at": 1795000000, "passed_at": 1795000300 } } }
+ * Times are Unix seconds (0: never); "seconds" is time spent in the lesson.
+ * Saving is atomic (temporary file, fsync, rename, fsync of the folder): a kill at any
+ * moment leaves the old file or the new one, never a mix.
+ */
+#ifndef KB_PROGRESS_H
+#define KB_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kb_lesson_progress {
+	char *id;
+	bool passed;
+	int attempts;            /* checks run */
+	int hints;               /* hints revealed */
+	bool solution_revealed;  /* before passing, with --reveal */
+	double seconds;          /* time spent */
+	int step;                /* the current step, 0-based */
+	long long started_at;
+	long long passed_at;
+};
+
+struct kb_progress {
+	char *pack;              /* the pack's name, or NULL */
+	char *current;           /* the lesson the learner was on, or NULL */
+	struct kb_lesson_progress *lessons;
+	size_t n;
+};
+
+/* Load path into p. A missing file gives empty progress (0). A damaged one gives KB_EINVAL
+ * with a message naming it; the file is left alone. */
+int kb_progress_load(struct kb_progress *p, const char *path);
+int kb_progress_save(const struct kb_progress *p, const char *path);
+int kb_progress_parse(struct kb_progress *p, const char *json, const char *name);
+char *kb_progress_to_json(const struct kb_progress *p);   /* caller frees */
+/* The entry of a lesson, added (zeroed) when missing. */
+struct kb_lesson_progress *kb_progress_lesson(struct kb_progress *p, const char *id);
+/* The entry or NULL, without adding. */
+const struct kb_lesson_progress *kb_progress_find(const struct kb_progress *p, const char *id);
+void kb_progress_free(struct kb_progress *p);
+
+#endif
