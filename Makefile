@@ -21,6 +21,8 @@ OBJS := $(SRCS:src/%.c=$(OBJDIR)/%.o)
 LIB_OBJS := $(filter-out $(OBJDIR)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(OBJDIR)/bench/%)
 
 .PHONY: all deps run test unit-tests bench install clean
 all: kbridge
@@ -43,6 +45,10 @@ $(OBJDIR)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OBJDIR)
 
 unit-tests: $(UNIT_BINS)
 
+$(OBJDIR)/bench/%: tests/bench/%.c $(LIB_OBJS) | $(OBJDIR)
+	@mkdir -p $(OBJDIR)/bench
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 run: deps
 	@$(MAKE) --no-print-directory kbridge
 	./kbridge
@@ -52,7 +58,7 @@ test: deps
 	@scripts/run-tests.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory kbridge
+	@$(MAKE) --no-print-directory kbridge $(BENCH_BINS)
 	@scripts/bench.sh
 
 install: kbridge

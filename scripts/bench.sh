@@ -71,3 +71,6 @@ for i in $(seq "$RUNS"); do
 done
 printf '%-48s %6.2f s\n' "edit + build + boot one Rust module (wall)" "$(median < "$TMP/both")"
 
+for b in obj/bench/*; do
+	[ -x "$b" ] && "$b"
+done
