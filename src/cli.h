@@ -6,6 +6,8 @@
 int cli_setup(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
 int cli_boot(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_pack(int argc, char **argv);
 
 /* Print a command's usage from its help text; shared by the commands. */
 void cli_usage(const char *text);

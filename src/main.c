@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{"setup", cli_setup, "prepare the kernel tree, the reference build and the initramfs"},
 	{"doctor", cli_doctor, "check every tool the course needs and say how to fix what is missing"},
 	{"boot", cli_boot, "build modules, boot the course kernel in QEMU, run commands in it"},
+	{"check", cli_check, "run lesson checks and report them (text, TAP, JUnit, JSON)"},
+	{"pack", cli_pack, "make a new lesson pack, or validate one (starter fails, solution passes)"},
 };
 
 static void usage(FILE *out)

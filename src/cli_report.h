@@ -1,0 +1,45 @@
+/* cli_report.h - check results as text, TAP 13, JUnit XML and JSON (cli_report.c);
+ * shared by `kbridge check` and `kbridge pack validate`. */
+#ifndef KB_CLI_REPORT_H
+#define KB_CLI_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct kb_check_result;
+struct kb_pack;
+
+enum cli_format { CLI_TEXT, CLI_TAP, CLI_JUNIT, CLI_JSON };
+
+struct cli_results {
+	struct kb_check_result *v;
+	size_t n;
+};
+
+/* "text" / "tap" / "junit" / "json". Returns 0 or KB_EINVAL. */
+int cli_parse_format(const char *s, enum cli_format *out);
+
+/* One result as text, for the learner: the verdict line, then each expectation (met or
+ * not), and for the unmet ones what was seen, where to look and the hint. */
+void cli_print_text_result(FILE *out, const struct kb_check_result *r);
+
+/* The whole report. Text: only the closing summary (results are printed as they come).
+ * TAP version 13 with YAML diagnostics; JUnit XML (testsuites > testsuite per lesson >
+ * testcase per task, failure/error with escaped text); JSON (docs/lesson-api.md). */
+void cli_print_report(FILE *out, enum cli_format fmt, const struct kb_pack *pack, const char *workspace,
+		      const struct cli_results *res);
+
+bool cli_results_all_passed(const struct cli_results *res);
+void cli_results_free(struct cli_results *res);
+
+/* Text made safe for XML 1.0 and JSON: invalid UTF-8 bytes and control characters other
+ * than tab, newline and carriage return become '?'. Caller frees. */
+char *cli_clean_text(const char *s);
+
+/* Defaults shared by the commands: the core pack (lessons/core of the data folder, NULL
+ * when there is none) and ~/kbridge-workspace/linux. Caller frees. */
+char *cli_default_pack(void);
+char *cli_default_workspace(void);
+
+#endif

@@ -1,0 +1,142 @@
+/* lesson.h - lesson packs: the model (C structs) and the loader.
+ *
+ * A pack is a folder (docs/lesson-packs.md is the author's guide):
+ *   pack.lua                 pack { name, version, kernel, lessons = { "id", ... } }
+ *   <id>/lesson.lua          lesson { id, title, history = {...}, steps = {...} }
+ *   <id>/NAME.md             the Markdown pages
+ *   <id>/solution/<path>     the reference solution of each task file, at its path in
+ *                            the kernel tree (samples/kbridge/hello/hello.rs); TODO
+ *                            markers in it make the starter
+ *   <id>/starter/<path>      optional: a starter written by hand (then used as is)
+ *
+ * Each lesson is loaded in its own sandbox (sandbox.h): a lesson that fails to load
+ * carries its error (file:line) and the other lessons stay usable.
+ */
+#ifndef KB_LESSON_H
+#define KB_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kb_sandbox;
+
+enum kb_step_kind { KB_PAGE, KB_QUIZ, KB_TASK };
+const char *kb_step_kind_name(enum kb_step_kind k);   /* "page", "quiz", "task" */
+
+struct kb_page {
+	char *file;        /* as written, relative to the lesson folder ("intro.md") */
+	char *path;        /* absolute */
+	char *title;       /* or NULL */
+};
+
+struct kb_quiz {
+	char *id;          /* "quiz1" unless given */
+	char *question;
+	char **choices;
+	size_t n_choices;
+	int *answers;      /* the right choices, 0-based, ascending; at least one */
+	size_t n_answers;
+	char *explain;     /* shown after answering */
+};
+
+struct kb_task_file {
+	char *path;        /* relative to the learner's kernel tree ("samples/kbridge/hello/hello.rs") */
+	char *solution;    /* absolute path of <lesson>/solution/<path> */
+	char *starter;     /* absolute path of <lesson>/starter/<path>, or NULL: the starter is
+			      made from the solution by its TODO markers */
+};
+
+struct kb_task {
+	char *id;          /* "task1" unless given */
+	char *title;       /* defaults to the goal's first line */
+	char *goal;
+	struct kb_task_file *files;
+	size_t n_files;
+	char **hints;      /* revealed one at a time */
+	size_t n_hints;
+	int check_ref;     /* the check function, in the lesson's sandbox */
+	int check_line;    /* where it is defined */
+};
+
+struct kb_lesson_step {
+	enum kb_step_kind kind;
+	int line;          /* of the page/quiz/task call in lesson.lua */
+	struct kb_page page;
+	struct kb_quiz quiz;
+	struct kb_task task;
+};
+
+struct kb_history {
+	int year;
+	char *milestone;   /* "Linux 6.1: Rust support merged" */
+	char *source;      /* the article it is taken from */
+};
+
+struct kb_lesson {
+	char *id;
+	char *title;
+	char *summary;     /* or NULL */
+	struct kb_history history;
+	struct kb_lesson_step *steps;
+	size_t n_steps;
+	char *dir;         /* absolute lesson folder */
+	char *file;        /* "hello/lesson.lua": how messages name it */
+	struct kb_sandbox *sb;
+	char *error;       /* NULL when loaded; else why not ("hello/lesson.lua:12: ...") and the
+			      lesson has no steps */
+	double load_ms;
+};
+
+struct kb_pack {
+	char *dir;         /* absolute */
+	char *name, *title, *version, *kernel;
+	char *description; /* or NULL */
+	struct kb_lesson *lessons;   /* in the pack's order */
+	size_t n_lessons;
+	double load_ms;    /* manifest and every lesson */
+};
+
+/* Load a pack folder. Returns 0 when pack.lua is sound (lessons that failed to load carry
+ * ->error; count them with kb_pack_errors()), or KB_ELESSON / KB_ENOTFOUND with
+ * kb_error_last() = "pack.lua:3: message". *p is freed with kb_pack_free() either way. */
+int kb_pack_load(struct kb_pack *p, const char *dir);
+void kb_pack_free(struct kb_pack *p);
+size_t kb_pack_errors(const struct kb_pack *p);
+
+/* Load one lesson folder (used by kb_pack_load). `rel` names it in messages ("hello").
+ * Returns 0 or KB_ELESSON (l->error holds the message too). Free with kb_lesson_free(). */
+int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id);
+void kb_lesson_free(struct kb_lesson *l);
+
+struct kb_lesson *kb_pack_find_lesson(const struct kb_pack *p, const char *id);
+/* A task of a lesson by id, or NULL. */
+const struct kb_task *kb_lesson_find_task(const struct kb_lesson *l, const char *id);
+
+/* ---- TODO markers: one file, two versions ------------------------------------------
+ *
+ *   // TODO-BEGIN: print a greeting with pr_info!     the solution's lines follow...
+ *   pr_info!("Hello from Rust\n");
+ *   // TODO-STARTER                                    optional: the starter's lines,
+ *   // pr_info!("...\n");                               commented out with the same leader
+ *   // TODO-END
+ *
+ * A marker is a line holding only a comment leader (//, #, --, ;, or slash-star with its
+ * closing star-slash) and the keyword. The starter replaces each block by one line
+ * "// TODO: print a greeting with pr_info!" (same indentation and leader) followed by
+ * the TODO-STARTER lines with their leader removed; the solution keeps the code and
+ * drops every marker line. */
+enum kb_render { KB_RENDER_STARTER, KB_RENDER_SOLUTION };
+
+/* Render text (named `name` in messages) as the starter or the solution. Returns 0 with
+ * *out (caller frees), or KB_ELESSON "name:12: TODO-BEGIN without TODO-END". */
+int kb_todo_render(char **out, const char *text, enum kb_render which, const char *name);
+
+/* Write a task's files, as the starter or the solution, into `root` (a folder standing for
+ * the learner's kernel tree), creating folders. Returns 0 or a negative KB_E*. */
+int kb_task_write_files(const struct kb_lesson *l, const struct kb_task *t, const char *root,
+			enum kb_render which);
+
+/* The kernel version the course kernel is ("6.12"), from KB_KERNEL_PACKAGE. Static. */
+const char *kb_course_kernel(void);
+
+#endif
