@@ -161,9 +161,9 @@ static void print_tap(FILE *out, const struct cli_results *res)
 				*p = ' ';
 		fprintf(out, "%s %zu - %s - %s\n", r->verdict == KB_VERDICT_PASS ? "ok" : "not ok", i + 1, r->id, title);
 		free(title);
-		fprintf(out, "  ---\n  verdict: %s\n  duration_ms: %.0f\n", kb_verdict_name(r->verdict), r->elapsed * 1000);
+		fprintf(out, "  ---\n  verdict: \"%s\"\n  duration_ms: %.0f\n", kb_verdict_name(r->verdict), r->elapsed * 1000);
 		if (r->verdict != KB_VERDICT_PASS) {
-			fputs("  severity: fail\n  message: ", out);
+			fputs("  severity: \"fail\"\n  message: ", out);
 			if (r->verdict == KB_VERDICT_ERROR) {
 				yaml_str(out, r->error);
 			} else {

@@ -1,0 +1,148 @@
+#!/bin/sh
+# Lesson packs end to end: `kbridge pack validate` on the fixture pack (three lessons
+# whose checks use builds, boots, command output and KUnit/KTAP) and on the pack that
+# `kbridge pack new` makes; then `kbridge check` on the kept workspaces in every format.
+# Real Kbuild, the real course kernel, real QEMU.
+. "$(dirname "$0")/../lib.sh"
+PACKS=$(cd "$(dirname "$0")/../fixtures/packs" && pwd)
+
+t_begin "pack validate: the fixture pack (build + boot + output + KTAP) is sound"
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate --keep "$PACKS/history" > "$T_TMP/history.out" 2>&1
+expect_status 0 $?
+for t in rust-hello/greet kunit-add/overflow c-calls-rust/answer; do
+	expect_contains "$T_TMP/history.out" "ok   $t: the check fails on the starter"
+	expect_contains "$T_TMP/history.out" "ok   $t: the check passes on the solution"
+done
+expect_contains "$T_TMP/history.out" "ok   c-calls-rust: quiz abi has a right answer (2 of 4 choices)"
+expect_contains "$T_TMP/history.out" "ok   kunit-add/overflow: 2 file(s), starter made from TODO markers"
+expect_contains "$T_TMP/history.out" "21 passed, 0 failed"
+t_end
+WS=$(sed -n 's/.*the workspaces are kept in //p' "$T_TMP/history.out")
+
+t_begin "pack validate: the starters made from TODO markers"
+S="$WS/kunit-add-overflow-starter/linux/samples/kbridge/kunit_add/kb_add.c"
+expect_contains "$S" "	// TODO: return -EOVERFLOW when a + b does not fit in an int"
+expect_contains "$S" "	*sum = a + b;"
+expect_not_contains "$S" "check_add_overflow"
+expect_not_contains "$S" "TODO-"
+K="$WS/rust-hello-greet-starter/linux/samples/kbridge/hello/Kbuild"
+expect_contains "$K" "# TODO: build hello_rust.rs as a module"
+expect_not_contains "$K" "obj-m"
+expect_not_contains "$WS/kunit-add-overflow-solution/linux/samples/kbridge/kunit_add/kb_add.c" "TODO"
+t_end
+
+t_begin "check --all, text: each expectation met or not, with what was seen and where to look"
+"$KBRIDGE" check --all --pack "$PACKS/history" --workspace "$WS/kunit-add-overflow-starter/linux" > "$T_TMP/text.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/text.out" "FAIL  kunit-add/overflow"
+expect_contains "$T_TMP/text.out" "[met]     the module in samples/kbridge/kunit_add builds with Kbuild"
+expect_contains "$T_TMP/text.out" "[NOT MET] the KUnit suite 'kb_add' runs and passes"
+expect_contains "$T_TMP/text.out" "not ok kb_add.kb_add_overflow"
+expect_contains "$T_TMP/text.out" "EXPECTATION FAILED at"
+expect_contains "$T_TMP/text.out" "look at: samples/kbridge/kunit_add/kb_add.c: kb_add()"
+expect_contains "$T_TMP/text.out" "samples/kbridge/hello: no such folder in your workspace"
+expect_contains "$T_TMP/text.out" "KUnit: 1 passed, 1 failed, 0 skipped"
+expect_contains "$T_TMP/text.out" "0 passed, 3 failed"
+t_end
+
+t_begin "check LESSON/TASK on a solution passes with exit status 0"
+"$KBRIDGE" check c-calls-rust/answer --pack "$PACKS/history" --workspace "$WS/c-calls-rust-answer-solution/linux" > "$T_TMP/pass.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/pass.out" "PASS  c-calls-rust/answer"
+expect_contains "$T_TMP/pass.out" "[met]     /sys/module/mixed/parameters/answer reads 42"
+expect_contains "$T_TMP/pass.out" "1 passed, 0 failed"
+t_end
+
+# One workspace with the solution of one lesson and the starter of another, so the
+# machine formats carry a pass, a fail and a lesson error all at once.
+MIX="$T_TMP/mixed/linux"
+mkdir -p "$MIX"
+cp -r "$WS/c-calls-rust-answer-solution/linux/samples" "$MIX/"
+cp -r "$WS/kunit-add-overflow-starter/linux/samples/kbridge/kunit_add" "$MIX/samples/kbridge/"
+cp -r "$PACKS/history" "$T_TMP/pack"
+printf 'lesson {\n  id = "rust-hello",\n  title = 42,\n}\n' > "$T_TMP/pack/rust-hello/lesson.lua"
+
+t_begin "check --format junit: XML a CI system accepts"
+"$KBRIDGE" check --all --format junit --pack "$T_TMP/pack" --workspace "$MIX" > "$T_TMP/junit.xml" 2>"$T_TMP/junit.err"
+expect_status 1 $?
+python3 - "$T_TMP/junit.xml" > "$T_TMP/junit.py" 2>&1 <<'PY' || t_fail "the JUnit XML is not what CI expects: $(cat "$T_TMP/junit.py")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+assert root.get("tests") == "3" and root.get("failures") == "1" and root.get("errors") == "1", root.attrib
+suites = root.findall("testsuite")
+assert [s.get("name") for s in suites] == ["history.rust-hello", "history.kunit-add", "history.c-calls-rust"], suites
+cases = root.findall("testsuite/testcase")
+assert [c.get("name") for c in cases] == ["load", "overflow", "answer"]
+err = cases[0].find("error")
+assert err is not None and "rust-hello/lesson.lua:1: lesson.title must be a string" in err.get("message"), err.attrib
+fail = cases[1].find("failure")
+assert fail is not None and "not ok kb_add.kb_add_overflow" in fail.text
+assert "KUnit: 1 passed" in cases[1].find("system-out").text
+assert cases[2].find("failure") is None and cases[2].find("error") is None
+for c in cases:
+    float(c.get("time"))
+print("junit ok")
+PY
+t_end
+
+t_begin "check --format tap: TAP version 13 with YAML diagnostics"
+"$KBRIDGE" check --all --format tap --pack "$T_TMP/pack" --workspace "$MIX" > "$T_TMP/tap.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/tap.out" "TAP version 13"
+expect_contains "$T_TMP/tap.out" "1..3"
+expect_contains "$T_TMP/tap.out" "not ok 1 - rust-hello/load"
+expect_contains "$T_TMP/tap.out" "not ok 2 - kunit-add/overflow"
+expect_contains "$T_TMP/tap.out" "ok 3 - c-calls-rust/answer"
+expect_contains "$T_TMP/tap.out" '    - expected: "the KUnit suite '"'"'kb_add'"'"' runs and passes"'
+expect_contains "$T_TMP/tap.out" "      met: false"
+python3 - "$T_TMP/tap.out" > "$T_TMP/tap.py" 2>&1 <<'PY' || t_fail "TAP YAML blocks do not parse: $(cat "$T_TMP/tap.py")"
+import sys, json, re
+# each YAML block ("  ---" .. "  ...") uses only "key: scalar" and "- key:" lines whose
+# scalars are JSON-compatible double-quoted strings, numbers or booleans
+block = None
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line == "  ---": block = []; continue
+    if line == "  ...": block = None; continue
+    if block is None: continue
+    m = re.match(r'^ +(?:- )?([a-z_]+):(?: (.*))?$', line)
+    assert m, line
+    v = m.group(2)
+    if v is not None: json.loads(v)
+print("tap ok")
+PY
+t_end
+
+t_begin "check --format json: the documented shape"
+"$KBRIDGE" check --all --format json --pack "$T_TMP/pack" --workspace "$MIX" > "$T_TMP/out.json" 2>&1
+expect_status 1 $?
+python3 - "$T_TMP/out.json" > "$T_TMP/json.py" 2>&1 <<'PY' || t_fail "JSON shape: $(cat "$T_TMP/json.py")"
+import sys, json
+d = json.load(open(sys.argv[1]))
+assert d["pack"]["name"] == "history" and d["pack"]["kernel"] == "6.12"
+assert d["summary"] == {"total": 3, "passed": 1, "failed": 1, "errors": 1}, d["summary"]
+r = {x["id"]: x for x in d["results"]}
+assert r["rust-hello/load"]["verdict"] == "error"
+assert r["kunit-add/overflow"]["verdict"] == "fail"
+e = [x for x in r["kunit-add/overflow"]["expectations"] if not x["met"]]
+assert len(e) == 1 and "kb_add_overflow" in e[0]["seen"] and e[0]["line"] > 0
+assert r["c-calls-rust/answer"]["verdict"] == "pass" and r["c-calls-rust/answer"]["boots"] == 1
+print("json ok")
+PY
+t_end
+
+t_begin "pack new makes a pack whose example task fails on its starter and passes on its solution"
+"$KBRIDGE" pack new "$T_TMP/newpack" > "$T_TMP/new.out" 2>&1
+expect_status 0 $?
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate "$T_TMP/newpack" > "$T_TMP/newval.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/newval.out" "ok   hello/greet: the check fails on the starter"
+expect_contains "$T_TMP/newval.out" "ok   hello/greet: the check passes on the solution"
+expect_contains "$T_TMP/newval.out" "8 passed, 0 failed"
+"$KBRIDGE" pack new "$T_TMP/newpack" > "$T_TMP/new2.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/new2.out" "already exists and is not empty"
+t_end
+
+t_finish
