@@ -653,10 +653,8 @@ int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id)
 		kb_sandbox_add_builder(l->sb, *b, false);
 	kb_api_open(l->sb);
 	rc = kb_sandbox_run_file(l->sb, path, l->file, "lesson", &v);
-	if (rc < 0) {
-		rc = kb_error_set(KB_ELESSON, "%s", kb_error_last());
-		goto out;
-	}
+	if (rc < 0)
+		goto out;   /* kb_error_last() holds "file:line: message" */
 	read_lesson(&r, l, &v, id);
 	if (r.err)
 		rc = kb_error_set(KB_ELESSON, "%s", r.err);

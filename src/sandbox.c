@@ -379,7 +379,9 @@ int kb_sandbox_new(struct kb_sandbox **out, const struct kb_sandbox_limits *lim)
 	*(struct kb_sandbox **)lua_getextraspace(sb->L) = sb;
 	lua_pushcfunction(sb->L, sb_init);
 	if (kb_sandbox_pcall(sb, 0, 0, "sandbox") < 0) {
-		int rc = kb_error_set(KB_ENOMEM, "cannot set up the Lua sandbox: %s", kb_error_last());
+		char *why = kb_strdup(kb_error_last());
+		int rc = kb_error_set(KB_ENOMEM, "cannot set up the Lua sandbox: %s", why);
+		free(why);
 		kb_sandbox_free(sb);
 		return rc;
 	}
