@@ -344,28 +344,52 @@ fail:
 	return rc;
 }
 
+int kb_task_file_render(char **out, const struct kb_lesson *l, const struct kb_task_file *f,
+			enum kb_render which)
+{
+	*out = NULL;
+	bool from_starter = which == KB_RENDER_STARTER && f->starter;
+	char *text;
+	size_t len;
+	int rc = kb_read_file(&text, &len, from_starter ? f->starter : f->solution);
+	if (rc < 0)
+		return rc;
+	if (from_starter) {
+		*out = text;
+		return 0;
+	}
+	char *name = kb_asprintf("%s/solution/%s", l->id, f->path);
+	rc = kb_todo_render(out, text, which, name);
+	free(name);
+	free(text);
+	return rc;
+}
+
+void kb_lesson_paths(const struct kb_lesson *l, struct kb_strv *out)
+{
+	for (size_t s = 0; s < l->n_steps; s++) {
+		if (l->steps[s].kind != KB_TASK)
+			continue;
+		const struct kb_task *t = &l->steps[s].task;
+		for (size_t f = 0; f < t->n_files; f++) {
+			bool seen = false;
+			for (size_t i = 0; i < out->n && !seen; i++)
+				seen = strcmp(out->v[i], t->files[f].path) == 0;
+			if (!seen)
+				kb_strv_push(out, t->files[f].path);
+		}
+	}
+}
+
 int kb_task_write_files(const struct kb_lesson *l, const struct kb_task *t, const char *root,
 			enum kb_render which)
 {
 	for (size_t i = 0; i < t->n_files; i++) {
 		const struct kb_task_file *f = &t->files[i];
-		bool from_starter = which == KB_RENDER_STARTER && f->starter;
-		const char *src = from_starter ? f->starter : f->solution;
-		char *text, *rendered = NULL;
-		size_t len;
-		int rc = kb_read_file(&text, &len, src);
+		char *rendered;
+		int rc = kb_task_file_render(&rendered, l, f, which);
 		if (rc < 0)
 			return rc;
-		if (from_starter) {
-			rendered = text;
-		} else {
-			char *name = kb_asprintf("%s/solution/%s", l->id, f->path);
-			rc = kb_todo_render(&rendered, text, which, name);
-			free(name);
-			free(text);
-			if (rc < 0)
-				return rc;
-		}
 		char *dest = kb_path_join(root, f->path);
 		char *dir = kb_strdup(dest);
 		rc = kb_mkdir_p(dirname(dir), 0755);

@@ -131,6 +131,16 @@ enum kb_render { KB_RENDER_STARTER, KB_RENDER_SOLUTION };
  * *out (caller frees), or KB_ELESSON "name:12: TODO-BEGIN without TODO-END". */
 int kb_todo_render(char **out, const char *text, enum kb_render which, const char *name);
 
+/* One task file as the starter or the solution: the starter/ file when the lesson has
+ * one, else the solution rendered by its TODO markers. *out: caller frees. Returns 0,
+ * KB_ENOTFOUND / KB_EIO (reading), KB_ELESSON (markers). */
+int kb_task_file_render(char **out, const struct kb_lesson *l, const struct kb_task_file *f,
+			enum kb_render which);
+
+/* Every distinct tree path the lesson's tasks name, in order of first appearance. */
+struct kb_strv;
+void kb_lesson_paths(const struct kb_lesson *l, struct kb_strv *out);
+
 /* Write a task's files, as the starter or the solution, into `root` (a folder standing for
  * the learner's kernel tree), creating folders. Returns 0 or a negative KB_E*. */
 int kb_task_write_files(const struct kb_lesson *l, const struct kb_task *t, const char *root,
