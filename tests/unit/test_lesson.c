@@ -1,0 +1,182 @@
+/* test_lesson.c - the lesson model and loader, TODO markers, and the workspace boundary
+ * kb.read and kb.build go through. */
+#define _GNU_SOURCE
+#include "kbtest.h"
+#include "kb_api.h"
+#include "lesson.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *render(const char *text, enum kb_render which)
+{
+	char *out = NULL;
+	if (kb_todo_render(&out, text, which, "f.c") < 0)
+		fail_msg("render failed: %s", kb_error_last());
+	return out;
+}
+
+static void test_todo_c_and_rust(void **s)
+{
+	const char *src = "fn init() {\n    // TODO-BEGIN: print a greeting\n    pr_info!(\"hi\\n\");\n"
+			  "    // TODO-END\n    Ok(())\n}\n";
+	char *st = render(src, KB_RENDER_STARTER), *so = render(src, KB_RENDER_SOLUTION);
+	assert_string_equal(st, "fn init() {\n    // TODO: print a greeting\n    Ok(())\n}\n");
+	assert_string_equal(so, "fn init() {\n    pr_info!(\"hi\\n\");\n    Ok(())\n}\n");
+	free(st);
+	free(so);
+}
+
+static void test_todo_kbuild_kconfig(void **s)
+{
+	const char *kbuild = "# TODO-BEGIN: build hello.o as a module\nobj-m := hello.o\n# TODO-END\n";
+	char *st = render(kbuild, KB_RENDER_STARTER);
+	assert_string_equal(st, "# TODO: build hello.o as a module\n");
+	free(st);
+	const char *kconfig = "config HELLO\n\ttristate \"hello\"\n\t# TODO-BEGIN\n\tdepends on RUST\n\t# TODO-END\n";
+	st = render(kconfig, KB_RENDER_STARTER);
+	assert_string_equal(st, "config HELLO\n\ttristate \"hello\"\n\t# TODO\n");
+	free(st);
+}
+
+static void test_todo_block_comment_and_starter_lines(void **s)
+{
+	const char *c = "int f(void)\n{\n\t/* TODO-BEGIN: return the answer */\n\treturn 42;\n\t// TODO-STARTER\n"
+			"\t// return 0;\n\t/* TODO-END */\n}\n";
+	char *st = render(c, KB_RENDER_STARTER), *so = render(c, KB_RENDER_SOLUTION);
+	assert_string_equal(st, "int f(void)\n{\n\t/* TODO: return the answer */\n\treturn 0;\n}\n");
+	assert_string_equal(so, "int f(void)\n{\n\treturn 42;\n}\n");
+	free(st);
+	free(so);
+	/* not markers: a word inside code or text, "TODO-BEGINNING" */
+	const char *plain = "x = \"// TODO-BEGIN\";\n// TODO-BEGINNING of time\n// TODO: fix\n";
+	st = render(plain, KB_RENDER_STARTER);
+	assert_string_equal(st, plain);
+	free(st);
+}
+
+static void expect_render_error(const char *text, const char *msg)
+{
+	char *out = NULL;
+	assert_int_equal(kb_todo_render(&out, text, KB_RENDER_STARTER, "f.c"), KB_ELESSON);
+	assert_null(out);
+	if (!strstr(kb_error_last(), msg))
+		fail_msg("expected '%s', got '%s'", msg, kb_error_last());
+}
+
+static void test_todo_errors(void **s)
+{
+	expect_render_error("a\n// TODO-BEGIN\nb\n", "f.c:2: TODO-BEGIN without TODO-END");
+	expect_render_error("a\n// TODO-END\n", "f.c:2: TODO-END without a TODO-BEGIN");
+	expect_render_error("// TODO-BEGIN\n// TODO-BEGIN\n// TODO-END\n", "f.c:2: TODO-BEGIN inside the TODO block opened on line 1");
+	expect_render_error("// TODO-STARTER\n", "f.c:1: TODO-STARTER outside");
+	expect_render_error("// TODO-BEGIN\nx\n// TODO-STARTER\ny\n// TODO-END\n", "f.c:4: a TODO-STARTER line must be commented out with '//'");
+}
+
+/* ---- the workspace boundary ----------------------------------------------------------- */
+
+static char *make_ws(void)
+{
+	char *dir = kb_strdup("/tmp/kbridge-test-ws-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	char *sub = kb_path_join(dir, "samples/kbridge");
+	assert_int_equal(kb_mkdir_p(sub, 0755), 0);
+	char *f = kb_path_join(sub, "a.rs");
+	assert_int_equal(kb_write_file_atomic(f, "x", 1, 0644), 0);
+	char *l = kb_path_join(sub, "link.rs"), *ld = kb_path_join(dir, "etc");
+	assert_int_equal(symlink("/etc/passwd", l), 0);
+	assert_int_equal(symlink("/etc", ld), 0);
+	free(sub);
+	free(f);
+	free(l);
+	free(ld);
+	return dir;
+}
+
+static void expect_refused(const char *root, const char *rel, int want_dir, int code, const char *msg)
+{
+	int fd = kb_workspace_open(root, rel, want_dir);
+	if (fd >= 0) {
+		close(fd);
+		fail_msg("'%s' was opened", rel);
+	}
+	assert_int_equal(fd, code);
+	if (!strstr(kb_error_last(), msg))
+		fail_msg("'%s': expected '%s', got '%s'", rel, msg, kb_error_last());
+}
+
+static void test_workspace_boundary(void **s)
+{
+	char *ws = make_ws();
+	int fd = kb_workspace_open(ws, "samples/kbridge/a.rs", 0);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = kb_workspace_open(ws, "samples/./kbridge", 1);
+	assert_true(fd >= 0);
+	close(fd);
+	expect_refused(ws, "../../etc/passwd", 0, KB_EINVAL, "'..' is not allowed");
+	expect_refused(ws, "samples/../../x", 0, KB_EINVAL, "'..' is not allowed");
+	expect_refused(ws, "/etc/passwd", 0, KB_EINVAL, "is absolute");
+	expect_refused(ws, "samples/kbridge/link.rs", 0, KB_EINVAL, "'link.rs' is a symbolic link");
+	expect_refused(ws, "etc/passwd", 0, KB_EINVAL, "'etc' is a symbolic link");
+	expect_refused(ws, "etc", 1, KB_EINVAL, "'etc' is a symbolic link");
+	expect_refused(ws, "samples/kbridge/none.rs", 0, KB_ENOTFOUND, "no such file");
+	expect_refused(ws, "samples/kbridge", 0, KB_EINVAL, "is not a regular file");
+	expect_refused(ws, "samples/kbridge/a.rs", 1, KB_ENOTFOUND, "is not a folder");
+	expect_refused(ws, "", 0, KB_EINVAL, "empty path");
+	kb_rm_rf(ws);
+	free(ws);
+}
+
+/* ---- loading the fixture pack --------------------------------------------------------- */
+
+static void test_load_history_pack(void **s)
+{
+	const char *dir = getenv("KB_FIXTURES") ? getenv("KB_FIXTURES") : "tests/fixtures";
+	char *path = kb_path_join(dir, "packs/history");
+	struct kb_pack p;
+	assert_int_equal(kb_pack_load(&p, path), 0);
+	assert_string_equal(p.name, "history");
+	assert_string_equal(p.kernel, "6.12");
+	assert_int_equal(p.n_lessons, 3);
+	assert_int_equal(kb_pack_errors(&p), 0);
+	const struct kb_lesson *l = kb_pack_find_lesson(&p, "c-calls-rust");
+	assert_non_null(l);
+	assert_int_equal(l->history.year, 2020);
+	assert_int_equal(l->n_steps, 3);
+	assert_int_equal(l->steps[0].kind, KB_PAGE);
+	assert_int_equal(l->steps[1].kind, KB_QUIZ);
+	assert_int_equal(l->steps[1].quiz.n_answers, 2);
+	assert_int_equal(l->steps[1].quiz.answers[0], 0);
+	assert_int_equal(l->steps[1].quiz.answers[1], 1);
+	const struct kb_task *t = kb_lesson_find_task(l, "answer");
+	assert_non_null(t);
+	assert_int_equal(t->n_files, 3);
+	assert_string_equal(t->files[2].path, "samples/kbridge/mixed/rpart.rs");
+	assert_null(t->files[2].starter);
+	assert_true(kb_str_ends(t->files[2].solution, "c-calls-rust/solution/samples/kbridge/mixed/rpart.rs"));
+	assert_int_equal(t->n_hints, 2);
+	assert_true(t->check_line > 0);
+	/* the task title defaults to the goal's first line */
+	assert_string_equal(t->title, t->goal);
+	char *st;
+	assert_int_equal(kb_task_file_render(&st, l, &t->files[2], KB_RENDER_STARTER), 0);
+	assert_non_null(strstr(st, "    // TODO: return the sum of a and b\n    let _ = (a, b);\n    0\n"));
+	free(st);
+	assert_null(kb_pack_find_lesson(&p, "nosuch"));
+	kb_pack_free(&p);
+	free(path);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_todo_c_and_rust),
+	cmocka_unit_test(test_todo_kbuild_kconfig),
+	cmocka_unit_test(test_todo_block_comment_and_starter_lines),
+	cmocka_unit_test(test_todo_errors),
+	cmocka_unit_test(test_workspace_boundary),
+	cmocka_unit_test(test_load_history_pack),
+};
+
+KB_TEST_MAIN(tests)
