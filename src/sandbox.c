@@ -3,6 +3,7 @@
  * See sandbox.h for what a lesson can and cannot reach. */
 #define _GNU_SOURCE
 #include "sandbox.h"
+#include "runner.h"
 #include "util.h"
 
 #include <lauxlib.h>
@@ -80,6 +81,13 @@ static struct kb_sandbox *sandbox_of(lua_State *L)
 static void sb_hook(lua_State *L, lua_Debug *ar)
 {
 	struct kb_sandbox *sb = sandbox_of(L);
+	if (kb_interrupted) {
+		/* Ctrl-C (or SIGTERM) stops lesson code too */
+		trip(sb);
+		lua_getinfo(L, "Sl", ar);
+		lua_pushfstring(L, "%s:%d: interrupted", ar->short_src, ar->currentline);
+		lua_error(L);
+	}
 	if (!sb->instr_tripped && !sb->mem_tripped) {
 		sb->count += HOOK_EVERY;
 		if (!sb->instr_limit || sb->count <= sb->instr_limit)

@@ -2,6 +2,7 @@
  * message naming file and line, and the sandbox (and kbridge) stays usable after it. */
 #define _GNU_SOURCE
 #include "kbtest.h"
+#include "runner.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -104,6 +105,23 @@ static void test_memory_pcall(void **s)
 {
 	expect_error("local t = {}\nwhile true do pcall(function() t[#t + 1] = ('y'):rep(1 << 16) .. #t end) end\n",
 		     "t/lesson.lua:", "too much memory");
+}
+
+static void test_interrupt(void **s)
+{
+	/* Ctrl-C reaches lesson code: the hook raises "interrupted" */
+	struct kb_sandbox *sb;
+	assert_int_equal(kb_sandbox_new(&sb, NULL), 0);
+	kb_sandbox_add_builder(sb, "lesson", true);
+	const char *code = "local n = 0\nwhile true do n = n + 1 end\n";
+	struct kb_value v;
+	kb_interrupted = 1;
+	int rc = kb_sandbox_run_string(sb, code, strlen(code), "t/lesson.lua", "lesson", &v);
+	kb_interrupted = 0;
+	assert_int_equal(rc, KB_ELESSON);
+	assert_non_null(strstr(kb_error_last(), "t/lesson.lua:2: interrupted"));
+	kb_value_free(&v);
+	kb_sandbox_free(sb);
 }
 
 static void test_deep_recursion(void **s)
@@ -233,6 +251,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_memory_bomb),
 	cmocka_unit_test(test_memory_one_big),
 	cmocka_unit_test(test_memory_pcall),
+	cmocka_unit_test(test_interrupt),
 	cmocka_unit_test(test_deep_recursion),
 	cmocka_unit_test(test_c_stack),
 	cmocka_unit_test(test_error_table),
