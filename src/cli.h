@@ -8,6 +8,13 @@ int cli_doctor(int argc, char **argv);
 int cli_boot(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_pack(int argc, char **argv);
+/* the learner's commands (cli_learn.c) */
+int cli_list(int argc, char **argv);
+int cli_start(int argc, char **argv);
+int cli_hint(int argc, char **argv);
+int cli_diff(int argc, char **argv);
+int cli_reset(int argc, char **argv);
+int cli_solution(int argc, char **argv);
 
 /* Print a command's usage from its help text; shared by the commands. */
 void cli_usage(const char *text);

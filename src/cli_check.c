@@ -2,6 +2,8 @@
  * text, TAP 13, JUnit XML or JSON (the JSON shape is in docs/lesson-api.md). */
 #define _GNU_SOURCE
 #include "check.h"
+#include "course.h"
+#include "workspace.h"
 #include "cli.h"
 #include "cli_report.h"
 #include "kernel.h"
@@ -30,8 +32,11 @@ static const char check_help[] =
 	"  --format F        text (default), tap (TAP version 13 with YAML diagnostics),\n"
 	"                    junit (JUnit XML for CI systems) or json\n"
 	"  --pack DIR        the lesson pack (default: lessons/core of kbridge's data folder)\n"
-	"  --workspace DIR   your kernel tree: the folder holding the lesson files at their\n"
-	"                    tree paths (default: ~/kbridge-workspace/linux)\n"
+	"  --workspace DIR   your workspace (default: $KBRIDGE_WORKSPACE, else ~/kbridge-workspace):\n"
+	"                    each check is counted in its progress and a lesson whose tasks all\n"
+	"                    pass is committed as \"pass ID\". A folder that is not a workspace is\n"
+	"                    checked as a kernel tree (the lesson files at their tree paths),\n"
+	"                    with nothing recorded: for grading a tree in CI\n"
 	"  --timeout S       seconds allowed to each boot (default 60)\n"
 	"  -h, --help        this text\n"
 	"\n"
@@ -56,20 +61,30 @@ static void clear_progress(bool tty)
 	}
 }
 
-char *cli_default_pack(void)
+char *cli_workspace_root(const char *given)
 {
-	char *data = kb_find_datadir();
-	if (!data)
+	if (!given) {
+		char *def = kb_ws_default_root();
+		if (kb_ws_is_workspace(def))
+			return def;
+		free(def);
 		return NULL;
-	char *p = kb_path_join(data, "lessons/core");
-	free(data);
-	return p;
-}
-
-char *cli_default_workspace(void)
-{
-	const char *home = getenv("HOME");
-	return kb_asprintf("%s/kbridge-workspace/linux", home && *home ? home : ".");
+	}
+	if (kb_ws_is_workspace(given))
+		return kb_strdup(given);
+	/* the tree inside a workspace names the workspace too */
+	char *copy = kb_strdup(given);
+	size_t n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	char *slash = strrchr(copy, '/');
+	if (slash && strcmp(slash + 1, "linux") == 0) {
+		*slash = '\0';
+		if (kb_ws_is_workspace(*copy ? copy : "/"))
+			return copy;
+	}
+	free(copy);
+	return NULL;
 }
 
 int cli_check(int argc, char **argv)
@@ -117,28 +132,47 @@ int cli_check(int argc, char **argv)
 		return 2;
 	}
 
-	char *pack_own = pack_dir ? NULL : cli_default_pack();
-	char *ws_own = workspace ? NULL : cli_default_workspace();
+	char *pack_own = pack_dir ? NULL : kb_course_default_pack();
+	char *ws_root = cli_workspace_root(workspace);
 	if (!pack_dir)
 		pack_dir = pack_own;
-	if (!workspace)
-		workspace = ws_own;
 	int status = 1;
-	struct kb_pack pack;
-	memset(&pack, 0, sizeof pack);
+	struct kb_course course;
+	memset(&course, 0, sizeof course);
+	struct kb_pack plain_pack;
+	memset(&plain_pack, 0, sizeof plain_pack);
+	struct kb_pack *pk = &plain_pack;
 	struct cli_results results = {0};
 	if (!pack_dir) {
 		fprintf(stderr, "kbridge check: cannot find kbridge's data folder (set KBRIDGE_DATADIR) or give --pack DIR\n");
 		goto out;
 	}
-	if (kb_pack_load(&pack, pack_dir) < 0) {
-		fprintf(stderr, "kbridge check: %s\n", kb_error_last());
-		goto out;
-	}
-	if (!kb_is_dir(workspace)) {
-		fprintf(stderr, "kbridge check: the workspace %s does not exist (give --workspace DIR: your kernel "
-			"tree, or a folder holding the lesson files at their tree paths)\n", workspace);
-		goto out;
+	if (ws_root) {
+		/* a learner's workspace: locked while the checks run, progress recorded */
+		struct kb_course_opts copts = {.pack_dir = pack_dir, .ws_root = ws_root};
+		if (kb_course_open(&course, &copts) < 0) {
+			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+			goto out;
+		}
+		pk = &course.pack;
+		workspace = kb_ws_tree(course.ws);
+	} else {
+		if (!workspace) {
+			char *def = kb_ws_default_root();
+			fprintf(stderr, "kbridge check: there is no workspace at %s yet (kbridge start LESSON makes it), "
+				"or give --workspace DIR\n", def);
+			free(def);
+			goto out;
+		}
+		if (!kb_is_dir(workspace)) {
+			fprintf(stderr, "kbridge check: %s does not exist (give --workspace DIR: your workspace, or a "
+				"kernel tree holding the lesson files at their tree paths)\n", workspace);
+			goto out;
+		}
+		if (kb_pack_load(&plain_pack, pack_dir) < 0) {
+			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+			goto out;
+		}
 	}
 
 	/* what to run: (lesson, task) pairs; a lesson that did not load is one error */
@@ -148,8 +182,8 @@ int cli_check(int argc, char **argv)
 		if (n_picks == cap) { cap = cap ? cap * 2 : 16; picks = kb_realloc(picks, cap * sizeof *picks); } \
 		picks[n_picks].l = (L_); picks[n_picks].t = (T_); n_picks++; \
 	} while (0)
-	for (size_t i = 0; all && i < pack.n_lessons; i++) {
-		struct kb_lesson *l = &pack.lessons[i];
+	for (size_t i = 0; all && i < pk->n_lessons; i++) {
+		struct kb_lesson *l = &pk->lessons[i];
 		if (l->error)
 			PICK(l, NULL);
 		for (size_t s = 0; s < l->n_steps; s++)
@@ -161,12 +195,12 @@ int cli_check(int argc, char **argv)
 		char *slash = strchr(id, '/');
 		if (slash)
 			*slash = '\0';
-		struct kb_lesson *l = kb_pack_find_lesson(&pack, id);
+		struct kb_lesson *l = kb_pack_find_lesson(pk, id);
 		if (!l) {
 			struct kb_buf ids = KB_BUF_INIT;
-			for (size_t i = 0; i < pack.n_lessons; i++)
-				kb_buf_printf(&ids, "%s%s", i ? ", " : "", pack.lessons[i].id);
-			fprintf(stderr, "kbridge check: no lesson '%s' in the pack %s (its lessons: %s)\n", id, pack.name,
+			for (size_t i = 0; i < pk->n_lessons; i++)
+				kb_buf_printf(&ids, "%s%s", i ? ", " : "", pk->lessons[i].id);
+			fprintf(stderr, "kbridge check: no lesson '%s' in the pack %s (its lessons: %s)\n", id, pk->name,
 				ids.data ? ids.data : "none");
 			kb_buf_free(&ids);
 			free(id);
@@ -218,15 +252,36 @@ int cli_check(int argc, char **argv)
 		if (fmt == CLI_TEXT)
 			cli_print_text_result(stdout, r);
 	}
+	/* the learner's record: one attempt per lesson checked; a lesson whose every task
+	   ran and passed is a pass (its files committed) */
+	for (size_t i = 0; ws_root && !interrupted && i < n_picks; i++) {
+		if (i > 0 && picks[i].l == picks[i - 1].l)
+			continue;
+		struct kb_lesson *l = picks[i].l;
+		size_t ran = 0, passed = 0, tasks = 0;
+		for (size_t s = 0; s < l->n_steps; s++)
+			tasks += l->steps[s].kind == KB_TASK;
+		for (size_t k = i; k < n_picks && picks[k].l == l; k++) {
+			ran++;
+			passed += results.v[k].verdict == KB_VERDICT_PASS;
+		}
+		bool lesson_passed = !l->error && tasks > 0 && ran == tasks && passed == tasks;
+		if (kb_course_record_check(&course, l, lesson_passed) < 0)
+			fprintf(stderr, "kbridge check: could not record lesson %s: %s\n", l->id, kb_error_last());
+		else if (lesson_passed && fmt == CLI_TEXT)
+			printf("Lesson %s passed: your files are committed as \"pass %s\" in %s.\n", l->id, l->id,
+			       workspace);
+	}
 	free(picks);
-	cli_print_report(stdout, fmt, &pack, workspace, &results);
+	cli_print_report(stdout, fmt, pk, workspace, &results);
 	status = results.n == n_picks && cli_results_all_passed(&results) ? 0 : 1;
 	if (interrupted)
 		fprintf(stderr, "kbridge check: interrupted\n");
 out:
 	cli_results_free(&results);
-	kb_pack_free(&pack);
+	kb_pack_free(&plain_pack);
+	kb_course_close(&course);
 	free(pack_own);
-	free(ws_own);
+	free(ws_root);
 	return status;
 }

@@ -37,9 +37,9 @@ void cli_results_free(struct cli_results *res);
  * than tab, newline and carriage return become '?'. Caller frees. */
 char *cli_clean_text(const char *s);
 
-/* Defaults shared by the commands: the core pack (lessons/core of the data folder, NULL
- * when there is none) and ~/kbridge-workspace/linux. Caller frees. */
-char *cli_default_pack(void);
-char *cli_default_workspace(void);
+/* The workspace folder a --workspace argument names (a workspace, or the linux/ tree
+ * inside one), or with NULL the default one when it exists; NULL when it is a plain
+ * folder or there is none. Caller frees. */
+char *cli_workspace_root(const char *given);
 
 #endif

@@ -24,7 +24,13 @@ static const struct command commands[] = {
 	{"setup", cli_setup, "prepare the kernel tree, the reference build and the initramfs"},
 	{"doctor", cli_doctor, "check every tool the course needs and say how to fix what is missing"},
 	{"boot", cli_boot, "build modules, boot the course kernel in QEMU, run commands in it"},
+	{"list", cli_list, "the lessons by year, with your progress"},
+	{"start", cli_start, "start a lesson: its files go into your kernel tree (a git clone)"},
 	{"check", cli_check, "run lesson checks and report them (text, TAP, JUnit, JSON)"},
+	{"hint", cli_hint, "reveal the next hint of a lesson"},
+	{"diff", cli_diff, "your changes to a lesson's files since its start"},
+	{"reset", cli_reset, "put a lesson's files back to their start (your version is kept)"},
+	{"solution", cli_solution, "the reference solution, as a diff against your version"},
 	{"pack", cli_pack, "make a new lesson pack, or validate one (starter fails, solution passes)"},
 };
 

@@ -119,8 +119,18 @@ int kb_ws_create(const char *root, const char *bundled,
 			goto cleanup;
 		}
 	}
+	/* files kbridge writes beside the learner's that are not theirs to commit */
+	char *exclude = kb_path_join(tree, ".git/info/exclude");
+	char *info = kb_path_join(tree, ".git/info");
+	const char *ignore = "# written by kbridge: editor support for each lesson's module folder\nrust-project.json\n";
+	rc = kb_mkdir_p(info, 0755);
+	if (!rc)
+		rc = kb_write_file_atomic(exclude, ignore, strlen(ignore), 0644);
+	free(exclude);
+	free(info);
 	const char *text = "kbridge workspace 1\n";
-	rc = kb_write_file_atomic(mark, text, strlen(text), 0644);
+	if (!rc)
+		rc = kb_write_file_atomic(mark, text, strlen(text), 0644);
 	if (progress)
 		progress(ctx, 1, "done");
 cleanup:
