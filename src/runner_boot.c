@@ -50,7 +50,8 @@ static enum kb_fault line_fault(const char *line)
 	if (strstr(line, "BUG: ") || strstr(line, "Oops: ") || strstr(line, "kernel BUG at ") ||
 	    strstr(line, "general protection fault") || strstr(line, "Unable to handle kernel"))
 		return KB_FAULT_OOPS;
-	if (strstr(line, "WARNING: CPU: ") || strstr(line, "WARNING: at "))
+	/* reported and survived: a WARN(), or UBSAN catching C indexing past an array's end */
+	if (strstr(line, "WARNING: CPU: ") || strstr(line, "WARNING: at ") || strstr(line, "UBSAN: "))
 		return KB_FAULT_WARNING;
 	return KB_FAULT_NONE;
 }

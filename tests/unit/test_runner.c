@@ -129,6 +129,15 @@ static void fault_kinds(void **state)
 			 KB_FAULT_WARNING);
 	assert_true(kb_str_starts(ex, "------------[ cut here ]"));
 	free(ex);
+	/* UBSAN's bounds check, as the course kernel prints it */
+	assert_int_equal(kb_detect_fault("[    0.56] ------------[ cut here ]------------\n"
+					 "[    0.56] UBSAN: array-index-out-of-bounds in /tmp/oob/oob.c:6:36\n"
+					 "[    0.56] index 6 is out of range for type 'int[4]'\n"
+					 "[    0.56] ---[ end trace ]---\n[    0.57] oob: wrote table[6]\n", &ex),
+			 KB_FAULT_WARNING);
+	assert_non_null(strstr(ex, "index 6 is out of range"));
+	assert_null(strstr(ex, "oob: wrote"));
+	free(ex);
 	assert_int_equal(kb_detect_fault(NULL, &ex), KB_FAULT_NONE);
 	assert_null(ex);
 }
