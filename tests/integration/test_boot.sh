@@ -89,6 +89,31 @@ expect_contains "$T_TMP/cmd.out" "[exit 3]"
 expect_contains "$T_TMP/cmd.out" "== boot: ok"
 t_end
 
+t_begin "with no --run: an interactive shell in the guest, the module inserted, exit powers off"
+if command -v tmux > /dev/null; then
+	mkdir -p "$T_TMP/interactive"
+	cp "$HOME_DIR/linux/samples/rust/rust_minimal.rs" "$T_TMP/interactive/"
+	echo 'obj-m := rust_minimal.o' > "$T_TMP/interactive/Kbuild"
+	sock="$T_TMP/tmux.sock"
+	tmux -S "$sock" new-session -d -x 100 -y 30 \
+		"'$KBRIDGE' boot --build '$T_TMP/interactive'; echo \"boot exited \$?\" > '$T_TMP/interactive.status'; sleep 60"
+	i=0
+	until tmux -S "$sock" capture-pane -p | grep -q "built-in shell" || [ $i -ge 100 ]; do sleep 0.2; i=$((i + 1)); done
+	tmux -S "$sock" send-keys "cat /proc/modules" Enter
+	sleep 1
+	tmux -S "$sock" send-keys "exit" Enter
+	i=0
+	until [ -s "$T_TMP/interactive.status" ] || [ $i -ge 50 ]; do sleep 0.2; i=$((i + 1)); done
+	tmux -S "$sock" capture-pane -p -S -100 > "$T_TMP/interactive.out"
+	tmux -S "$sock" kill-server 2> /dev/null
+	expect_contains "$T_TMP/interactive.out" "Rust minimal sample (init)"
+	expect_contains "$T_TMP/interactive.out" "rust_minimal 12288"
+	expect_contains "$T_TMP/interactive.status" "boot exited 0"
+else
+	t_fail "tmux is not installed (make deps installs it)"
+fi
+t_end
+
 t_begin "boot refuses bad arguments"
 "$KBRIDGE" boot --insmod /no/such.ko --run true > "$T_TMP/bad.out" 2>&1
 expect_status 1 $?
