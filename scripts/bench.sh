@@ -8,6 +8,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 KB=./kbridge
+export KBRIDGE_DATADIR="$(pwd)"
 RUNS=${RUNS:-7}
 HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
 $KB setup >/dev/null 2>&1 || $KB setup
