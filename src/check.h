@@ -59,6 +59,13 @@ struct kb_check_opts {
 	/* progress: "building samples/kbridge/hello", "booting" ...; may be NULL */
 	void (*progress)(void *ctx, const char *what);
 	void *ctx;
+	/* Live output for a shell that streams it (both may be NULL; both get ctx): each
+	   chunk of build output as Kbuild prints it (stream "build"), and each console line
+	   of a boot without its newline (stream "console", or "dmesg" for the kernel log
+	   dumped at the end). */
+	void (*on_output)(void *ctx, const char *stream, const char *text, size_t len);
+	/* Called about every 100 ms while a build or a boot runs (spinners, key presses). */
+	void (*on_tick)(void *ctx);
 };
 
 /* Run task t of lesson l. Returns 0 with res filled (see res->verdict), or a negative

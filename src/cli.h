@@ -15,6 +15,8 @@ int cli_hint(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_reset(int argc, char **argv);
 int cli_solution(int argc, char **argv);
+/* the interactive shell (ui.c) */
+int cli_shell(int argc, char **argv);
 
 /* Print a command's usage from its help text; shared by the commands. */
 void cli_usage(const char *text);

@@ -337,6 +337,25 @@ static void need_kernel(lua_State *L, struct run *r, const char *fn)
 	}
 }
 
+/* live output and ticks for the caller (kb_check_opts.on_output / on_tick) */
+static void live_build(void *ctx, const char *data, size_t len)
+{
+	const struct run *r = ctx;
+	r->opts->on_output(r->opts->ctx, "build", data, len);
+}
+
+static void live_line(void *ctx, const char *stream, const char *line)
+{
+	const struct run *r = ctx;
+	r->opts->on_output(r->opts->ctx, stream, line, strlen(line));
+}
+
+static void live_tick(void *ctx)
+{
+	const struct run *r = ctx;
+	r->opts->on_tick(r->opts->ctx);
+}
+
 static void progress(struct run *r, const char *what)
 {
 	if (r->opts->progress)
@@ -408,12 +427,53 @@ static char *build_errors(const char *log)
 	return kb_buf_detach(&b);
 }
 
+/* opts.vars: { NAME = "value" } make variables for one build. Only Kconfig symbols
+ * (CONFIG_*), CLIPPY and W are taken, with plain values, so a check can say "build with
+ * CONFIG_SAMPLE_X=m" or "build with Clippy" without reaching the toolchain's own
+ * variables (CC, RUSTC...). With out NULL, only checks them (raising on a bad one). */
+static void build_vars(lua_State *L, int opts, struct kb_strv *out)
+{
+	if (lua_type(L, opts) != LUA_TTABLE)
+		return;
+	lua_getfield(L, opts, "vars");
+	int t = lua_gettop(L);
+	if (lua_isnil(L, t)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (lua_type(L, t) != LUA_TTABLE)
+		luaL_error(L, "kb.build: vars must be a table { NAME = \"value\" }, not a %s", luaL_typename(L, t));
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "kb.build: vars: names must be strings");
+		const char *k = lua_tostring(L, -2);
+		bool name_ok = (strncmp(k, "CONFIG_", 7) == 0 && k[7]) || !strcmp(k, "CLIPPY") || !strcmp(k, "W");
+		for (const char *p = k; name_ok && *p; p++)
+			name_ok = (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
+		if (!name_ok)
+			luaL_error(L, "kb.build: vars: '%s' is not allowed (only CONFIG_* symbols, CLIPPY and W)", k);
+		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+			luaL_error(L, "kb.build: vars.%s must be a string", k);
+		const char *v = lua_tostring(L, -1);
+		for (const char *p = v; *p; p++)
+			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			      strchr("_.,+-", *p)))
+				luaL_error(L, "kb.build: vars.%s: only letters, digits and _ . , + - are allowed", k);
+		if (out)
+			kb_strv_pushf(out, "%s=%s", k, v);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
 static int l_build(lua_State *L)
 {
 	struct run *r = ctx_of(L, "build");
 	const char *rel = luaL_checkstring(L, 1);
 	check_opts(L, 2, "build");
 	double timeout = opt_num(L, 2, "timeout", 300);
+	build_vars(L, 2, NULL);
 	int fd = kb_workspace_open(r->root, rel, 1);
 	if (fd == KB_EINVAL)
 		return luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
@@ -433,17 +493,24 @@ static int l_build(lua_State *L)
 	}
 	close(fd);
 	need_kernel(L, r, "build");
+	struct kb_strv vars = KB_STRV_INIT;
+	for (size_t i = 0; i < r->tc.make_vars.n; i++)
+		kb_strv_push(&vars, r->tc.make_vars.v[i]);
+	build_vars(L, 2, &vars);
 	char *dir = kb_path_join(r->root, rel);
 	char *what = kb_asprintf("building %s", rel);
 	progress(r, what);
 	free(what);
 	struct kb_build_opts bo = {
 		.build_dir = r->h->build, .module_dir = dir,
-		.make_vars = kb_strv_argv(&r->tc.make_vars), .env = kb_strv_argv(&r->tc.env),
+		.make_vars = kb_strv_argv(&vars), .env = kb_strv_argv(&r->tc.env),
 		.timeout = timeout,
+		.on_output = r->opts->on_output ? live_build : NULL,
+		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
 	};
 	struct kb_build_result br;
 	int rc = runner_build_module(&br, &bo);
+	kb_strv_free(&vars);
 	r->res->n_builds++;
 	r->res->build_seconds += br.elapsed;
 	if (rc == KB_EINTR) {
@@ -609,6 +676,8 @@ static int l_boot(lua_State *L)
 		.kernel = r->h->bzimage, .initramfs = r->h->initramfs,
 		.modules = kb_strv_argv(&modules), .commands = kb_strv_argv(&cmds),
 		.timeout = timeout, .cpus = cpus,
+		.on_line = r->opts->on_output ? live_line : NULL,
+		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
 	};
 	struct kb_boot_result br;
 	int rc = runner_boot(&br, &bo);

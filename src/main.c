@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef KB_VERSION
 #define KB_VERSION "0.1.0"
@@ -21,6 +22,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"shell", cli_shell, "open the course (what `kbridge` alone does on a terminal)"},
 	{"setup", cli_setup, "prepare the kernel tree, the reference build and the initramfs"},
 	{"doctor", cli_doctor, "check every tool the course needs and say how to fix what is missing"},
 	{"boot", cli_boot, "build modules, boot the course kernel in QEMU, run commands in it"},
@@ -76,7 +78,7 @@ int main(int argc, char **argv)
 {
 	runner_install_signal_handlers();
 	if (argc < 2)
-		return status_overview();
+		return isatty(0) && isatty(1) ? cli_shell(argc, argv) : status_overview();
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);

@@ -255,6 +255,77 @@ cleanup:
 	return rc;
 }
 
+int runner_spawn(struct kb_child *ch, char *const *argv, char *const *env)
+{
+	ch->pid = 0;
+	ch->fd = -1;
+	int outp[2];
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		return kb_error_set(KB_ECHILD, "pipe: %s", strerror(errno));
+	struct kb_exec_opts o = {.argv = argv, .env = env, .stdin_fd = KB_STDIN_NULL};
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(outp[0]);
+		close(outp[1]);
+		return kb_error_set(KB_ECHILD, "fork: %s", strerror(errno));
+	}
+	if (pid == 0)
+		child_exec(&o, outp[1], -1);
+	setpgid(pid, pid);
+	close(outp[1]);
+	fcntl(outp[0], F_SETFL, O_NONBLOCK);
+	ch->pid = pid;
+	ch->fd = outp[0];
+	return 0;
+}
+
+long runner_child_read(struct kb_child *ch, char *buf, size_t cap)
+{
+	if (ch->fd < 0)
+		return -1;
+	ssize_t got = read(ch->fd, buf, cap);
+	if (got > 0)
+		return (long)got;
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	close(ch->fd);
+	ch->fd = -1;
+	return -1;
+}
+
+int runner_child_reap(struct kb_child *ch, int *exit_code)
+{
+	int status;
+	if (ch->pid <= 0)
+		return 1;
+	if (waitpid(ch->pid, &status, WNOHANG) != ch->pid)
+		return 0;
+	if (exit_code)
+		*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	ch->pid = 0;
+	return 1;
+}
+
+void runner_child_stop(struct kb_child *ch, double grace)
+{
+	if (ch->pid > 0) {
+		kill(ch->pid, SIGTERM);
+		double until = kb_now() + grace;
+		while (!runner_child_reap(ch, NULL) && kb_now() < until)
+			poll(NULL, 0, 20);
+		if (ch->pid > 0) {
+			kill_group(ch->pid, true);
+			while (waitpid(ch->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			ch->pid = 0;
+		}
+	}
+	if (ch->fd >= 0)
+		close(ch->fd);
+	ch->fd = -1;
+}
+
 void runner_exec_result_free(struct kb_exec_result *res)
 {
 	free(res->output);

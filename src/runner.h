@@ -62,6 +62,28 @@ struct kb_exec_result {
 int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *opts);
 void runner_exec_result_free(struct kb_exec_result *res);
 
+/* ---- Background children ------------------------------------------------------------ */
+
+/* A child started without waiting for it (the shell's background `kbridge setup`): its
+ * own process group, stdin /dev/null, stdout and stderr merged into a non-blocking pipe. */
+struct kb_child {
+	int pid;             /* 0 when none */
+	int fd;              /* read end of the output pipe; -1 once closed */
+};
+
+/* Start argv (argv[0] looked up in PATH) with env ("NAME=value", may be NULL) on top of
+ * ours. Returns 0 or KB_ECHILD. */
+int runner_spawn(struct kb_child *ch, char *const *argv, char *const *env);
+/* Read what the child printed so far, without blocking: bytes read, 0 when nothing is
+ * there now, -1 when the output is closed. */
+long runner_child_read(struct kb_child *ch, char *buf, size_t cap);
+/* Reap the child without blocking: 1 with *exit_code (-1: killed by a signal) when it
+ * has ended (ch->pid becomes 0), 0 while it runs. */
+int runner_child_reap(struct kb_child *ch, int *exit_code);
+/* Ask the child to stop (SIGTERM; it ends what it started) and wait for it, up to
+ * `grace` seconds, then kill its group. Closes the pipe. */
+void runner_child_stop(struct kb_child *ch, double grace);
+
 /* Run a command and return its first line of output (trimmed), or NULL if it could not
  * run or exited non-zero. For version probes: runner_capture_line((char*[]){"rustc",
  * "--version", NULL}). Caller frees. */

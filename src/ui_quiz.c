@@ -1,0 +1,153 @@
+/* ui_quiz.c - a quiz step: choose with keys, answer, see right or wrong and why. */
+#define _GNU_SOURCE
+#include "ui.h"
+#include "util.h"
+
+#include <string.h>
+
+static struct {
+	size_t cursor;
+	unsigned chosen;      /* bit i: choice i is chosen */
+	bool answered, right;
+} qz;
+
+static const struct kb_quiz *quiz(struct ui *ui)
+{
+	struct kb_lesson *l = ui_lesson(ui);
+	return &l->steps[ui->step].quiz;
+}
+
+static bool is_answer(const struct kb_quiz *q, size_t i)
+{
+	for (size_t a = 0; a < q->n_answers; a++)
+		if ((size_t)q->answers[a] == i)
+			return true;
+	return false;
+}
+
+static void qz_open(struct ui *ui)
+{
+	memset(&qz, 0, sizeof qz);
+}
+
+static void qz_draw(struct ui *ui, int top, int height)
+{
+	const struct kb_quiz *q = quiz(ui);
+	bool multi = q->n_answers > 1;
+	ui_lesson_header(ui, top, multi ? "quiz (more than one answer is right)" : "quiz");
+	int w = COLS - 3 > 100 ? 100 : COLS - 3;
+	struct ui_doc d = {0};
+	ui_md_render(&d, q->question, strlen(q->question), w);
+	ui_doc_add(&d, "", UI_NORMAL);
+	size_t choice_line = d.n;
+	for (size_t i = 0; i < q->n_choices && i < 32; i++) {
+		char line[1024];
+		const char *box;
+		if (multi)
+			box = qz.chosen & (1u << i) ? "[x]" : "[ ]";
+		else
+			box = qz.chosen & (1u << i) ? "(\u2022)" : "( )";
+		const char *mark = "";
+		if (qz.answered)
+			mark = is_answer(q, i) ? (ui->utf8 ? "  \u2713 right" : "  + right") :
+			       qz.chosen & (1u << i) ? (ui->utf8 ? "  \u2717 wrong" : "  x wrong") : "";
+		snprintf(line, sizeof line, "%s %zu  %s %s%s", i == qz.cursor ? ">" : " ", i + 1, box, q->choices[i], mark);
+		enum ui_style s = UI_NORMAL;
+		if (qz.answered)
+			s = is_answer(q, i) ? UI_PASS : qz.chosen & (1u << i) ? UI_FAIL : UI_DIM;
+		else if (i == qz.cursor)
+			s = UI_SELECT;
+		ui_doc_add(&d, line, s);
+	}
+	ui_doc_add(&d, "", UI_NORMAL);
+	if (qz.answered) {
+		ui_doc_add(&d, qz.right ? "Right." : "Not quite: the right answer is marked above.",
+			   qz.right ? UI_PASS : UI_FAIL);
+		if (q->explain) {
+			ui_doc_add(&d, "", UI_NORMAL);
+			ui_md_render(&d, q->explain, strlen(q->explain), w);
+		}
+	} else {
+		ui_doc_add(&d, multi ? "Space marks a choice, Enter answers." : "Press a choice's number, or move and press Enter.",
+			   UI_DIM);
+	}
+	(void)choice_line;
+	ui_draw_doc(&d, top + 3, height - 3, 0);
+	ui_doc_free(&d);
+}
+
+static void answer(struct ui *ui)
+{
+	const struct kb_quiz *q = quiz(ui);
+	if (!qz.chosen)
+		qz.chosen = 1u << qz.cursor;
+	bool right = true;
+	for (size_t i = 0; i < q->n_choices && i < 32; i++)
+		if (is_answer(q, i) != !!(qz.chosen & (1u << i)))
+			right = false;
+	qz.answered = true;
+	qz.right = right;
+	ui_message(ui, right ? UI_PASS : UI_FAIL, right ? "Right. n goes on." : "Not quite. r tries again, n goes on.");
+}
+
+static bool qz_key(struct ui *ui, int key)
+{
+	const struct kb_quiz *q = quiz(ui);
+	bool multi = q->n_answers > 1;
+	if (key >= '1' && key <= '9' && (size_t)(key - '1') < q->n_choices && !qz.answered) {
+		qz.cursor = (size_t)(key - '1');
+		if (multi) {
+			qz.chosen ^= 1u << qz.cursor;
+		} else {
+			qz.chosen = 1u << qz.cursor;
+			answer(ui);
+		}
+		return true;
+	}
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		if (qz.cursor + 1 < q->n_choices)
+			qz.cursor++;
+		return true;
+	case 'k':
+	case KEY_UP:
+		if (qz.cursor > 0)
+			qz.cursor--;
+		return true;
+	case ' ':
+		if (!qz.answered) {
+			if (multi)
+				qz.chosen ^= 1u << qz.cursor;
+			else
+				qz.chosen = 1u << qz.cursor;
+		}
+		return true;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (!qz.answered)
+			answer(ui);
+		else
+			ui_lesson_common_key(ui, 'n');
+		return true;
+	case 'r':
+		memset(&qz, 0, sizeof qz);
+		return true;
+	}
+	return ui_lesson_common_key(ui, key);
+}
+
+static const struct ui_key qz_keys[] = {
+	{'1', "1-9", "choose", "choose that answer (in a quiz with several right answers: mark it)"},
+	{' ', "Space", NULL, "mark the choice under the cursor (j/k or \u2191/\u2193 move it)"},
+	{'\n', "Enter", "answer", "answer with what is marked; once answered, go on"},
+	{'r', "r", NULL, "try the quiz again"},
+	{'n', "n/p", "step", "next / previous step of the lesson"},
+	{'d', "d", NULL, "your changes to this lesson's files (the diff)"},
+};
+
+const struct ui_screen ui_quiz_screen = {
+	.name = "quiz", .open = qz_open, .draw = qz_draw, .key = qz_key,
+	.keys = qz_keys, .n_keys = sizeof qz_keys / sizeof *qz_keys,
+};
