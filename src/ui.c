@@ -216,16 +216,19 @@ void ui_kernel_line(const struct ui *ui, char *buf, size_t cap)
 {
 	switch (ui->kernel) {
 	case UI_KERNEL_READY:
-		snprintf(buf, cap, "course kernel ready");
+		snprintf(buf, cap, "ready");
 		break;
 	case UI_KERNEL_SETUP:
-		snprintf(buf, cap, "preparing the course kernel: %s", *ui->setup_what ? ui->setup_what : "starting");
+		snprintf(buf, cap, "being prepared (%s)", *ui->setup_what ? ui->setup_what : "starting");
 		break;
 	case UI_KERNEL_WAITING:
-		snprintf(buf, cap, "the course kernel is being prepared by another kbridge setup");
+		snprintf(buf, cap, "being prepared by another kbridge setup");
 		break;
 	case UI_KERNEL_FAILED:
-		snprintf(buf, cap, "the kernel setup failed: %s (run: kbridge setup)", ui->setup_error);
+		snprintf(buf, cap, "not ready: its setup failed, %s (run: kbridge setup)", ui->setup_error);
+		break;
+	case UI_KERNEL_MISSING:
+		snprintf(buf, cap, "not set up yet (run: kbridge setup)");
 		break;
 	}
 }
@@ -566,6 +569,7 @@ static void draw_status(struct ui *ui)
 	} else {
 		snprintf(k, sizeof k, " %s ", ui->kernel == UI_KERNEL_READY ? "kernel \u2713" :
 					      ui->kernel == UI_KERNEL_WAITING ? "kernel: setup elsewhere" :
+					      ui->kernel == UI_KERNEL_MISSING ? "kernel: not set up" :
 					      "kernel: setup failed");
 		if (!ui->utf8 && ui->kernel == UI_KERNEL_READY)
 			snprintf(k, sizeof k, " kernel ready ");
@@ -925,6 +929,8 @@ int ui_main(int argc, char **argv)
 		refresh_status(&ui);
 		if (!ui.st.ready && !ui.replay)
 			start_setup(&ui);
+		else if (!ui.st.ready)
+			ui.kernel = UI_KERNEL_MISSING;
 	} else {
 		ui.kernel = UI_KERNEL_FAILED;
 		snprintf(ui.setup_error, sizeof ui.setup_error, "%s", kb_error_last());

@@ -139,7 +139,8 @@ extern const struct ui_screen ui_timeline_screen, ui_lesson_screen, ui_quiz_scre
 #define UI_KEY_WATCH (KEY_MAX + 1)
 
 /* The state of the background kernel setup. */
-enum ui_kernel { UI_KERNEL_READY, UI_KERNEL_SETUP, UI_KERNEL_WAITING, UI_KERNEL_FAILED };
+enum ui_kernel { UI_KERNEL_READY, UI_KERNEL_SETUP, UI_KERNEL_WAITING, UI_KERNEL_FAILED,
+		 UI_KERNEL_MISSING /* not set up, and no setup started (replays) */ };
 
 struct ui_check_view;   /* ui_check.c */
 

@@ -160,7 +160,7 @@ void ui_run_check(struct ui *ui, const struct kb_task *t)
 	if (!ui_kernel_ready(ui)) {
 		char k[256];
 		ui_kernel_line(ui, k, sizeof k);
-		ui_message(ui, UI_WARN, "The check needs the course kernel: %s", k);
+		ui_message(ui, UI_WARN, "The check needs the course kernel, which is %s.", k);
 		return;
 	}
 	int rc = ui_ensure_started(ui);

@@ -113,7 +113,7 @@ static void tk_draw(struct ui *ui, int top, int height)
 	if (!ui_kernel_ready(ui)) {
 		char k[256];
 		ui_kernel_line(ui, k, sizeof k);
-		snprintf(line, sizeof line, "Waiting for the course kernel: %s. The check runs once it is ready; "
+		snprintf(line, sizeof line, "Waiting for the course kernel, which is %s. The check runs once it is ready; "
 			 "pages and quizzes work meanwhile.", k);
 		ui_doc_wrap(&d, line, UI_WARN, w, "");
 	} else if (tk.start_rc < 0) {

@@ -173,7 +173,7 @@ static void tl_draw(struct ui *ui, int top, int height)
 		if (tasks && !ui_kernel_ready(ui)) {
 			char k[256];
 			ui_kernel_line(ui, k, sizeof k);
-			snprintf(line, sizeof line, "Its task waits for the course kernel (%s); pages and quizzes work now.", k);
+			snprintf(line, sizeof line, "Its task waits for the course kernel, which is %s; pages and quizzes work now.", k);
 			ui_doc_wrap(&d, line, UI_WARN, w, "");
 		}
 	}

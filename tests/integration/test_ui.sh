@@ -1,0 +1,104 @@
+#!/bin/sh
+# The shell's screens, without a terminal: each tests/ui/NAME.keys is replayed by
+# `kbridge shell --replay @NAME.keys --dump OUT` (curses on newterm, no tty) and the
+# dumped screens are compared with tests/ui/NAME.ref, tig's way: TERM, LINES, COLUMNS,
+# TZ, HOME and the locale pinned. A .keys file's second line says what it needs:
+#   pack: ui|history   workspace: none|shared   editor: solution   home: empty   keep: yes
+# The shared workspace is a real one (a clone of the course kernel tree) with the
+# fixture lesson rust-hello started; before each test its progress and files go back to
+# the start unless "keep: yes". UPDATE=1 rewrites the .ref files from what is shown now.
+. "$(dirname "$0")/../lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+UI=$ROOT/tests/ui
+export KBRIDGE_HOME="${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}"
+export TERM=xterm LINES=30 COLUMNS=100 TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8
+export HOME="$T_TMP/home"
+unset NO_COLOR VISUAL EDITOR KBRIDGE_PACK KBRIDGE_WORKSPACE
+mkdir -p "$HOME"
+WS=$T_TMP/ws
+HIST=$ROOT/tests/fixtures/packs/history
+
+t_begin "shared workspace for the screen tests"
+if "$KBRIDGE" start rust-hello --pack "$HIST" --workspace "$WS" >"$T_TMP/start.out" 2>&1; then
+	cp "$WS/progress.json" "$T_TMP/progress.start"
+else
+	t_fail "kbridge start failed"
+	cat "$T_TMP/start.out"
+fi
+t_end
+
+# normalise what changes from run to run: temporary paths, the kernel's timestamps
+normalise() {
+	sed -e "s#$WS#WS#g" -e "s#$KBRIDGE_HOME#KBHOME#g" -e "s#$T_TMP#TMP#g" \
+	    -e 's/\[ *[0-9]*\.[0-9]*\]/[ T ]/g' "$1"
+}
+
+for keys in "$UI"/*.keys; do
+	name=$(basename "$keys" .keys)
+	t_begin "screens: $name ($(sed -n 1p "$keys" | sed 's/^# //'))"
+	spec=$(sed -n 2p "$keys")
+	pack=$HIST
+	case $spec in *"pack: ui"*) pack=$UI/pack ;; esac
+	ws=$T_TMP/none-$name
+	case $spec in *"workspace: shared"*) ws=$WS ;; esac
+	if [ "$ws" = "$WS" ] && ! echo "$spec" | grep -q "keep: yes"; then
+		cp "$T_TMP/progress.start" "$WS/progress.json"
+		"$KBRIDGE" reset rust-hello --pack "$HIST" --workspace "$WS" >/dev/null 2>&1
+	fi
+	home=$KBRIDGE_HOME
+	case $spec in *"home: empty"*) home=$T_TMP/empty-home; mkdir -p "$home" ;; esac
+	editor=
+	case $spec in *"editor: solution"*) editor=$UI/solution-editor.sh ;; esac
+	out=$T_TMP/$name.out
+	KBRIDGE_HOME=$home EDITOR=$editor KB_SOLUTION=$HIST/rust-hello/solution \
+		"$KBRIDGE" shell --pack "$pack" --workspace "$ws" --replay "@$keys" --dump "$out.raw" \
+		>"$T_TMP/$name.stdout" 2>&1
+	status=$?
+	expect_status 0 $status
+	normalise "$out.raw" >"$out"
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$out" "$UI/$name.ref"
+	elif ! diff -u "$UI/$name.ref" "$out" >"$T_TMP/$name.diff"; then
+		t_fail "the screens differ from $name.ref:"
+		head -60 "$T_TMP/$name.diff" | sed 's/^/    | /'
+	fi
+	if [ "$name" = check-pass ]; then
+		# the pass is recorded: the passed flag, an attempt, a "pass" commit
+		expect_contains "$WS/progress.json" '"passed":	true'
+		expect_contains "$WS/progress.json" '"attempts":	1'
+		git -C "$WS/linux" log --format=%s -1 >"$T_TMP/log"
+		expect_contains "$T_TMP/log" "pass rust-hello"
+	fi
+	t_end
+done
+
+t_begin "the step and the hints are saved in progress"
+cp "$T_TMP/progress.start" "$WS/progress.json"
+"$KBRIDGE" shell --pack "$HIST" --workspace "$WS" --replay 'G<Enter>nnh' --dump /dev/null
+expect_contains "$WS/progress.json" '"step":	2'
+expect_contains "$WS/progress.json" '"hints":	1'
+t_end
+
+t_begin "a second shell on the same workspace is refused"
+flock "$WS/.lock" sleep 3 &
+sleep 0.3
+"$KBRIDGE" shell --pack "$HIST" --workspace "$WS" --replay 'q' --dump /dev/null >"$T_TMP/lock.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/lock.out" "in use by another kbridge"
+expect_contains "$T_TMP/lock.out" "Only one kbridge window"
+wait
+t_end
+
+t_begin "kbridge shell --help names the keys' help and the options"
+"$KBRIDGE" shell --help >"$T_TMP/help.out"
+expect_contains "$T_TMP/help.out" "--workspace DIR"
+expect_contains "$T_TMP/help.out" "Press ? in the shell"
+t_end
+
+t_begin "without a terminal the shell says so"
+"$KBRIDGE" shell --pack "$HIST" --workspace "$T_TMP/x" </dev/null >"$T_TMP/notty.out" 2>&1
+expect_status 2 $?
+expect_contains "$T_TMP/notty.out" "needs a terminal"
+t_end
+
+t_finish
