@@ -509,7 +509,21 @@ static int l_build(lua_State *L)
 		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
 	};
 	struct kb_build_result br;
-	int rc = runner_build_module(&br, &bo);
+	int rc = 0;
+	if (opt_bool(L, 2, "clean", false)) {
+		/* make M=DIR clean first: everything is compiled again (and linted with CLIPPY) */
+		bo.target = "clean";
+		rc = runner_build_module(&br, &bo);
+		r->res->build_seconds += br.elapsed;
+		runner_build_result_free(&br);   /* a failed clean shows again in the build below */
+		bo.target = NULL;
+		if (rc == KB_EINTR) {
+			kb_strv_free(&vars);
+			free(dir);
+			return luaL_error(L, "kb.build('%s'): interrupted", rel);
+		}
+	}
+	rc = runner_build_module(&br, &bo);
 	kb_strv_free(&vars);
 	r->res->n_builds++;
 	r->res->build_seconds += br.elapsed;

@@ -1,0 +1,114 @@
+#!/bin/sh
+# The built-in course (lessons/core): `pack validate` proves every task fails on its
+# starter and passes on its solution; then each lesson's checks run on kept trees
+# under tests/fixtures/course/LESSON/: `alt` is a correct solution written differently
+# from the reference (it must pass), `wrong*` are wrong solutions that print the
+# expected words from the wrong place or break a rule the check judges (they must
+# fail). Also kb.build's vars and clean options, on a throwaway pack.
+# Real Kbuild, the real course kernel, real QEMU.
+. "$(dirname "$0")/../lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CORE="$ROOT/lessons/core"
+# the checks build in the trees: work on a copy, not in the repository
+cp -R "$ROOT/tests/fixtures/course" "$T_TMP/course"
+FIX="$T_TMP/course"
+
+t_begin "pack validate lessons/core: every task fails on its starter and passes on its solution"
+start=$(date +%s)
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate "$CORE" > "$T_TMP/validate.out" 2>&1
+expect_status 0 $?
+for t in orientation/greet memory-safety/c-fix memory-safety/rust-get abi/layout kbuild/wire \
+	first-module/lifetime c-from-rust/wrapper rust-from-c/boundary; do
+	expect_contains "$T_TMP/validate.out" "ok   $t: the check fails on the starter"
+	expect_contains "$T_TMP/validate.out" "ok   $t: the check passes on the solution"
+done
+expect_contains "$T_TMP/validate.out" " passed, 0 failed"
+echo "# pack validate lessons/core took $(( $(date +%s) - start )) s"
+t_end
+
+# a fixture tree is a plain folder of lesson files: `check` judges it as a kernel tree
+check_tree() {   # check_tree ID TREE OUT
+	"$KBRIDGE" check "$1" --pack "$CORE" --workspace "$2" --timeout 30 > "$3" 2>&1
+}
+
+for dir in "$FIX"/*/; do
+	lesson=$(basename "$dir")
+	t_begin "$lesson: a correct solution written differently passes"
+	check_tree "$lesson" "$dir/alt" "$T_TMP/$lesson-alt.out"
+	st=$?
+	expect_status 0 $st
+	[ $st -eq 0 ] || sed 's/^/    | /' "$T_TMP/$lesson-alt.out" | tail -30
+	expect_not_contains "$T_TMP/$lesson-alt.out" "FAIL  "
+	t_end
+	for wrong in "$dir"/wrong*; do
+		w=$(basename "$wrong")
+		t_begin "$lesson: $w fails"
+		check_tree "$lesson" "$wrong" "$T_TMP/$lesson-$w.out"
+		expect_status 1 $?
+		expect_contains "$T_TMP/$lesson-$w.out" "[NOT MET]"
+		expect_not_contains "$T_TMP/$lesson-$w.out" "PASS  "
+		t_end
+	done
+done
+
+# What makes each wrong solution fail is the behaviour the lesson is about.
+t_begin "the wrong solutions fail for the right reason"
+expect_contains "$T_TMP/orientation-wrong.out" "[NOT MET] on insmod, the log says"
+expect_contains "$T_TMP/memory-safety-wrong.out" "UBSAN: array-index-out-of-bounds"
+expect_contains "$T_TMP/abi-wrong.out" "[NOT MET] C reads back the sample Rust filled"
+expect_contains "$T_TMP/kbuild-wrong.out" "[NOT MET] without CONFIG_SAMPLE_KBRIDGE_GREETER the Makefile builds nothing"
+expect_contains "$T_TMP/first-module-wrong.out" "[NOT MET] nothing says \"exit\" while the module is still loaded"
+expect_contains "$T_TMP/c-from-rust-wrong.out" "[NOT MET] every unsafe block has a // SAFETY: comment (Clippy)"
+expect_contains "$T_TMP/c-from-rust-wrong-wordy.out" "[NOT MET] a 24-letter word"
+expect_contains "$T_TMP/rust-from-c-wrong.out" "[NOT MET] kbuser prints, in order"
+t_end
+
+# kb.build options on a one-lesson pack: vars reach make, only allowed names pass,
+# clean rebuilds
+P="$T_TMP/optpack"
+mkdir -p "$P/opts/solution/samples/kbridge/opts"
+printf 'pack { name = "opts", version = "1", kernel = "6.12", lessons = { "opts" } }\n' > "$P/pack.lua"
+printf '# intro\n\nkb.build options.\n' > "$P/opts/intro.md"
+printf 'obj-$(CONFIG_KB_OPTS_TEST) += opts.o\n' > "$P/opts/solution/samples/kbridge/opts/Kbuild"
+cat > "$P/opts/solution/samples/kbridge/opts/opts.c" <<'C'
+#include <linux/module.h>
+MODULE_LICENSE("GPL");
+C
+cat > "$P/opts/lesson.lua" <<'LUA'
+lesson {
+  id = "opts", title = "kb.build options",
+  history = { year = 2021, milestone = "test", source = "test" },
+  steps = {
+    page "intro.md",
+    task {
+      id = "vars", goal = "build", files = { "samples/kbridge/opts/Kbuild", "samples/kbridge/opts/opts.c" },
+      hints = { "a", "b" },
+      check = function(kb)
+        local d = "samples/kbridge/opts"
+        local on = kb.build(d, { vars = { CONFIG_KB_OPTS_TEST = "m" } })
+        kb.expect(#on.modules == 1, "with the symbol: opts.ko")
+        local stale = kb.build(d)
+        kb.expect(#stale.modules == 1, "without clean the old .ko is still there")
+        local off = kb.build(d, { clean = true })
+        kb.expect(off.ok == false and #off.modules == 0, "after clean, without the symbol: nothing")
+        local ok1 = pcall(kb.build, d, { vars = { CC = "gcc" } })
+        local ok2 = pcall(kb.build, d, { vars = { CONFIG_X = "m; rm -rf /" } })
+        local ok3 = pcall(kb.build, d, { vars = "CONFIG_X=m" })
+        kb.expect(not ok1 and not ok2 and not ok3, "vars refuses other names, odd values and non-tables")
+        local _, msg = pcall(kb.build, d, { vars = { RUSTC = "x" } })
+        print(msg)
+      end,
+    },
+  },
+}
+LUA
+mkdir -p "$T_TMP/optws/samples/kbridge"
+cp -r "$P/opts/solution/samples/kbridge/opts" "$T_TMP/optws/samples/kbridge/"
+t_begin "kb.build: vars set Kconfig symbols, clean rebuilds, other variables are refused"
+"$KBRIDGE" check opts --pack "$P" --workspace "$T_TMP/optws" > "$T_TMP/opts.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/opts.out" "PASS  opts/vars"
+expect_contains "$T_TMP/opts.out" "'RUSTC' is not allowed (only CONFIG_* symbols, CLIPPY and W)"
+t_end
+
+t_finish
