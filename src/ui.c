@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -699,6 +700,19 @@ void ui_pump(struct ui *ui)
 	ui_redraw(ui);
 }
 
+/* A resize whose SIGWINCH curses missed (it came while the shell was busy): ask the
+ * terminal its size every tick and follow it. */
+static bool size_changed(void)
+{
+	struct winsize ws;
+	if (ioctl(1, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return false;
+	if (ws.ws_row == LINES && ws.ws_col == COLS)
+		return false;
+	resizeterm(ws.ws_row, ws.ws_col);
+	return true;
+}
+
 /* ---- replay ---------------------------------------------------------------------------------- */
 
 enum { REPLAY_DUMP = -100, REPLAY_RESIZE = -101, REPLAY_WATCH = -102, REPLAY_END = -103 };
@@ -1003,6 +1017,8 @@ int ui_main(int argc, char **argv)
 			}
 		} else {
 			key = getch();
+			if (key == ERR && size_changed())
+				key = KEY_RESIZE;
 			if (key == ERR) {
 				tick(&ui);
 				ui_redraw(&ui);

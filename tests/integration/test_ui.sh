@@ -101,4 +101,89 @@ expect_status 2 $?
 expect_contains "$T_TMP/notty.out" "needs a terminal"
 t_end
 
+# ---- the real binary on a real terminal: tmux ---------------------------------------------
+# Each screen the smoke test reaches is kept in $SCREENS (docs/screens.md is made from them
+# with SCREENS=docs/screens).
+if command -v tmux >/dev/null 2>&1; then
+	TM=kbui$$
+	SCREENS=${SCREENS:-$T_TMP/screens}
+	mkdir -p "$SCREENS"
+	# wait until the pane shows $1 (up to $2 seconds)
+	wait_for() {
+		i=0
+		while [ $i -lt $((${2:-10} * 10)) ]; do
+			tmux capture-pane -p -t $TM >"$T_TMP/pane" 2>/dev/null
+			grep -qF -- "$1" "$T_TMP/pane" && return 0
+			sleep 0.1
+			i=$((i + 1))
+		done
+		t_fail "the screen never showed '$1'; it showed:"
+		sed 's/^/    | /' "$T_TMP/pane"
+		return 1
+	}
+	shot() { tmux capture-pane -p -t $TM >"$SCREENS/$1.txt"; }
+	keys() { tmux send-keys -t $TM "$@"; }
+
+	t_begin "tmux: open, lesson, hint, quiz, failing and passing checks, diff, quit; terminal sane"
+	cp "$T_TMP/progress.start" "$WS/progress.json"
+	"$KBRIDGE" reset rust-hello --pack "$HIST" --workspace "$WS" >/dev/null 2>&1
+	rm -f "$WS/linux/samples/kbridge/hello/"*.ko   # a module built by an earlier test
+	tmux kill-session -t $TM 2>/dev/null
+	tmux new-session -d -s $TM -x 100 -y 30 "env -u NO_COLOR HOME=$HOME KBRIDGE_HOME=$KBRIDGE_HOME TERM=screen-256color PS1='READY> ' sh"
+	keys "export EDITOR=$UI/solution-editor.sh KB_SOLUTION=$HIST/rust-hello/solution" Enter
+	keys "clear; $KBRIDGE shell --pack $HIST --workspace $WS" Enter
+	wait_for "Timeline: 3 lessons" && shot timeline
+	keys G Enter
+	wait_for "Kbuild meets rustc" && shot lesson
+	keys n
+	wait_for "Which line in a Kbuild file" && keys 2 && wait_for "Right." && shot quiz
+	keys n
+	wait_for "Files to edit" && keys h && wait_for "Hint 1 of 2" && shot task
+	keys c
+	wait_for "Checking rust-hello/greet" 5 && shot check-running
+	wait_for "FAIL" 120 && shot check-fail
+	keys q
+	wait_for "Files to edit" && keys e j e
+	wait_for "PASS" 120 && shot check-pass
+	expect_contains "$SCREENS/check-pass.txt" 'committed as "pass rust-hello"'
+	keys d
+	wait_for "Your changes to lesson rust-hello" && shot diff
+	keys '?'
+	wait_for "Everywhere" && shot help
+	keys Q
+	wait_for 'READY>' 5
+	keys "stty -a > $T_TMP/stty; echo stty-done" Enter
+	wait_for "stty-done" 5
+	expect_contains "$T_TMP/stty" " icanon"
+	expect_contains "$T_TMP/stty" " echo "
+	git -C "$WS/linux" log --format=%s -1 >"$T_TMP/log"
+	expect_contains "$T_TMP/log" "pass rust-hello"
+	t_end
+
+	t_begin "tmux: a small window gives a message; SIGTERM restores the terminal; NO_COLOR has no colors"
+	keys "clear; NO_COLOR=1 $KBRIDGE shell --pack $HIST --workspace $WS" Enter
+	wait_for "Timeline: 3 lessons"
+	tmux capture-pane -p -e -t $TM >"$T_TMP/pane-e"
+	if grep -q "$(printf '\033')\[3[0-7]m\|$(printf '\033')\[38;5" "$T_TMP/pane-e"; then
+		t_fail "NO_COLOR=1 but the screen has colors"
+	fi
+	tmux resize-window -t $TM -x 70 -y 20 2>/dev/null || tmux resize-pane -t $TM -x 70 -y 20
+	wait_for "at least 80" 5 && shot small
+	tmux resize-window -t $TM -x 100 -y 30 2>/dev/null || tmux resize-pane -t $TM -x 100 -y 30
+	wait_for "Timeline: 3 lessons" 5
+	pid=$(pgrep -n -f "kbridge shell --pack $HIST --workspace $WS")
+	[ -n "$pid" ] && kill -TERM "$pid"
+	wait_for "progress is saved" 5
+	keys "stty -a > $T_TMP/stty2; echo stty2-done" Enter
+	wait_for "stty2-done" 5
+	expect_contains "$T_TMP/stty2" " icanon"
+	expect_contains "$T_TMP/stty2" " echo "
+	t_end
+	tmux kill-session -t $TM 2>/dev/null
+else
+	t_begin "tmux smoke test"
+	t_fail "tmux is not installed (apt-get install tmux)"
+	t_end
+fi
+
 t_finish
