@@ -140,7 +140,7 @@ if command -v tmux >/dev/null 2>&1; then
 	keys n
 	wait_for "Files to edit" && keys h && wait_for "Hint 1 of 2" && shot task
 	keys c
-	wait_for "Checking rust-hello/greet" 5 && shot check-running
+	wait_for "Checking rust-hello/greet" 5 && wait_for "build (Kbuild)" 30 && shot check-running
 	wait_for "FAIL" 120 && shot check-fail
 	keys q
 	wait_for "Files to edit" && keys e j e
