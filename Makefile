@@ -65,6 +65,8 @@ install: kbridge
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kbridge
 	install -m 755 kbridge $(DESTDIR)$(PREFIX)/bin/kbridge
 	cp -R assets scripts lessons $(DESTDIR)$(PREFIX)/share/kbridge/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/kbridge.1 $(DESTDIR)$(PREFIX)/share/man/man1/kbridge.1
 
 clean:
 	rm -rf $(OBJDIR) kbridge
