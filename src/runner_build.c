@@ -27,6 +27,33 @@ static void find_ko(struct kb_strv *found, const char *dir, int depth)
 	closedir(d);
 }
 
+/* The modules this build made, as Kbuild lists them in M/modules.order (one object per
+ * line, "DIR/name.o"): a .ko left in the folder by an earlier build whose Kbuild line is
+ * gone since (a lesson reset to its start, say) is not one of them. Returns -1 when there
+ * is no modules.order. */
+static int modules_order(struct kb_strv *found, const char *mdir)
+{
+	char *path = kb_path_join(mdir, "modules.order"), *text = NULL;
+	size_t len;
+	int rc = kb_read_file(&text, &len, path);
+	free(path);
+	if (rc < 0)
+		return -1;
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(l);
+		if (n < 3)
+			continue;
+		char *ko = kb_str_ends(l, ".o") ? kb_asprintf("%.*s.ko", (int)(n - 2), l) : kb_strdup(l);
+		char *full = ko[0] == '/' ? kb_strdup(ko) : kb_path_join(mdir, ko);
+		if (kb_path_exists(full))
+			kb_strv_push(found, full);
+		free(full);
+		free(ko);
+	}
+	free(text);
+	return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -71,7 +98,7 @@ int runner_build_module(struct kb_build_result *res, const struct kb_build_opts 
 		goto cleanup;
 
 	struct kb_strv ko = KB_STRV_INIT;
-	if (res->ok)
+	if (res->ok && modules_order(&ko, mdir) < 0)
 		find_ko(&ko, mdir, 0);
 	if (ko.n)
 		qsort(ko.v, ko.n, sizeof *ko.v, cmp_str);

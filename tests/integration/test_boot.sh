@@ -47,6 +47,14 @@ expect_contains "$T_TMP/panic.out" "== verdict: FAILED"
 [ $took -lt 40 ] || t_fail "the panic took $took s to report (timeout 60 s)"
 t_end
 
+t_begin "a .ko left by an earlier build is not counted once its Kbuild line is gone"
+# (a lesson reset to a starter whose Kbuild has no obj-m yet must not pass on an old .ko)
+echo '# obj-m removed' > "$T_TMP/composite/Kbuild"
+"$KBRIDGE" boot --build "$T_TMP/composite" --run true > "$T_TMP/stale.out" 2>&1
+expect_contains "$T_TMP/stale.out" "the build made no .ko"
+expect_not_contains "$T_TMP/stale.out" "insmod /kb/mod/composite.ko"
+t_end
+
 t_begin "a NULL dereference in C is reported as an oops with the function named"
 cp -r "$FIX/c_oops" "$T_TMP/"
 "$KBRIDGE" boot --build "$T_TMP/c_oops" --run true > "$T_TMP/oops.out" 2>&1
