@@ -29,7 +29,7 @@ lesson {
     task {
       id = "wrapper",
       title = "Write the safe wrapper",
-      goal = "In rside.rs, write word(buf: &mut [u8]) -> Result<usize>: call the C function kb_c_word in an unsafe block with a // SAFETY: comment, turn a negative result into an Err, and return the bytes copied. The check loads the module with a random word (it must print it) and with a word too long for the buffer (insmod must fail with E2BIG).",
+      goal = "In rside.rs, write word(buf: &mut [u8]) -> Result<usize>: call the C function kb_c_word in an unsafe block with a // SAFETY: comment, turn a negative result into an Err (kernel::error::Error::from_errno), and return the bytes copied. The check loads the module with a random word (it must print it) and with a word too long for the buffer (insmod must fail with E2BIG).",
       files = {
         "samples/kbridge/c_from_rust/rside.rs",
         "samples/kbridge/c_from_rust/cside.c",

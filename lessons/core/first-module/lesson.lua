@@ -30,7 +30,7 @@ lesson {
     task {
       id = "lifetime",
       title = "Keep data from init to rmmod",
-      goal = "In first.rs, make init store the first 10 Fibonacci numbers in a KVec kept in First and print \"init: 10 numbers\"; make Drop print \"exit: the numbers add up to SUM\" from the numbers it holds.",
+      goal = "In first.rs, make init store the first 10 Fibonacci numbers (1, 1, 2, 3, 5, ...) in a KVec kept in First and print \"init: 10 numbers\"; make Drop print \"exit: the numbers add up to SUM\" from the numbers it holds.",
       files = { "samples/kbridge/first/first.rs", "samples/kbridge/first/Kbuild" },
       hints = {
         "KVec::new(), then numbers.push(x, GFP_KERNEL)? ten times; pr_info! adds the \"first: \" prefix itself.",

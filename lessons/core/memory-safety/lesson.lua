@@ -3,11 +3,14 @@
 -- and UBSAN's report or a Rust panic fails the check.
 local function random_samples()
   local s = {}
-  for i = 1, 10 do
+  for i = 1, 7 do
     s[i] = math.random(-2, 7)
   end
-  s[math.random(1, 10)] = 4          -- always one just past the end
-  s[math.random(1, 10)] = math.random(0, 3)
+  -- always one below the first bucket, one past the end and one in range, at random
+  -- places: a fix that forgets either side cannot pass by luck
+  table.insert(s, math.random(1, #s + 1), math.random(-2, -1))
+  table.insert(s, math.random(1, #s + 1), math.random(4, 7))
+  table.insert(s, math.random(1, #s + 1), math.random(0, 3))
   return s
 end
 
@@ -53,7 +56,7 @@ lesson {
     page { file = "intro.md", title = "2019: two thirds of the holes" },
     quiz {
       id = "ubsan",
-      question = "UBSAN reports 'index 4 is out of range for type unsigned int[4]' and the kernel goes on. What happened to the write?",
+      question = "UBSAN reports 'index 7 is out of range for type unsigned int[4]' and the kernel goes on. What happened to the write?",
       choices = {
         "It was done: four bytes next to counts[] changed",
         "UBSAN blocked it; memory is unchanged",

@@ -52,6 +52,13 @@ lesson {
         local dir = "samples/kbridge/rustlib"
         local b = kb.build(dir)
         if not kb.expect_build(b, { hint = "is kb_rust_checksum exported with EXPORT_SYMBOL_GPL?" }) then return end
+        -- Kbuild's own record of the exports: GPL-only, as the task asks
+        local symvers = kb.read(dir .. "/Module.symvers") or ""
+        local export = symvers:match("[^\n]*\tkb_rust_checksum\t[^\n]*") or "(kb_rust_checksum is not in Module.symvers)"
+        kb.expect(export:find("EXPORT_SYMBOL_GPL", 1, true) ~= nil,
+          "kb_rust_checksum is exported to GPL modules only (EXPORT_SYMBOL_GPL)",
+          { seen = export, where = dir .. "/kbrust_glue.c",
+            hint = "EXPORT_SYMBOL makes it visible to every module; EXPORT_SYMBOL_GPL only to GPL ones" })
         local text = random_text(math.random(6, 14))
         local r = kb.boot {
           modules = b, insmod = false, rmmod = false, timeout = 30,
