@@ -149,6 +149,11 @@ void kb_toolchain_init(struct kb_toolchain *tc, const struct kb_home *h)
 	kb_strv_pushf(&tc->env, "PATH=/usr/bin:/bin%s%s", path ? ":" : "", path ? path : "");
 	kb_strv_push(&tc->env, "KBRIDGE_REAL_BINDGEN=/usr/bin/bindgen");
 	kb_strv_push(&tc->env, "LC_ALL=C");
+	/* a kbridge started from make (make test, make run) must not hand the outer make's
+	   jobserver and level to Kbuild: the builds and their logs are the same either way */
+	kb_strv_push(&tc->env, "MAKEFLAGS=");
+	kb_strv_push(&tc->env, "MFLAGS=");
+	kb_strv_push(&tc->env, "MAKELEVEL=");
 }
 
 void kb_toolchain_free(struct kb_toolchain *tc)
