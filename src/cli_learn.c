@@ -75,6 +75,17 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, bool flag)
 			 "Lesson %s started: its files are in your kernel tree, committed as \"start %s\".\n",
 	       l->id, l->id);
 	printf("Your kernel tree: %s\n", kb_ws_tree(c->ws));
+	/* the text comes first: where to read it outside the shell */
+	size_t quizzes = 0;
+	for (size_t s = 0; s < l->n_steps; s++) {
+		if (l->steps[s].kind == KB_PAGE)
+			printf("Read: %s%s%s\n", l->steps[s].page.path, l->steps[s].page.title ? "  - " : "",
+			       l->steps[s].page.title ? l->steps[s].page.title : "");
+		quizzes += l->steps[s].kind == KB_QUIZ;
+	}
+	if (quizzes)
+		printf("The lesson has %zu quiz%s: answer %s in the shell (run kbridge with no arguments).\n",
+		       quizzes, quizzes == 1 ? "" : "zes", quizzes == 1 ? "it" : "them");
 	for (size_t s = 0; s < l->n_steps; s++) {
 		if (l->steps[s].kind != KB_TASK)
 			continue;
