@@ -152,8 +152,8 @@ if command -v tmux >/dev/null 2>&1; then
 	wait_for "Everywhere" && shot help
 	keys Q
 	wait_for 'READY>' 5
-	keys "stty -a > $T_TMP/stty; echo stty-done" Enter
-	wait_for "stty-done" 5
+	keys "stty -a > $T_TMP/stty; echo stty-\$((40 + 2))-done" Enter
+	wait_for "stty-42-done" 5
 	expect_contains "$T_TMP/stty" " icanon"
 	expect_contains "$T_TMP/stty" " echo "
 	git -C "$WS/linux" log --format=%s -1 >"$T_TMP/log"
@@ -174,8 +174,8 @@ if command -v tmux >/dev/null 2>&1; then
 	pid=$(pgrep -n -f "kbridge shell --pack $HIST --workspace $WS")
 	[ -n "$pid" ] && kill -TERM "$pid"
 	wait_for "progress is saved" 5
-	keys "stty -a > $T_TMP/stty2; echo stty2-done" Enter
-	wait_for "stty2-done" 5
+	keys "stty -a > $T_TMP/stty2; echo stty2-\$((40 + 2))-done" Enter
+	wait_for "stty2-42-done" 5
 	expect_contains "$T_TMP/stty2" " icanon"
 	expect_contains "$T_TMP/stty2" " echo "
 	t_end
