@@ -6,6 +6,7 @@
 #include "check.h"
 #include "kernel.h"
 #include "ktap.h"
+#include "oops.h"
 #include "lesson.h"
 #include "runner.h"
 #include "sandbox.h"
@@ -497,6 +498,12 @@ static int l_build(lua_State *L)
 	for (size_t i = 0; i < r->tc.make_vars.n; i++)
 		kb_strv_push(&vars, r->tc.make_vars.v[i]);
 	build_vars(L, 2, &vars);
+	if (opt_bool(L, 2, "debug", true)) {
+		/* debug information in the module only (the kernel has none): an oops in it
+		   is decoded to file:line (oops.c). Optimisation is unchanged. */
+		kb_strv_push(&vars, "KCFLAGS=-g");
+		kb_strv_push(&vars, "KRUSTFLAGS=-g");
+	}
 	char *dir = kb_path_join(r->root, rel);
 	char *what = kb_asprintf("building %s", rel);
 	progress(r, what);
@@ -630,6 +637,39 @@ static void push_cmd(lua_State *L, const struct kb_guest_cmd *c)
 	lua_setfield(L, -2, "finished");
 }
 
+/* Fields of a decoded oops on the table at the top: PREFIXdecoded (the excerpt with
+ * "at FILE:LINE" lines), PREFIXbrief (the same without the register dump), PREFIXat
+ * (the first frame's FILE:LINE) and frames (list of {func, module, file, line, rip}).
+ * Only the frames when nothing could be decoded (an empty list). */
+static void push_decoded(lua_State *L, const struct kb_oops_decoded *d, const char *prefix)
+{
+	if (d->n_frames) {
+		lua_pushstring(L, d->text);
+		lua_setfield(L, -2, prefix[0] ? "fault_decoded" : "text");
+		lua_pushstring(L, d->brief ? d->brief : "");
+		lua_setfield(L, -2, prefix[0] ? "fault_brief" : "brief");
+		lua_pushstring(L, d->first_at);
+		lua_setfield(L, -2, prefix[0] ? "fault_at" : "at");
+	}
+	lua_createtable(L, (int)d->n_frames, 0);
+	for (size_t i = 0; i < d->n_frames; i++) {
+		const struct kb_frame *f = &d->frames[i];
+		lua_createtable(L, 0, 5);
+		lua_pushstring(L, f->func);
+		lua_setfield(L, -2, "func");
+		lua_pushstring(L, f->module);
+		lua_setfield(L, -2, "module");
+		lua_pushstring(L, f->file);
+		lua_setfield(L, -2, "file");
+		lua_pushinteger(L, f->line);
+		lua_setfield(L, -2, "line");
+		lua_pushboolean(L, f->rip);
+		lua_setfield(L, -2, "rip");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "frames");
+}
+
 static int l_boot(lua_State *L)
 {
 	struct run *r = ctx_of(L, "boot");
@@ -695,13 +735,13 @@ static int l_boot(lua_State *L)
 	};
 	struct kb_boot_result br;
 	int rc = runner_boot(&br, &bo);
-	kb_strv_free(&modules);
 	kb_strv_free(&cmds);
 	r->res->n_boots++;
 	r->res->boot_seconds += br.elapsed;
 	if (rc < 0) {
 		char *m = kb_strdup(rc == KB_EINTR ? "interrupted" : kb_error_last());
 		runner_boot_result_free(&br);
+		kb_strv_free(&modules);
 		lua_pushfstring(L, "kb.boot: %s", m);
 		free(m);
 		return lua_error(L);
@@ -720,7 +760,12 @@ static int l_boot(lua_State *L)
 	if (br.fault_excerpt) {
 		lua_pushstring(L, br.fault_excerpt);
 		lua_setfield(L, -2, "fault_excerpt");
+		struct kb_oops_decoded d;
+		kb_oops_decode(&d, br.fault_excerpt, (const char *const *)kb_strv_argv(&modules), r->root);
+		push_decoded(L, &d, "fault_");
+		kb_oops_decoded_free(&d);
 	}
+	kb_strv_free(&modules);
 	lua_pushnumber(L, br.elapsed);
 	lua_setfield(L, -2, "elapsed");
 	bool inserted = true;
@@ -782,6 +827,28 @@ static int l_fault(lua_State *L)
 	else
 		lua_pushnil(L);
 	free(excerpt);
+	return 2;
+}
+
+/* kb.decode(boot | text, modules) -> text, frames: the oops text with "at FILE:LINE"
+ * lines (the text as it was when nothing could be decoded) and the decoded frames */
+static int l_decode(lua_State *L)
+{
+	struct run *r = ctx_of(L, "decode");
+	if (lua_type(L, 1) == LUA_TTABLE && !tfield(L, 1, "fault"))
+		return luaL_error(L, "kb.decode: pass a text or what kb.boot returned");
+	const char *text = lua_type(L, 1) == LUA_TTABLE ? tfield(L, 1, "fault_excerpt") : luaL_checkstring(L, 1);
+	struct kb_strv mods = KB_STRV_INIT;
+	collect_modules(L, r, 2, &mods);
+	struct kb_oops_decoded d;
+	kb_oops_decode(&d, text ? text : "", (const char *const *)kb_strv_argv(&mods), r->root);
+	kb_strv_free(&mods);
+	lua_pushstring(L, d.n_frames ? d.text : text ? text : "");
+	lua_createtable(L, 0, 0);
+	push_decoded(L, &d, "");
+	lua_getfield(L, -1, "frames");
+	lua_remove(L, -2);
+	kb_oops_decoded_free(&d);
 	return 2;
 }
 
@@ -933,6 +1000,15 @@ static int l_expect_boot(lua_State *L)
 	return 1;
 }
 
+/* what a learner reads of a boot's fault: decoded to source lines when it could be */
+static const char *fault_text(lua_State *L, int boot)
+{
+	const char *t = tfield(L, boot, "fault_brief");
+	if (!t)
+		t = tfield(L, boot, "fault_excerpt");
+	return t ? t : "";
+}
+
 static int l_expect_no_fault(lua_State *L)
 {
 	ctx_of(L, "expect_no_fault");
@@ -941,8 +1017,10 @@ static int l_expect_no_fault(lua_State *L)
 	const char *fault = tfield(L, 1, "fault");
 	bool warnings = opt_bool(L, 2, "warnings", false);
 	bool ok = !fault || strcmp(fault, "none") == 0 || (!warnings && strcmp(fault, "warning") == 0);
-	char *seen = ok ? NULL : kb_asprintf("a %s:\n%s", fault, tfield(L, 1, "fault_excerpt") ? tfield(L, 1, "fault_excerpt") : "");
+	char *seen = ok ? NULL : kb_asprintf("a %s:\n%s", fault, fault_text(L, 1));
 	const char *where = opt_str(L, 2, "where");
+	if (!where)
+		where = tfield(L, 1, "fault_at");
 	expect(L, ok, warnings ? "no oops, panic or warning in the kernel log" : "no oops or panic in the kernel log",
 	       seen, where ? where : "the call trace: the first function of your module in it",
 	       opt_str(L, 2, "hint"));
@@ -966,10 +1044,10 @@ static int l_expect_fault(lua_State *L)
 	const char *fault = tfield(L, 1, "fault");
 	bool ok = fault && (strcmp(want, "any") == 0 ? strcmp(fault, "none") != 0 : strcmp(fault, want) == 0);
 	char *what = kb_asprintf("the kernel reports a%s %s", want[0] == 'o' || want[0] == 'a' ? "n" : "", want);
-	char *seen = kb_asprintf("fault: %s%s%s", fault ? fault : "none",
-				 tfield(L, 1, "fault_excerpt") ? "\n" : "",
-				 tfield(L, 1, "fault_excerpt") ? tfield(L, 1, "fault_excerpt") : "");
-	expect(L, ok, what, seen, opt_str(L, 3, "where"), opt_str(L, 3, "hint"));
+	char *seen = kb_asprintf("fault: %s%s%s", fault ? fault : "none", fault_text(L, 1)[0] ? "\n" : "",
+				 fault_text(L, 1));
+	const char *where = opt_str(L, 3, "where");
+	expect(L, ok, what, seen, where ? where : tfield(L, 1, "fault_at"), opt_str(L, 3, "hint"));
 	free(what);
 	free(seen);
 	lua_pushboolean(L, ok);
@@ -1209,6 +1287,7 @@ static const luaL_Reg kb_funcs[] = {
 	{"boot", l_boot},
 	{"find", l_find},
 	{"fault", l_fault},
+	{"decode", l_decode},
 	{"ktap", l_ktap},
 	{"expect", l_expect},
 	{"expect_build", l_expect_build},
