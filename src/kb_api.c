@@ -1017,7 +1017,7 @@ static int l_expect_no_fault(lua_State *L)
 	const char *fault = tfield(L, 1, "fault");
 	bool warnings = opt_bool(L, 2, "warnings", false);
 	bool ok = !fault || strcmp(fault, "none") == 0 || (!warnings && strcmp(fault, "warning") == 0);
-	char *seen = ok ? NULL : kb_asprintf("a %s:\n%s", fault, fault_text(L, 1));
+	char *seen = ok ? NULL : kb_asprintf("%s %s:\n%s", fault[0] == 'o' ? "an" : "a", fault, fault_text(L, 1));
 	const char *where = opt_str(L, 2, "where");
 	if (!where)
 		where = tfield(L, 1, "fault_at");
