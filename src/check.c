@@ -1,6 +1,8 @@
 /* check.c - run a task's check in its lesson's sandbox and make the verdict. See check.h. */
 #define _GNU_SOURCE
 #include "check.h"
+#include "kernel.h"
+#include "lab.h"
 #include "kb_api.h"
 #include "lesson.h"
 #include "sandbox.h"
@@ -60,6 +62,43 @@ void kb_check_result_load_error(struct kb_check_result *res, const struct kb_les
 	res->output = kb_strdup("");
 }
 
+static void told_waiting(void *ctx, int ahead, int limit)
+{
+	const struct kb_check_opts *o = ctx;
+	if (o->waiting) {
+		o->waiting(o->ctx, ahead, limit);
+	} else if (o->progress) {
+		char *m = kb_asprintf("waiting for a free check slot: %d check%s ahead of you (the lab runs "
+				      "%d at once)", ahead, ahead == 1 ? "" : "s", limit);
+		o->progress(o->ctx, m);
+		free(m);
+	}
+}
+
+static void tick_waiting(void *ctx)
+{
+	const struct kb_check_opts *o = ctx;
+	if (o->on_tick)
+		o->on_tick(o->ctx);
+}
+
+static int take_slot(const struct kb_check_opts *opts, struct kb_lab_slot *slot)
+{
+	slot->fd = -1;
+	slot->slot = -1;
+	struct kb_home own;
+	const struct kb_home *h = opts->home;
+	if (!h) {
+		if (kb_home_init(&own) < 0)
+			return 0;   /* the first build or boot reports it */
+		h = &own;
+	}
+	int rc = kb_lab_acquire(h->root, slot, told_waiting, tick_waiting, (void *)opts);
+	if (h == &own)
+		kb_home_free(&own);
+	return rc;
+}
+
 int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const struct kb_task *t,
 		 const struct kb_check_opts *opts)
 {
@@ -71,9 +110,15 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 	} else if (!opts->workspace) {
 		rc = kb_error_set(KB_EINVAL, "no workspace given");
 	} else {
-		char *where = kb_asprintf("%s:%d", l->file, t->check_line);
-		rc = kb_api_run_check(l->sb, t->check_ref, where, res, opts);
-		free(where);
+		/* on a shared lab home, at most max_checks checks build and boot at once */
+		struct kb_lab_slot slot;
+		rc = take_slot(opts, &slot);
+		if (!rc) {
+			char *where = kb_asprintf("%s:%d", l->file, t->check_line);
+			rc = kb_api_run_check(l->sb, t->check_ref, where, res, opts);
+			free(where);
+		}
+		kb_lab_release(&slot);
 	}
 	res->output = l->sb ? kb_sandbox_take_output(l->sb) : kb_strdup("");
 	res->elapsed = kb_now() - t0;

@@ -66,6 +66,10 @@ struct kb_check_opts {
 	void (*on_output)(void *ctx, const char *stream, const char *text, size_t len);
 	/* Called about every 100 ms while a build or a boot runs (spinners, key presses). */
 	void (*on_tick)(void *ctx);
+	/* On a lab home (lab.h) whose check slots are all taken, the check waits in line:
+	   called with the number of checks waiting ahead of this one and the lab's limit
+	   each time it changes. NULL: `progress` is told instead. */
+	void (*waiting)(void *ctx, int ahead, int limit);
 };
 
 /* Run task t of lesson l. Returns 0 with res filled (see res->verdict), or a negative

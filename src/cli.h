@@ -8,6 +8,9 @@ int cli_doctor(int argc, char **argv);
 int cli_boot(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_pack(int argc, char **argv);
+int cli_class_report(int argc, char **argv);   /* kbridge report (cli_class_report.c) */
+/* the shared lab server (cli_lab.c) */
+int cli_lab(int argc, char **argv);
 /* the learner's commands (cli_learn.c) */
 int cli_list(int argc, char **argv);
 int cli_start(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "cli_report.h"
 #include "kernel.h"
 #include "lesson.h"
+#include "packsrc.h"
 #include "runner.h"
 #include "util.h"
 
@@ -20,7 +21,7 @@
 
 static const char check_help[] =
 	"usage: kbridge check ID... | --all [--format text|tap|junit|json]\n"
-	"                     [--pack DIR] [--workspace DIR] [--timeout S]\n"
+	"                     [--pack PACK] [--workspace DIR] [--timeout S]\n"
 	"\n"
 	"Run the checks of lesson tasks against your workspace and say, for each task, which\n"
 	"expectations are met and which are not (what was expected, what was seen, where to\n"
@@ -31,7 +32,9 @@ static const char check_help[] =
 	"  --all             every task of the pack\n"
 	"  --format F        text (default), tap (TAP version 13 with YAML diagnostics),\n"
 	"                    junit (JUnit XML for CI systems) or json\n"
-	"  --pack DIR        the lesson pack (default: lessons/core of kbridge's data folder)\n"
+	"  --pack PACK       the lesson pack: a folder, or a git repository (path or URL, with\n"
+	"                    #TAG, #BRANCH or #COMMIT to pin it; see kbridge pack --help)\n"
+	"                    (default: $KBRIDGE_PACK, else lessons/core of kbridge's data folder)\n"
 	"  --workspace DIR   your workspace (default: $KBRIDGE_WORKSPACE, else ~/kbridge-workspace):\n"
 	"                    each check is counted in its progress and a lesson whose tasks all\n"
 	"                    pass is committed as \"pass ID\". A folder that is not a workspace is\n"
@@ -51,6 +54,16 @@ static void on_progress(void *ctx, const char *what)
 		fprintf(stderr, "\r\033[K  ... %s", what);
 		fflush(stderr);
 	}
+}
+
+/* on a shared lab home: the learner's place in line, on every change, tty or not */
+static void on_waiting(void *ctx, int ahead, int limit)
+{
+	if (*(bool *)ctx)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "kbridge: the lab runs %d check%s at once; waiting, %d ahead of you\n", limit,
+		limit == 1 ? "" : "s", ahead);
+	fflush(stderr);
 }
 
 static void clear_progress(bool tty)
@@ -169,7 +182,7 @@ int cli_check(int argc, char **argv)
 				"kernel tree holding the lesson files at their tree paths)\n", workspace);
 			goto out;
 		}
-		if (kb_pack_load(&plain_pack, pack_dir) < 0) {
+		if (kb_packsrc_load(&plain_pack, NULL, pack_dir) < 0) {
 			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
 			goto out;
 		}
@@ -233,7 +246,8 @@ int cli_check(int argc, char **argv)
 #undef PICK
 
 	bool tty = isatty(2) != 0 && fmt == CLI_TEXT;
-	struct kb_check_opts co = {.workspace = workspace, .boot_timeout = timeout, .progress = on_progress, .ctx = &tty};
+	struct kb_check_opts co = {.workspace = workspace, .boot_timeout = timeout, .progress = on_progress,
+				  .waiting = on_waiting, .ctx = &tty};
 	results.v = kb_calloc(n_picks ? n_picks : 1, sizeof *results.v);
 	bool interrupted = false;
 	for (size_t i = 0; i < n_picks && !interrupted; i++) {

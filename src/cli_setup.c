@@ -2,12 +2,14 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "kernel.h"
+#include "lab.h"
 #include "meter.h"
 #include "runner.h"
 #include "util.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +118,21 @@ int cli_setup(int argc, char **argv)
 		rc = print_status(&h);
 		kb_home_free(&h);
 		return rc;
+	}
+	if (kb_lab_max_checks(h.root) > 0 && access(h.root, W_OK) != 0) {
+		/* a shared lab home: its administrator sets it up, learners only use it */
+		struct kb_setup_status st;
+		kb_setup_status(&st, &h);
+		if (st.ready)
+			printf("kbridge setup: the course kernel in %s is ready (a shared lab home: its "
+			       "administrator keeps it up to date)\n", h.root);
+		else
+			fprintf(stderr, "kbridge setup: %s is a shared lab home that is not ready, and only its "
+				"administrator can set it up (KBRIDGE_HOME=%s kbridge setup, then kbridge lab "
+				"init %s). Tell them; 'kbridge setup --status' shows what is missing.\n",
+				h.root, h.root, h.root);
+		kb_home_free(&h);
+		return st.ready ? 0 : 1;
 	}
 	struct setup_view v = {.step = -1};
 	kb_meter_init(&v.meter, stderr);

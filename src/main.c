@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{"reset", cli_reset, "put a lesson's files back to their start (your version is kept)"},
 	{"solution", cli_solution, "the reference solution, as a diff against your version"},
 	{"pack", cli_pack, "make a new lesson pack, or validate one (starter fails, solution passes)"},
+	{"report", cli_class_report, "for instructors: a class's progress from its workspaces (CSV, Markdown)"},
+	{"lab", cli_lab, "make a kernel home a shared lab server for many learners, or see how busy it is"},
 };
 
 static void usage(FILE *out)

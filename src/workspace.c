@@ -79,6 +79,78 @@ static void checkout_progress(const char *path, size_t done, size_t total, void 
 	p->fn(p->ctx, total ? 0.1 + 0.9 * (double)done / (double)total : -1, path ? path : "checkout");
 }
 
+/* A clone that borrows the bundled tree's objects through git's alternates instead of
+ * linking or copying them: for a lab home shared by many learners (lab.h), whose files
+ * belong to someone else and are read-only to us (hard links to another user's files
+ * are refused by fs.protected_hardlinks, and copying ~90k objects per learner is slow).
+ * The new repository gets the bundled HEAD's branch and the tags, then a checkout. */
+static int tag_copy(const char *name, git_oid *oid, void *payload)
+{
+	git_reference *ref = NULL;
+	int rc = git_reference_create(&ref, payload, name, oid, 1, "clone: tag from the lab tree");
+	git_reference_free(ref);
+	return rc;
+}
+
+static int clone_shared(const char *bundled, const char *tree, struct clone_progress *cp)
+{
+	git_repository *src = NULL, *repo = NULL;
+	git_reference *head = NULL, *ref = NULL;
+	int rc = 0;
+	/* the lab's tree belongs to its administrator: git's "dubious ownership" guard is
+	   for repositories one works in, and this one is only read */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	int opened = git_repository_open(&src, bundled);
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 1);
+	if (opened < 0 || git_repository_head(&head, src) < 0)
+		return git_fail("open the bundled tree");
+	const char *branch = git_reference_name(head);
+	git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+	io.flags = GIT_REPOSITORY_INIT_MKPATH;
+	io.initial_head = branch;
+	if (git_repository_init_ext(&repo, tree, &io) < 0) {
+		rc = git_fail("make the workspace's repository");
+		goto out;
+	}
+	git_repository_free(repo);
+	repo = NULL;
+	char *alternates = kb_path_join(tree, ".git/objects/info/alternates");
+	char *objects = kb_asprintf("%s/.git/objects\n", bundled);
+	rc = kb_write_file_atomic(alternates, objects, strlen(objects), 0644);
+	free(alternates);
+	free(objects);
+	if (rc)
+		goto out;
+	if (git_repository_open(&repo, tree) < 0 ||
+	    git_reference_create(&ref, repo, branch, git_reference_target(head), 1, "clone: from the lab tree") < 0 ||
+	    git_tag_foreach(src, tag_copy, repo) < 0 || git_repository_set_head(repo, branch) < 0) {
+		rc = git_fail("set up the workspace's branch");
+		goto out;
+	}
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	co.progress_cb = checkout_progress;
+	co.progress_payload = cp;
+	if (git_checkout_head(repo, &co) < 0)
+		rc = git_fail("check out the workspace");
+out:
+	git_reference_free(ref);
+	git_reference_free(head);
+	git_repository_free(repo);
+	git_repository_free(src);
+	return rc;
+}
+
+/* the bundled repository belongs to someone else: a shared lab home */
+static bool bundled_is_shared(const char *bundled)
+{
+	char *git = kb_path_join(bundled, ".git/objects");
+	struct stat st;
+	bool shared = stat(git, &st) == 0 && st.st_uid != geteuid();
+	free(git);
+	return shared;
+}
+
 int kb_ws_create(const char *root, const char *bundled,
 		 void (*progress)(void *ctx, double fraction, const char *what), void *ctx)
 {
@@ -93,15 +165,28 @@ int kb_ws_create(const char *root, const char *bundled,
 	free(src_git);
 	if (!have_src)
 		return kb_error_set(KB_ENOTREADY, "no bundled kernel tree at %s (run: kbridge setup)", bundled);
-	int rc = kb_mkdir_p(root, 0755);
+	/* private: on a shared machine, nobody else reads or writes a learner's work */
+	int rc = kb_mkdir_p(root, 0700);
 	if (rc)
 		return rc;
+	if (chmod(root, 0700) < 0)
+		return kb_error_set(KB_EIO, "cannot make %s private: %s", root, strerror(errno));
 	char *tree = kb_path_join(root, "linux");
 	char *mark = kb_path_join(root, ".kbridge");
 	git_repository *repo = NULL;
 	struct clone_progress cp = {.fn = progress, .ctx = ctx};
 
 	git_libgit2_init();
+	if (bundled_is_shared(bundled)) {
+		if (progress)
+			progress(ctx, 0, "cloning the lab's tree (objects shared, read-only)");
+		rc = clone_shared(bundled, tree, &cp);
+		if (rc) {
+			kb_rm_rf(tree);
+			goto cleanup;
+		}
+		goto cloned;
+	}
 	if (progress)
 		progress(ctx, 0, "cloning the bundled tree (objects hard-linked)");
 	git_clone_options o = GIT_CLONE_OPTIONS_INIT;
@@ -119,6 +204,7 @@ int kb_ws_create(const char *root, const char *bundled,
 			goto cleanup;
 		}
 	}
+cloned:;
 	/* files kbridge writes beside the learner's that are not theirs to commit */
 	char *exclude = kb_path_join(tree, ".git/info/exclude");
 	char *info = kb_path_join(tree, ".git/info");
