@@ -34,7 +34,7 @@ local PATHS = {
     text = "a valid setting of speed, depth or level is stored: C sees 0",
     hint = "a stored setting is Ok(()), which kb_rust_apply returns to C as 0" },
   { id = "e2big",
-    text = "a setting longer than 24 bytes: C sees -E2BIG (-7)",
+    text = "a setting longer than 24 bytes, with or without '=': C sees -E2BIG (-7)",
     hint = "the length is checked first, before looking for '='; kb_rust_apply returns e.to_errno(), negative as C expects" },
   { id = "einval",
     text = "no '=', an empty key, or a value that is not all digits: C sees -EINVAL (-22)",
@@ -57,6 +57,7 @@ local function random_settings()
     { rw_key() .. "=" .. math.random(0, 65535), "ok" },
     { rw_key() .. "=" .. math.random(0, 999), "ok" },
     { rw_key() .. "=" .. digits(math.random(19, 24)), "e2big" },
+    { letters(math.random(25, 30)), "e2big" },
     { letters(math.random(3, 10)), "einval" },
     { "=" .. math.random(1, 9999), "einval" },
     { rw_key() .. "=" .. (math.random(2) == 1 and "" or
@@ -102,20 +103,20 @@ lesson {
     quiz {
       id = "to-errno",
       question = "In Rust, e is kernel::error::code::ENOENT. What does e.to_errno() return?",
-      choices = { "-2", "2", "the text \"ENOENT\"" },
-      answer = 1,
+      choices = { "2", "-2", "the text \"ENOENT\"" },
+      answer = 2,
       explain = "An Error holds the kernel's negative errno; to_errno() gives it back as a c_int, ready to return to C. e.name() gives the text.",
     },
     quiz {
       id = "to-result",
       question = "A C helper returned ret = -16 (-EBUSY). Which Rust line passes exactly that error up to the caller?",
       choices = {
-        "to_result(ret)?;",
         "if ret < 0 { return Err(EINVAL); }",
         "let ret = Error::from_errno(16);",
+        "to_result(ret)?;",
       },
-      answer = 1,
-      explain = "to_result turns a negative c_int into Err(Error) holding the same errno (and 0 or more into Ok(())); ? returns that Err from the function. The second loses EBUSY; the third passes a positive number, which from_errno refuses (it warns and gives EINVAL).",
+      answer = 3,
+      explain = "to_result turns a negative c_int into Err(Error) holding the same errno (and 0 or more into Ok(())); ? returns that Err from the function. The first loses EBUSY; the second passes a positive number, which from_errno refuses (it warns and gives EINVAL).",
     },
     task {
       id = "settings",
