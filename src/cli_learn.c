@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 static const char common_opts[] =
-	"  --pack DIR        the lesson pack (default: $KBRIDGE_PACK, else kbridge's lessons/core)\n"
+	"  --pack PACK       the lesson pack: a folder, or a git repository (path or URL, with\n"
+	"                    #TAG, #BRANCH or #COMMIT to pin it; see kbridge pack --help)\n"
+	"                    (default: $KBRIDGE_PACK, else kbridge's lessons/core)\n"
 	"  --workspace DIR   your workspace (default: $KBRIDGE_WORKSPACE, else ~/kbridge-workspace);\n"
 	"                    the kernel tree you edit is DIR/linux\n"
 	"  -h, --help        this text\n";
@@ -41,6 +43,8 @@ static int run_list(struct kb_course *c, struct kb_lesson *unused, bool flag)
 	printf("%s %s (for Linux %s) - %zu lessons; workspace %s%s\n", c->pack.title ? c->pack.title : c->pack.name,
 	       c->pack.version ? c->pack.version : "", c->pack.kernel ? c->pack.kernel : "?", c->pack.n_lessons,
 	       c->ws_root, c->ws ? "" : " (not created yet)");
+	if (c->pack_origin)
+		printf("from %s\n", c->pack_origin);
 	printf("  %-4s %-22s %-12s %8s %5s %6s  %s\n", "year", "lesson", "state", "attempts", "hints", "time", "title");
 	size_t passed = 0;
 	for (size_t i = 0; i < c->pack.n_lessons; i++) {
@@ -237,7 +241,7 @@ static const struct learn_cmd learn_cmds[] = {
 static int learn_main(const struct learn_cmd *cmd, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: kbridge %s %s [--pack DIR] [--workspace DIR]\n\n%s\n\nOptions:\n%s%s", cmd->name,
+		printf("usage: kbridge %s %s [--pack PACK] [--workspace DIR]\n\n%s\n\nOptions:\n%s%s", cmd->name,
 		       cmd->usage, cmd->about, common_opts,
 		       cmd->flag ? "  --reveal          show the solution before passing (recorded)\n" : "");
 		return 0;

@@ -1,11 +1,13 @@
-/* cli_pack.c - `kbridge pack new DIR` (scaffold a pack with one working lesson) and
- * `kbridge pack validate DIR` (prove a pack sound: every check fails on its starter and
- * passes on its solution, with real builds and boots). */
+/* cli_pack.c - `kbridge pack new DIR` (scaffold a pack with one working lesson),
+ * `kbridge pack validate PACK` (prove a pack sound: every check fails on its starter and
+ * passes on its solution, with real builds and boots) and `kbridge pack update` (fetch
+ * packs that come from git again). */
 #define _GNU_SOURCE
 #include "check.h"
 #include "cli.h"
 #include "cli_report.h"
 #include "lesson.h"
+#include "packsrc.h"
 #include "runner.h"
 #include "util.h"
 
@@ -22,7 +24,8 @@
 
 static const char pack_help[] =
 	"usage: kbridge pack new DIR\n"
-	"       kbridge pack validate [--no-run] [--keep] [--timeout S] DIR\n"
+	"       kbridge pack validate [--no-run] [--keep] [--timeout S] PACK\n"
+	"       kbridge pack update [SOURCE...]\n"
 	"\n"
 	"new       make a lesson pack in DIR (which must not exist or be empty) with one\n"
 	"          example lesson: a page, a quiz and a Rust module task whose starter\n"
@@ -34,6 +37,19 @@ static const char pack_help[] =
 	"            every task's check FAILS on its starter and PASSES on its solution,\n"
 	"            each in a fresh temporary workspace (real Kbuild builds and QEMU boots).\n"
 	"          It ends with 'N passed, N failed'.\n"
+	"update    fetch packs that come from git again: each SOURCE (and say which commit\n"
+	"          it now stands at), or every pack in the cache.\n"
+	"\n"
+	"PACK (here and in --pack of every command) is a folder holding pack.lua, or a git\n"
+	"repository whose top holds pack.lua:\n"
+	"  https://host/pack.git, ssh://host/pack.git, git://..., file:///path, user@host:path\n"
+	"  /path/to/repo      a local repository, bare or not (a folder holding pack.lua is\n"
+	"                     loaded as a folder, uncommitted edits included)\n"
+	"  SOURCE#REF         pinned to a tag, a branch or a commit id (#v1.2, #main, #1a2b3c4)\n"
+	"A git pack is cloned once into $XDG_CACHE_HOME/kbridge/packs (else ~/.cache/...) and\n"
+	"the commit checked out there. It is fetched again only when the ref asked for is not in\n"
+	"the cache, or by `kbridge pack update`: a branch stays where it was last fetched.\n"
+	"Every pack's kernel (pack.lua's kernel = \"X.Y\") must match the course kernel.\n"
 	"\n"
 	"Options (validate):\n"
 	"  --no-run      skip running the checks (no kernel needed)\n"
@@ -333,13 +349,17 @@ static int pack_validate(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || timeout <= 0) {
-		fprintf(stderr, "kbridge pack validate: give one pack folder\n\n%s", pack_help);
+		fprintf(stderr, "kbridge pack validate: give one pack (a folder or a git source)\n\n%s", pack_help);
 		return 2;
 	}
 	const char *dir = argv[optind];
 	struct findings f = {0};
 	struct kb_pack pack;
-	int rc = kb_pack_load(&pack, dir);
+	char *origin = NULL;
+	int rc = kb_packsrc_load(&pack, &origin, dir);
+	if (origin)
+		printf("     the pack comes from %s\n", origin);
+	free(origin);
 	finding(&f, rc == 0, rc ? kb_error_last() : NULL, "pack.lua loads%s%s%s", rc ? "" : " (", rc ? "" : pack.name,
 		rc ? "" : ")");
 	if (rc < 0) {
@@ -432,6 +452,76 @@ static int pack_validate(int argc, char **argv)
 	return f.failed || kb_interrupted ? 1 : 0;
 }
 
+/* ---- pack update ----------------------------------------------------------------------- */
+
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "kbridge: %s\n", line);
+}
+
+static int update_one(const char *source, bool fetch_only)
+{
+	struct kb_packsrc s;
+	struct kb_packsrc_opts o = {.update = true, .fetch_only = fetch_only, .log = log_line};
+	int rc = kb_packsrc_parse(&s, source);
+	if (!rc && s.kind == KB_PACKSRC_FOLDER)
+		rc = kb_error_set(KB_EINVAL, "%s is a folder: only a pack from git is fetched", source);
+	kb_packsrc_free(&s);
+	if (!rc)
+		rc = kb_packsrc_resolve(&s, source, &o);
+	if (rc) {
+		fprintf(stderr, "kbridge pack update: %s\n", kb_error_last());
+	} else if (fetch_only) {
+		printf("%s: fetched into %s\n", s.url, s.cache);
+	} else {
+		char *d = kb_packsrc_describe(&s);
+		printf("%s\n  in %s\n", d, s.dir);
+		free(d);
+	}
+	kb_packsrc_free(&s);
+	return rc;
+}
+
+static int pack_update(int argc, char **argv)
+{
+	int failed = 0;
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "kbridge pack update: unknown option '%s'\n\n%s", argv[i], pack_help);
+			return 2;
+		}
+	}
+	if (argc > 1) {
+		for (int i = 1; i < argc && !kb_interrupted; i++)
+			failed += update_one(argv[i], false) < 0;
+		return failed ? 1 : 0;
+	}
+	/* every pack in the cache, by the URL its entry was cloned from */
+	char *root = kb_packsrc_cache_root();
+	DIR *d = opendir(root);
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d)) && !kb_interrupted) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *path = kb_asprintf("%s/%s/source", root, e->d_name);
+		char *url = NULL;
+		if (kb_read_file(&url, NULL, path) == 0 && *url) {
+			n++;
+			failed += update_one(url, true) < 0;
+		}
+		free(url);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	if (n == 0)
+		printf("no pack from git in %s yet\n", root);
+	free(root);
+	return failed ? 1 : 0;
+}
+
 int cli_pack(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -446,6 +536,8 @@ int cli_pack(int argc, char **argv)
 		return pack_new(argc - 1, argv + 1);
 	if (strcmp(argv[1], "validate") == 0)
 		return pack_validate(argc - 1, argv + 1);
-	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new or validate)\n", argv[1]);
+	if (strcmp(argv[1], "update") == 0)
+		return pack_update(argc - 1, argv + 1);
+	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new, validate or update)\n", argv[1]);
 	return 2;
 }

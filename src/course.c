@@ -1,6 +1,7 @@
 /* course.c - see course.h. */
 #define _GNU_SOURCE
 #include "course.h"
+#include "packsrc.h"
 #include "runner.h"
 #include "workspace.h"
 
@@ -28,14 +29,16 @@ char *kb_course_default_pack(void)
 int kb_course_open(struct kb_course *c, const struct kb_course_opts *o)
 {
 	memset(c, 0, sizeof *c);
-	c->pack_dir = o->pack_dir ? kb_strdup(o->pack_dir) : kb_course_default_pack();
+	char *source = o->pack_dir ? kb_strdup(o->pack_dir) : kb_course_default_pack();
 	c->ws_root = o->ws_root ? kb_strdup(o->ws_root) : kb_ws_default_root();
 	c->progress_path = kb_path_join(c->ws_root, "progress.json");
-	if (!c->pack_dir)
-		return kb_error_set(KB_ENOTFOUND, "no lesson pack found (give one with --pack DIR)");
-	int rc = kb_pack_load(&c->pack, c->pack_dir);
+	if (!source)
+		return kb_error_set(KB_ENOTFOUND, "no lesson pack found (give one with --pack DIR or URL)");
+	int rc = kb_packsrc_load(&c->pack, &c->pack_origin, source);
+	free(source);
 	if (rc)
 		return rc;
+	c->pack_dir = kb_strdup(c->pack.dir);
 	if (!kb_ws_is_workspace(c->ws_root) && o->create_workspace) {
 		struct kb_home h;
 		if ((rc = kb_home_init(&h)) == 0) {
@@ -68,6 +71,7 @@ void kb_course_close(struct kb_course *c)
 	kb_pack_free(&c->pack);
 	kb_progress_free(&c->progress);
 	free(c->pack_dir);
+	free(c->pack_origin);
 	free(c->ws_root);
 	free(c->progress_path);
 	memset(c, 0, sizeof *c);

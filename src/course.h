@@ -18,7 +18,9 @@ struct kb_ws_file;
 
 struct kb_course {
 	struct kb_pack pack;
-	char *pack_dir;
+	char *pack_dir;              /* the folder the pack is loaded from */
+	char *pack_origin;           /* where a pack from git comes from ("URL#v1 (tag v1, commit
+					...)"), or NULL for a folder (packsrc.h) */
 	char *ws_root;               /* the workspace folder (~/kbridge-workspace) */
 	struct kb_ws *ws;            /* open and locked while the course is open; NULL when
 					the workspace does not exist yet */
@@ -27,7 +29,9 @@ struct kb_course {
 };
 
 struct kb_course_opts {
-	const char *pack_dir;        /* NULL: $KBRIDGE_PACK, else lessons/core of the data folder */
+	const char *pack_dir;        /* a pack source: a folder, or a git repository or URL with an
+					optional #REF (packsrc.h); NULL: $KBRIDGE_PACK, else
+					lessons/core of the data folder */
 	const char *ws_root;         /* NULL: kb_ws_default_root() */
 	bool create_workspace;       /* clone the bundled tree when the workspace is missing */
 	/* clone progress, for a bar: fraction in [0,1] or negative, and what */
@@ -35,9 +39,11 @@ struct kb_course_opts {
 	void *ctx;
 };
 
-/* Load the pack, open (or create) and lock the workspace, load the progress.
+/* Load the pack (a git source is fetched or taken from the cache first), open (or create)
+ * and lock the workspace, load the progress.
  * Returns 0, or KB_ELOCKED (another kbridge uses the workspace), KB_ENOTREADY (no course
- * kernel to clone yet), KB_ELESSON (pack.lua broken) ... with kb_error_last(). */
+ * kernel to clone yet), KB_ELESSON (pack.lua broken, or written for another kernel),
+ * KB_EINVAL / KB_EGIT / KB_ENOTFOUND (the pack source) ... with kb_error_last(). */
 int kb_course_open(struct kb_course *c, const struct kb_course_opts *o);
 void kb_course_close(struct kb_course *c);
 
@@ -63,8 +69,8 @@ int kb_course_record_check(struct kb_course *c, struct kb_lesson *l, bool passed
 /* Save the progress (atomically). */
 int kb_course_save(struct kb_course *c);
 
-/* The default pack folder: $KBRIDGE_PACK, else <data folder>/lessons/core. Caller frees;
- * NULL when neither exists. */
+/* The default pack source: $KBRIDGE_PACK (a folder or a git source), else <data
+ * folder>/lessons/core. Caller frees; NULL when neither exists. */
 char *kb_course_default_pack(void);
 
 /* Write <dir>/rust-project.json for rust-analyzer with the kernel's own generator

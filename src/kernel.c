@@ -487,6 +487,19 @@ static char *tree_version(const char *src)
 	return kb_asprintf("%ld.%ld.%ld", v[0], v[1], v[2]);
 }
 
+char *kb_installed_kernel_version(char **where)
+{
+	struct kb_home h;
+	kb_home_init(&h);   /* root and src are set even when the data folder is not found */
+	char *mk = kb_path_join(h.src, "Makefile");
+	char *version = kb_path_exists(mk) ? tree_version(h.src) : NULL;
+	if (where)
+		*where = version ? kb_strdup(h.src) : NULL;
+	free(mk);
+	kb_home_free(&h);
+	return version;
+}
+
 static int step_import(struct step_ctx *c)
 {
 	const struct kb_home *h = c->h;

@@ -43,6 +43,11 @@ void kb_home_free(struct kb_home *h);
  * Caller frees. */
 char *kb_find_datadir(void);
 
+/* The version of the course kernel set up in KBRIDGE_HOME ("6.12.117", read from
+ * linux/Makefile), or NULL when no tree is there yet. *where (when not NULL) receives the
+ * tree's folder, or NULL. Caller frees both. */
+char *kb_installed_kernel_version(char **where);
+
 /* The make variables and environment every kernel and module build uses: LLVM=1,
  * Debian's /usr/bin/rustc (not rustup's), and the bindgen wrapper where needed. */
 struct kb_toolchain {

@@ -717,6 +717,58 @@ void kb_lesson_free(struct kb_lesson *l)
 
 /* ---- the pack --------------------------------------------------------------------------- */
 
+bool kb_kernel_fits(const char *want, const char *have)
+{
+	while (*want) {
+		char *we, *he;
+		long a = strtol(want, &we, 10), b = strtol(have, &he, 10);
+		if (we == want || he == have || a != b)
+			return false;
+		want = we;
+		have = he;
+		if (*want == '.' && *have == '.') {
+			want++;
+			have++;
+		} else if (*want) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* pack.kernel against the course kernel set up here (else the one kbridge is built for) */
+static void check_kernel(struct rd *r, int line, const char *name, const char *want)
+{
+	const char *p = want;
+	int parts = 0;
+	while (isdigit((unsigned char)*p)) {
+		while (isdigit((unsigned char)*p))
+			p++;
+		parts++;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	if (*p || parts < 2 || parts > 3) {
+		rd_fail(r, line, "pack.kernel '%s' must be a Linux version such as \"%s\"", want, kb_course_kernel());
+		return;
+	}
+	char *where = NULL;
+	char *have = kb_installed_kernel_version(&where);
+	if (!kb_kernel_fits(want, have ? have : kb_course_kernel())) {
+		if (have)
+			rd_fail(r, line, "pack '%s' is written for Linux %s; this kbridge's course kernel is %s (Linux %s, "
+				"set up in %s): use a version of the pack written for %s, or a kbridge built for Linux %s",
+				name ? name : "?", want, kb_course_kernel(), have, where, kb_course_kernel(), want);
+		else
+			rd_fail(r, line, "pack '%s' is written for Linux %s; this kbridge's course kernel is %s (not set "
+				"up yet): use a version of the pack written for %s, or a kbridge built for Linux %s",
+				name ? name : "?", want, kb_course_kernel(), kb_course_kernel(), want);
+	}
+	free(have);
+	free(where);
+}
+
 int kb_pack_load(struct kb_pack *p, const char *dir)
 {
 	memset(p, 0, sizeof *p);
@@ -752,10 +804,8 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 	ids = get_strings(&r, &v, v.line, "pack", "lessons", true, &n_ids, "the lesson ids, in order");
 	if (!r.err && n_ids == 0)
 		rd_fail(&r, v.line, "pack.lessons is empty: list the lesson folders in order");
-	if (!r.err && p->kernel && strcmp(p->kernel, kb_course_kernel()) != 0 &&
-	    !kb_str_starts(kb_course_kernel(), p->kernel))
-		rd_fail(&r, v.line, "this pack needs kernel %s; kbridge's course kernel is %s", p->kernel,
-			kb_course_kernel());
+	if (!r.err && p->kernel)
+		check_kernel(&r, v.line, p->name, p->kernel);
 	for (size_t i = 0; i < n_ids && !r.err; i++) {
 		if (!valid_id(ids[i]))
 			rd_fail(&r, v.line, "lesson id '%s' must be lowercase letters, digits, '-' and '_'", ids[i]);

@@ -830,7 +830,7 @@ static void install_crash_handlers(void)
 }
 
 static const char shell_help[] =
-	"usage: kbridge shell [--pack DIR] [--workspace DIR]\n"
+	"usage: kbridge shell [--pack PACK] [--workspace DIR]\n"
 	"       kbridge shell --replay KEYS [--dump FILE] [--timing FILE]   (tests)\n"
 	"\n"
 	"The course: the lessons on a timeline, each lesson's pages, quizzes and tasks, hints,\n"
@@ -843,7 +843,9 @@ static const char shell_help[] =
 	"saving one of its files runs the check again by itself (watch mode, w toggles it).\n"
 	"\n"
 	"Options:\n"
-	"  --pack DIR        the lesson pack (default: $KBRIDGE_PACK, else kbridge's lessons/core)\n"
+	"  --pack PACK       the lesson pack: a folder, or a git repository (path or URL, with\n"
+	"                    #TAG, #BRANCH or #COMMIT to pin it; see kbridge pack --help)\n"
+	"                    (default: $KBRIDGE_PACK, else kbridge's lessons/core)\n"
 	"  --workspace DIR   your workspace (default: $KBRIDGE_WORKSPACE, else ~/kbridge-workspace)\n"
 	"  --replay KEYS     no terminal: replay KEYS (or the key file @FILE) and quit. Keys are\n"
 	"                    characters and <Enter> <Esc> <Up> <Down> <Left> <Right> <PgUp> <PgDn>\n"
