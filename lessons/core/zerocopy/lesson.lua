@@ -186,7 +186,7 @@ lesson {
         local wrong = {}
         for i = 1, math.max(#want, #seen) do
           if want[i] ~= seen[i] then
-            wrong[#wrong + 1] = ("  buffer %s\n  wanted: %s\n  kbhdr:  %s"):format(
+            wrong[#wrong + 1] = ("  buffer  %s\n  wanted:  %s\n  printed: %s"):format(
               list[i] and hex(list[i]) or "?", want[i] or "(no line)", seen[i] or "(no line)")
           end
         end
