@@ -103,7 +103,7 @@ lesson {
   history = {
     year = 2026,
     milestone = "Linux 7.2 takes in more than 40,000 lines of Rust, among them the Zerocopy library, to need less unsafe code",
-    source = "\"Linux 7.2 to receive over 40,000 lines of Rust, including the Zerocopy library\" (bilingual English/Chinese news report citing Phoronix; the stored copy names no site, date or URL), 2026",
+    source = "An untitled bilingual (English/Chinese) news report, 2026, on the Rust changes headed for Linux 7.2, citing a Phoronix report; the copy the course was built from names no title, site, date or URL",
   },
   steps = {
     page { file = "intro.md", title = "Bytes to structs" },
