@@ -33,7 +33,9 @@ busybox-static|the guest userland in the initramfs
 xz-utils|unpacks the kernel source
 cpio|inspects initramfs archives in tests
 tmux|the terminal smoke tests
-git|tests read the workspaces kbridge writes
+git|tests read the workspaces kbridge writes and make pack repositories
+python3-yaml|tests parse the CI templates in assets/ci
+libxml2-utils|tests validate JUnit reports against a schema (xmllint)
 '
 
 missing=''

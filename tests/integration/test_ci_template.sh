@@ -1,0 +1,201 @@
+#!/bin/sh
+# The CI templates (assets/ci): both YAML files parse and every step after fetching kbridge
+# calls assets/ci/grade.sh; the fetch step's commands run against this repository; and
+# grade.sh's own commands run here for real on a learner's repository made in the test
+# (a pack from `kbridge pack new` with two lessons, published in git and pinned by tag;
+# one lesson solved, one not): deps, install (make install into a temporary prefix),
+# cache-key, setup (on a home standing for a restored cache), check in JUnit, TAP and
+# JSON. The JUnit report is validated against Jenkins' JUnit schema with xmllint.
+# Real Kbuild, the real course kernel, real QEMU.
+. "$(dirname "$0")/../lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CI=$ROOT/assets/ci
+XSD=$ROOT/tests/fixtures/junit/jenkins-junit.xsd
+export XDG_CACHE_HOME="$T_TMP/cache"
+export GIT_AUTHOR_NAME=Instructor GIT_AUTHOR_EMAIL=teach@example.org
+export GIT_COMMITTER_NAME=Instructor GIT_COMMITTER_EMAIL=teach@example.org
+unset GITHUB_STEP_SUMMARY KBRIDGE_PACK KBRIDGE_TREE KBRIDGE_FORMAT KBRIDGE_REPORT KBRIDGE_SRC KBRIDGE_PREFIX
+
+t_begin "the templates parse, and each step after fetching kbridge calls grade.sh"
+python3 - "$CI/github-actions.yml" "$CI/gitlab-ci.yml" > "$T_TMP/yaml.out" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/yaml.out")"
+import sys, re, yaml
+gh = yaml.safe_load(open(sys.argv[1]))
+gl = yaml.safe_load(open(sys.argv[2]))
+
+def grade_calls(lines):
+    return [m.group(1) for l in lines for m in [re.search(r'assets/ci/grade\.sh"? ([a-z-]+)', l)] if m]
+
+# GitHub Actions ('on' is read as True by YAML 1.1)
+assert True in gh or "on" in gh, "no triggers"
+for k in ("KBRIDGE_GIT_URL", "KBRIDGE_REF", "KBRIDGE_PACK"):
+    assert k in gh["env"], k
+job = gh["jobs"]["grade"]
+assert job["container"] == "debian:12", job["container"]
+steps = job["steps"]
+runs = [s for s in steps if "run" in s]
+fetch = [s for s in runs if "grade.sh" not in s["run"]]
+assert len(fetch) == 1 and fetch[0] is steps[0], [s.get("name") for s in fetch]
+assert "$KBRIDGE_GIT_URL" in fetch[0]["run"] and "$KBRIDGE_REF" in fetch[0]["run"]
+calls = grade_calls(s["run"] for s in runs)
+assert calls == ["deps", "install", "cache-key", "setup", "check"], calls
+uses = {s["uses"].split("@")[0]: s for s in steps if "uses" in s}
+restore, save = uses["actions/cache/restore"], uses["actions/cache/save"]
+key = "${{ steps.key.outputs.key }}"
+assert restore["with"]["key"] == key and save["with"]["key"] == key
+assert restore["with"]["path"] == save["with"]["path"] == ".kbridge-home"
+assert job["env"]["KBRIDGE_HOME"].endswith("/.kbridge-home")
+order = [s.get("name") for s in steps]
+assert order.index(save["name"]) == order.index("Set up the course kernel") + 1
+junit = uses["mikepenz/action-junit-report"]
+art = uses["actions/upload-artifact"]
+assert junit["if"] == "always()" and art["if"] == "always()"
+assert junit["with"]["report_paths"] == "kbridge-report.xml" == art["with"]["path"]
+assert job["env"]["KBRIDGE_REPORT"].endswith("/kbridge-report.xml")
+assert gh["permissions"]["checks"] == "write"
+
+# GitLab CI
+job = gl["kbridge"]
+assert job["image"] == "debian:12"
+for k in ("KBRIDGE_GIT_URL", "KBRIDGE_REF", "KBRIDGE_PACK"):
+    assert k in gl["variables"], k
+assert not [l for l in job["before_script"] if "grade.sh" in l]
+assert any("$KBRIDGE_GIT_URL" in l and "$KBRIDGE_REF" in l for l in job["before_script"])
+assert all("assets/ci/grade.sh" in l for l in job["script"]), job["script"]
+assert grade_calls(job["script"]) == ["deps", "install", "setup", "check"], job["script"]
+assert job["artifacts"]["reports"]["junit"] == "kbridge-report.xml"
+assert job["artifacts"]["when"] == "always"
+assert gl["variables"]["KBRIDGE_REPORT"].endswith("/kbridge-report.xml")
+assert job["cache"]["paths"] == [".kbridge-home/"] and job["cache"]["when"] == "always"
+assert gl["variables"]["KBRIDGE_HOME"].endswith("/.kbridge-home")
+print("templates ok")
+PY
+t_end
+
+t_begin "the fetch step's commands fetch kbridge at a ref (this repository by file://)"
+# the GitHub step's lines, less the apt-get line (the packages are here already)
+python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["jobs"]["grade"]["steps"][0]["run"])' \
+	"$CI/github-actions.yml" | grep -v '^apt-get' > "$T_TMP/fetch.sh"
+KBRIDGE_SRC="$T_TMP/kbridge-src" KBRIDGE_GIT_URL="file://$ROOT" KBRIDGE_REF=HEAD sh -e "$T_TMP/fetch.sh" > "$T_TMP/fetch.out" 2>&1
+expect_status 0 $?
+[ -f "$T_TMP/kbridge-src/Makefile" ] || t_fail "no kbridge source fetched: $(cat "$T_TMP/fetch.out")"
+[ "$(git -C "$T_TMP/kbridge-src" rev-parse HEAD)" = "$(git -C "$ROOT" rev-parse HEAD)" ] || t_fail "fetched another commit"
+t_end
+
+# The instructor's pack: `kbridge pack new`'s hello lesson and a copy of it, bye, in a git
+# repository tagged v1. The learner's repository: hello solved, bye left as its starter.
+"$KBRIDGE" pack new "$T_TMP/pack" > /dev/null || { echo "pack new failed"; exit 1; }
+cp -r "$T_TMP/pack/hello" "$T_TMP/pack/bye"
+mv "$T_TMP/pack/bye/solution/samples/kbridge/hello" "$T_TMP/pack/bye/solution/samples/kbridge/bye"
+mv "$T_TMP/pack/bye/solution/samples/kbridge/bye/hello_rust.rs" "$T_TMP/pack/bye/solution/samples/kbridge/bye/bye_rust.rs"
+sed -i 's/hello_rust/bye_rust/g; s|kbridge/hello|kbridge/bye|g; s/id = "hello"/id = "bye"/' \
+	"$T_TMP/pack/bye/lesson.lua" "$T_TMP/pack/bye/solution/samples/kbridge/bye/bye_rust.rs" \
+	"$T_TMP/pack/bye/solution/samples/kbridge/bye/Kbuild"
+sed -i 's/lessons = { "hello" }/lessons = { "hello", "bye" }/' "$T_TMP/pack/pack.lua"
+git init -q -b main "$T_TMP/pack"
+git -C "$T_TMP/pack" add . && git -C "$T_TMP/pack" commit -qm "two lessons" && git -C "$T_TMP/pack" tag v1
+L="$T_TMP/learner"
+mkdir -p "$L/samples/kbridge/hello" "$L/samples/kbridge/bye"
+S="$T_TMP/pack/hello/solution/samples/kbridge/hello"
+grep -v 'TODO-' "$S/hello_rust.rs" > "$L/samples/kbridge/hello/hello_rust.rs"
+cp "$S/Kbuild" "$L/samples/kbridge/hello/Kbuild"
+S="$T_TMP/pack/bye/solution/samples/kbridge/bye"
+sed '/TODO-BEGIN/,/TODO-END/d' "$S/bye_rust.rs" > "$L/samples/kbridge/bye/bye_rust.rs"
+cp "$S/Kbuild" "$L/samples/kbridge/bye/Kbuild"
+git init -q -b main "$L" && git -C "$L" add . && git -C "$L" commit -qm "my work"
+export KBRIDGE_PACK="file://$T_TMP/pack#v1"
+
+t_begin "grade.sh deps and install: make install puts kbridge and assets/ci in the prefix"
+sh "$CI/grade.sh" deps > "$T_TMP/deps.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/deps.out" "installing kbridge's Debian packages ($ROOT/scripts/install-deps.sh)"
+P="$T_TMP/prefix"
+KBRIDGE_PREFIX="$P" sh "$CI/grade.sh" install > "$T_TMP/install.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/install.out" "kbridge $(sed -n 's/^VERSION := *//p' "$ROOT/Makefile")"
+for f in grade.sh github-actions.yml gitlab-ci.yml; do
+	cmp -s "$CI/$f" "$P/share/kbridge/assets/ci/$f" || t_fail "make install did not install assets/ci/$f"
+done
+[ -x "$P/share/kbridge/assets/ci/grade.sh" ] || t_fail "the installed grade.sh is not executable"
+t_end
+
+t_begin "grade.sh cache-key: kbridge's version, kernel.config and the packages; the same from the installed copy"
+KEY=$(sh "$CI/grade.sh" cache-key)
+echo "$KEY" | grep -Eq '^kbridge-[0-9.]+-config-[0-9a-f]{16}-debs-[0-9a-f]{12}$' || t_fail "odd key '$KEY'"
+CFG=$(sha256sum "$ROOT/assets/kernel.config" | cut -c1-16)
+case $KEY in *"-config-$CFG-"*) ;; *) t_fail "the key does not hold kernel.config's hash $CFG: $KEY" ;; esac
+KEY2=$(KBRIDGE="$P/bin/kbridge" sh "$P/share/kbridge/assets/ci/grade.sh" cache-key)
+[ "$KEY" = "$KEY2" ] || t_fail "the installed grade.sh gives another key: $KEY2"
+t_end
+
+# KBRIDGE_HOME as a cache would restore it: the course kernel this machine set up
+REAL_HOME=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+CH="$T_TMP/cached-home"
+mkdir -p "$CH"
+for x in linux build initramfs.cpio tools stamps; do
+	[ -e "$REAL_HOME/$x" ] && ln -s "$REAL_HOME/$x" "$CH/$x"
+done
+export KBRIDGE_HOME="$CH" KBRIDGE="$P/bin/kbridge" KBRIDGE_PREFIX="$P"
+
+t_begin "grade.sh setup: the restored course kernel is used, and marked with the key"
+sh "$CI/grade.sh" setup > "$T_TMP/setup.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/setup.out" "no cached course kernel in $CH"
+[ "$(cat "$CH/ci-cache-key" 2>/dev/null)" = "$KEY" ] || t_fail "no ci-cache-key written"
+sh "$CI/grade.sh" setup > "$T_TMP/setup2.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/setup2.out" "comes from the cache ($KEY)"
+t_end
+
+t_begin "grade.sh check: a JUnit report with one pass and one failure, valid against the JUnit schema"
+cd "$L" || exit 1
+GITHUB_STEP_SUMMARY="$T_TMP/summary.md" sh "$CI/grade.sh" check > "$T_TMP/check.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/check.out" "check --all --workspace . --format junit --pack file://$T_TMP/pack#v1 > kbridge-report.xml"
+expect_contains "$T_TMP/check.out" "2 tasks: 1 passed, 1 failed, 0 could not run (report: kbridge-report.xml)"
+expect_contains "$T_TMP/summary.md" "2 tasks: 1 passed, 1 failed, 0 could not run"
+xmllint --noout --schema "$XSD" kbridge-report.xml > "$T_TMP/xmllint.out" 2>&1 ||
+	t_fail "the report does not validate: $(cat "$T_TMP/xmllint.out")"
+python3 - kbridge-report.xml > "$T_TMP/junit.py" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/junit.py")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get("tests") == "2" and root.get("failures") == "1" and root.get("errors") == "0", root.attrib
+cases = {(c.get("classname"), c.get("name")): c for c in root.iter("testcase")}
+assert set(cases) == {("pack.hello", "greet"), ("pack.bye", "greet")}, cases
+assert cases[("pack.hello", "greet")].find("failure") is None
+f = cases[("pack.bye", "greet")].find("failure")
+assert f is not None and "Hello from Rust" in (f.get("message", "") + (f.text or "")), ET.tostring(f)
+print("junit ok")
+PY
+t_end
+
+t_begin "the schema check can fail: a report without a test name is rejected"
+sed 's/ name="greet"//' kbridge-report.xml > "$T_TMP/broken.xml"
+xmllint --noout --schema "$XSD" "$T_TMP/broken.xml" > "$T_TMP/broken.out" 2>&1
+[ $? -ne 0 ] || t_fail "xmllint accepted a testcase without a name"
+expect_contains "$T_TMP/broken.out" "The attribute 'name' is required"
+t_end
+
+t_begin "grade.sh check in TAP and JSON; KBRIDGE_FAIL_ON_FAILED=0 keeps the job green"
+KBRIDGE_FORMAT=tap KBRIDGE_FAIL_ON_FAILED=0 sh "$CI/grade.sh" check > "$T_TMP/tap.out" 2>&1
+expect_status 0 $?
+expect_contains kbridge-report.tap "ok 1 - hello/greet"
+expect_contains kbridge-report.tap "not ok 2 - bye/greet"
+KBRIDGE_FORMAT=json KBRIDGE_REPORT="$T_TMP/r.json" sh "$CI/grade.sh" check > "$T_TMP/json.out" 2>&1
+expect_status 1 $?
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["passed"] == 1 and d["summary"]["failed"] == 1, d["summary"]' \
+	"$T_TMP/r.json" 2> "$T_TMP/json.py" || t_fail "JSON report: $(cat "$T_TMP/json.py")"
+t_end
+
+t_begin "grade.sh check says so when kbridge could not run the checks at all"
+KBRIDGE_PACK="file://$T_TMP/pack#v9" KBRIDGE_REPORT="$T_TMP/none.xml" sh "$CI/grade.sh" check > "$T_TMP/nocheck.out" 2>&1
+expect_status 2 $?
+expect_contains "$T_TMP/nocheck.out" "has no tag, branch or commit 'v9'"
+expect_contains "$T_TMP/nocheck.out" "kbridge check wrote no report"
+[ -e "$T_TMP/none.xml" ] && t_fail "an empty report was left behind"
+KBRIDGE_FORMAT=html sh "$CI/grade.sh" check > "$T_TMP/badfmt.out" 2>&1
+expect_status 2 $?
+expect_contains "$T_TMP/badfmt.out" "KBRIDGE_FORMAT must be junit, tap, json or text, not 'html'"
+t_end
+cd "$ROOT" || exit 1
+
+t_finish
