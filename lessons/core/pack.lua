@@ -1,5 +1,5 @@
 -- kbridge's built-in course: how Rust and C meet inside the Linux kernel, following
--- the history of Rust for Linux. Part 1: 2019 to 2022.
+-- the history of Rust for Linux, 2019 to 2026.
 pack {
   name = "core",
   title = "Rust and C in the Linux kernel",
@@ -14,5 +14,10 @@ pack {
     "first-module",
     "c-from-rust",
     "rust-from-c",
+    "errors",
+    "memory",
+    "oops",
+    "zerocopy",
+    "untrusted",
   },
 }
