@@ -51,7 +51,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n"
-		"Run 'kbridge COMMAND --help' for a command's options.\n"
+		"Run 'kbridge COMMAND --help' for a command's options. 'kbridge --pack PACK' opens\n"
+		"the shell on another lesson pack (a folder, or a git URL pinned with #TAG).\n"
 		"\n"
 		"Environment:\n"
 		"  KBRIDGE_HOME     where the kernel tree and builds live (default\n"
@@ -93,6 +94,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
+	/* options and no command are the shell's: kbridge --pack URL#v1 */
+	if (cmd[0] == '-' && cmd[1] == '-')
+		return cli_shell(argc, argv);
 	fprintf(stderr, "kbridge: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

@@ -204,6 +204,13 @@ expect_contains "$T_TMP/offline.out" "My kbridge lessons 0.1"
 mv "$T_TMP/labs-moved" "$R"
 t_end
 
+t_begin "kbridge --pack URL#TAG opens the shell on the pinned pack"
+"$KBRIDGE" --pack "file://$R#v1" --workspace "$NOWS" --replay q --dump "$T_TMP/shell.txt" > "$T_TMP/shell.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/shell.txt" "My kbridge lessons"
+expect_contains "$T_TMP/shell.txt" "Hello from Rust"
+t_end
+
 t_begin "check --pack URL#TAG runs the pinned pack's checks on a learner's tree"
 H="$T_TMP/learner/samples/kbridge/hello"
 mkdir -p "$H"
