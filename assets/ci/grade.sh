@@ -37,6 +37,13 @@
 # wrote no report (kbridge could not run the checks at all) or for a bad command.
 set -u
 
+# relative folders are taken from the current one (CI templates give paths relative to
+# the job's folder, which is not the same path inside and outside a container)
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+[ -n "${KBRIDGE_HOME:-}" ] && KBRIDGE_HOME=$(abs "$KBRIDGE_HOME") && export KBRIDGE_HOME
+[ -n "${KBRIDGE_SRC:-}" ] && KBRIDGE_SRC=$(abs "$KBRIDGE_SRC")
+[ -n "${KBRIDGE_PREFIX:-}" ] && KBRIDGE_PREFIX=$(abs "$KBRIDGE_PREFIX")
+
 here=$(cd "$(dirname "$0")" && pwd)
 # kbridge's data: the source checkout (assets/ci/..) or the installed share/kbridge
 data=$(cd "$here/../.." && pwd)

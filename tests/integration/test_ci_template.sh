@@ -43,14 +43,16 @@ restore, save = uses["actions/cache/restore"], uses["actions/cache/save"]
 key = "${{ steps.key.outputs.key }}"
 assert restore["with"]["key"] == key and save["with"]["key"] == key
 assert restore["with"]["path"] == save["with"]["path"] == ".kbridge-home"
-assert job["env"]["KBRIDGE_HOME"].endswith("/.kbridge-home")
+assert job["env"]["KBRIDGE_HOME"] == ".kbridge-home"
+assert "github.workspace" not in str(job["env"])   # the runner's path, not the container's
 order = [s.get("name") for s in steps]
 assert order.index(save["name"]) == order.index("Set up the course kernel") + 1
 junit = uses["mikepenz/action-junit-report"]
 art = uses["actions/upload-artifact"]
 assert junit["if"] == "always()" and art["if"] == "always()"
 assert junit["with"]["report_paths"] == "kbridge-report.xml" == art["with"]["path"]
-assert job["env"]["KBRIDGE_REPORT"].endswith("/kbridge-report.xml")
+assert job["env"]["KBRIDGE_REPORT"] == "kbridge-report.xml"
+assert job["env"]["KBRIDGE_TREE"] == [s for s in steps if s.get("uses", "").startswith("actions/checkout")][0]["with"]["path"]
 assert gh["permissions"]["checks"] == "write"
 
 # GitLab CI
@@ -136,12 +138,12 @@ for x in linux build initramfs.cpio tools stamps; do
 done
 export KBRIDGE_HOME="$CH" KBRIDGE="$P/bin/kbridge" KBRIDGE_PREFIX="$P"
 
-t_begin "grade.sh setup: the restored course kernel is used, and marked with the key"
+t_begin "grade.sh setup: the restored course kernel is used, and marked with the key (a relative KBRIDGE_HOME too)"
 sh "$CI/grade.sh" setup > "$T_TMP/setup.out" 2>&1
 expect_status 0 $?
 expect_contains "$T_TMP/setup.out" "no cached course kernel in $CH"
 [ "$(cat "$CH/ci-cache-key" 2>/dev/null)" = "$KEY" ] || t_fail "no ci-cache-key written"
-sh "$CI/grade.sh" setup > "$T_TMP/setup2.out" 2>&1
+(cd "$T_TMP" && KBRIDGE_HOME=cached-home sh "$CI/grade.sh" setup) > "$T_TMP/setup2.out" 2>&1
 expect_status 0 $?
 expect_contains "$T_TMP/setup2.out" "comes from the cache ($KEY)"
 t_end
