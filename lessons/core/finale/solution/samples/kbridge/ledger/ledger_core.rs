@@ -281,6 +281,23 @@ impl Drop for KbLedger {
         // SAFETY: init registered the device; after this call no handler runs
         // any more, so `self.shared` can be freed when the fields are dropped.
         unsafe { kb_ledger_unregister() };
-        pr_info!("{} entries at unload\n", self.shared.ledger.lock().journal.len());
+        let ledger = self.shared.ledger.lock();
+        // the invariant, checked one last time: the journal adds up to the balances
+        let mut sums = [0u64; ACCOUNTS];
+        for e in ledger.journal.iter() {
+            if let Some(sum) = sums.get_mut(e.account) {
+                *sum += u64::from(e.amount);
+            }
+        }
+        let verdict = if sums == ledger.balances {
+            "matches"
+        } else {
+            "DOES NOT MATCH"
+        };
+        pr_info!(
+            "{} entries at unload, journal {} balances\n",
+            ledger.journal.len(),
+            verdict
+        );
     }
 }

@@ -30,6 +30,10 @@ int kb_ledger_request(void *ctx, const u8 *req, size_t len);
 /* ledger_core.rs: writes the ledger as text into buf; its length or a negative errno */
 ssize_t kb_ledger_show(void *ctx, char *buf, size_t len);
 
+/* called by ledger_core.rs: its init and its exit */
+int kb_ledger_register(void *ctx);
+void kb_ledger_unregister(void);
+
 /* the Rust core's state, set by kb_ledger_register before the device exists */
 static void *kb_ledger_ctx;
 
