@@ -3,6 +3,7 @@
 #include "ui.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static struct {
@@ -51,13 +52,25 @@ static void qz_draw(struct ui *ui, int top, int height)
 		if (qz.answered)
 			mark = is_answer(q, i) ? (ui->utf8 ? "  \u2713 right" : "  + right") :
 			       qz.chosen & (1u << i) ? (ui->utf8 ? "  \u2717 wrong" : "  x wrong") : "";
-		snprintf(line, sizeof line, "%s %zu  %s %s%s", i == qz.cursor ? ">" : " ", i + 1, box, q->choices[i], mark);
 		enum ui_style s = UI_NORMAL;
 		if (qz.answered)
 			s = is_answer(q, i) ? UI_PASS : qz.chosen & (1u << i) ? UI_FAIL : UI_DIM;
 		else if (i == qz.cursor)
 			s = UI_SELECT;
-		ui_doc_add(&d, line, s);
+		/* a long choice wraps under itself, never cut at the screen's edge */
+		char prefix[64];
+		int pw = snprintf(prefix, sizeof prefix, "%s %zu  %s ", i == qz.cursor ? ">" : " ", i + 1, box);
+		pw -= (int)(strlen(box) - 3);   /* the box is 3 columns, whatever its bytes */
+		snprintf(line, sizeof line, "%s%s", q->choices[i], mark);
+		struct ui_doc t = {0};
+		ui_doc_wrap(&t, line, s, w - pw > 20 ? w - pw : 20, "");
+		for (size_t j = 0; j < t.n; j++) {
+			char *full = kb_asprintf("%s%*s%.*s", j == 0 ? prefix : "", j == 0 ? 0 : pw, "",
+						 (int)t.lines[j].len, t.lines[j].text);
+			ui_doc_add(&d, full, s);
+			free(full);
+		}
+		ui_doc_free(&t);
 	}
 	ui_doc_add(&d, "", UI_NORMAL);
 	if (qz.answered) {
