@@ -95,8 +95,19 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, bool flag)
 			continue;
 		const struct kb_task *t = &l->steps[s].task;
 		printf("\nTask %s: %s\n", t->id, t->goal);
-		for (size_t f = 0; f < t->n_files; f++)
-			printf("  edit: %s/%s\n", kb_ws_tree(c->ws), t->files[f].path);
+		/* a file whose starter and solution differ is the learner's to change; the
+		   others are there to read (the C half, the header, the Kbuild file) */
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t f = 0; f < t->n_files; f++) {
+				char *st = NULL, *so = NULL;
+				bool edit = kb_task_file_render(&st, l, &t->files[f], KB_RENDER_STARTER) < 0 ||
+					    kb_task_file_render(&so, l, &t->files[f], KB_RENDER_SOLUTION) < 0 ||
+					    strcmp(st, so) != 0;
+				free(st);
+				free(so);
+				if (edit == (pass == 0))
+					printf("  %s %s/%s\n", edit ? "edit:" : "read:", kb_ws_tree(c->ws), t->files[f].path);
+			}
 	}
 	printf("\nThen: kbridge check %s   (hints: kbridge hint %s)\n", l->id, l->id);
 	return 0;
