@@ -20,5 +20,6 @@ pack {
     "overhead",
     "zerocopy",
     "untrusted",
+    "finale",
   },
 }

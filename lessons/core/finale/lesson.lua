@@ -123,8 +123,10 @@ lesson {
   title = "Finale — 2025's decision: a leaf driver, end to end",
   summary = "Rust is no longer an experiment in the kernel: write the Rust core of a small leaf driver that validates untrusted requests, keeps its state behind a Mutex, allocates fallibly and answers with errnos, and prove it under two writers at once.",
   history = {
-    year = 2025,
-    milestone = "The Kernel Maintainers Summit in Tokyo ends Rust's experimental phase; Linux 7.0 drops the label; new leaf drivers are expected in Rust",
+    -- the decision was taken in December 2025; it took effect with Linux 7.0 (2026),
+    -- which also keeps the capstone last on the timeline
+    year = 2026,
+    milestone = "Linux 7.0 drops the experimental label after the December 2025 Maintainers Summit in Tokyo ended Rust's experimental phase; new leaf drivers are expected in Rust",
     source = "Steven J. Vaughan-Nichols, \"Rust Goes Mainstream in the Linux Kernel\", The New Stack, December 2025, https://thenewstack.io/rust-goes-mainstream-in-the-linux-kernel/; and \"Linux kernel Rust adoption: Benchmarks, challenges, and next steps\", allthe.news (undated, after the December 2025 Maintainers Summit), https://allthe.news/ru/articles/linux-kernel-adopts-rust-as-permanent-core-language",
   },
   steps = {
