@@ -156,6 +156,7 @@ step_check() {
 	fi
 	mv "$report.tmp" "$report"
 	if [ "$format" = junit ]; then
+		# shellcheck disable=SC2046 # three numbers, split on purpose
 		set -- $(junit_counts "$report")
 		if [ $# -eq 3 ]; then
 			line="$1 tasks: $(($1 - $2 - $3)) passed, $2 failed, $3 could not run"
