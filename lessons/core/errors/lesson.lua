@@ -35,7 +35,7 @@ local PATHS = {
     hint = "a stored setting is Ok(()), which kb_rust_apply returns to C as 0" },
   { id = "e2big",
     text = "a setting longer than 24 bytes, with or without '=': C sees -E2BIG (-7)",
-    hint = "the length is checked first, before looking for '='; kb_rust_apply returns e.to_errno(), negative as C expects" },
+    hint = "the length is checked first, before looking for '='" },
   { id = "einval",
     text = "no '=', an empty key, or a value that is not all digits: C sees -EINVAL (-22)",
     hint = "a missing '=' or an empty key is Err(EINVAL) in apply(); parse_value already returns EINVAL for a bad value: pass it up with ?" },
@@ -49,6 +49,10 @@ local PATHS = {
     text = "the read-only key version: kb_c_store's -EACCES (-13) reaches C unchanged",
     hint = "store() must keep C's errno: to_result(ret), not a fixed error of your own" },
 }
+
+-- shown instead of a path's own hint when C sees the right errno with the wrong sign
+local SIGN_HINT = "C sees the right errno with the wrong sign: e.to_errno() is already "
+  .. "negative (-2 for ENOENT), so kb_rust_apply must return it as it is, not -e.to_errno()."
 
 -- a shuffled list of settings, every path at least once; each is { cmd, path }
 local function random_settings()
@@ -162,23 +166,30 @@ lesson {
           if cmd then seen[#seen + 1] = { cmd = cmd, n = tonumber(n) } end
         end
         local state = { speed = 0, depth = 0, level = 0 }
-        local bad = {}
+        local bad, flipped, other = {}, {}, {}
         for _, p in ipairs(PATHS) do bad[p.id] = {} end
         for i, s in ipairs(settings) do
           local want = expected_errno(s[1], state)
           local got = seen[i]
           if not got or got.cmd ~= s[1] then
             table.insert(bad[s[2]], ("%s: C printed no result (expected %d)"):format(s[1], want))
+            other[s[2]] = true
           elseif got.n ~= want then
             table.insert(bad[s[2]], ("%s: C sees %d, expected %d"):format(s[1], got.n, want))
+            -- the right errno with its sign flipped: the mistake is in kb_rust_apply, not here
+            if want ~= 0 and got.n == -want then flipped[s[2]] = true else other[s[2]] = true end
           end
         end
         for _, p in ipairs(PATHS) do
           local list = bad[p.id]
+          local hint = p.hint
+          if flipped[p.id] then
+            hint = SIGN_HINT .. (other[p.id] and (" Then, for the other lines: " .. p.hint) or "")
+          end
           kb.expect(#list == 0, p.text, {
             seen = #list > 0 and table.concat(list, "\n") or nil,
-            where = where,
-            hint = p.hint,
+            where = flipped[p.id] and (where .. ": kb_rust_apply()") or where,
+            hint = hint,
           })
         end
         local want_table = ("kberr: table speed=%d depth=%d level=%d version=3"):format(
