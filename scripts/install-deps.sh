@@ -36,6 +36,7 @@ tmux|the terminal smoke tests
 git|tests read the workspaces kbridge writes and make pack repositories
 python3-yaml|tests parse the CI templates in assets/ci
 libxml2-utils|tests validate JUnit reports against a schema (xmllint)
+faketime|the report test runs the commands of a learner at known times (time spent: the gaps between them)
 '
 
 missing=''

@@ -249,7 +249,7 @@ char *kb_class_markdown(const struct kb_class_report *r, const char *title, bool
 	}
 	kb_buf_adds(&b, "\nAttempted: ran at least one check. Still trying: attempted, not passed. "
 			"Median attempts: over the learners who attempted. "
-			"Median time: over the learners with time recorded (the shell counts it, the commands do not). "
+			"Median time: over the learners with time recorded (the shell counts the time its screens are open, the commands the gaps between them, each up to 15 minutes). "
 			"With an even count a median is the mean of the two middle values. "
 			"Stuck: the lesson(s) with the most learners still trying; "
 			"ties go to the higher median attempts.\n");

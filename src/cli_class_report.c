@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "course.h"
 #include "lesson.h"
+#include "packsrc.h"
 #include "progress.h"
 #include "util.h"
 #include "workspace.h"
@@ -18,15 +19,16 @@
 #include <sys/stat.h>
 
 static const char report_help[] =
-	"usage: kbridge report [--pack DIR] [--format csv|markdown] [--summary-only]\n"
+	"usage: kbridge report [--pack PACK] [--format csv|markdown] [--summary-only]\n"
 	"                      [-o FILE] [--names LIST] WORKSPACE...\n"
 	"\n"
 	"For instructors: a class's progress, read from the learners' workspaces (each a\n"
 	"folder holding progress.json, as kbridge makes it; its kernel tree is not read).\n"
 	"One row per learner and lesson of the pack, in the pack's order: learner, lesson,\n"
 	"passed, attempts (checks run), hints, solution revealed (before passing), time\n"
-	"(whole seconds spent in the lesson; only the shell counts time). Then one line per\n"
-	"lesson:\n"
+	"(whole seconds spent in the lesson: the shell counts the time its screens are open,\n"
+	"the commands the gaps between a learner's commands on the lesson, each up to 15\n"
+	"minutes). Then one line per lesson:\n"
 	"  passed           learners who passed, of all learners reported\n"
 	"  attempted        learners who ran at least one check\n"
 	"  median attempts  over the learners who attempted\n"
@@ -40,7 +42,8 @@ static const char report_help[] =
 	"Workspaces are only read: learners may go on working meanwhile.\n"
 	"\n"
 	"Options:\n"
-	"  --pack DIR        the lesson pack (default: $KBRIDGE_PACK, else kbridge's lessons/core)\n"
+	"  --pack PACK       the lesson pack: a folder, or a git repository (URL or path,\n"
+	"                    #REF to pin it); default: $KBRIDGE_PACK, else lessons/core\n"
 	"  --format F        csv (default; RFC 4180, CRLF line ends) or markdown\n"
 	"  --summary-only    only the per-lesson summary\n"
 	"  -o, --output FILE\n"
@@ -191,7 +194,7 @@ int cli_class_report(int argc, char **argv)
 		fprintf(stderr, "kbridge report: no lesson pack found (give one with --pack DIR)\n");
 		goto cleanup;
 	}
-	if (kb_pack_load(&pack, pack_dir) < 0) {
+	if (kb_packsrc_load(&pack, NULL, pack_dir) < 0) {
 		fprintf(stderr, "kbridge report: the pack %s does not load: %s\n", pack_dir, kb_error_last());
 		goto cleanup;
 	}

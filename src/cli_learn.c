@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char common_opts[] =
@@ -128,6 +129,7 @@ static int run_hint(struct kb_course *c, struct kb_lesson *l, bool flag)
 	}
 	if (p->hints < total)
 		p->hints++;
+	kb_progress_active(p, (long long)time(NULL), true);
 	int shown = 0;
 	for (size_t s = 0; s < l->n_steps && shown < p->hints; s++) {
 		if (l->steps[s].kind != KB_TASK)

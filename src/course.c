@@ -245,6 +245,7 @@ int kb_course_start(struct kb_course *c, struct kb_lesson *l)
 	free(c->progress.current);
 	c->progress.current = kb_strdup(l->id);
 	if (kb_ws_lesson_started(c->ws, l->id)) {
+		kb_progress_active(lp, (long long)time(NULL), !c->counts_time_itself);
 		int rc = kb_course_save(c);
 		return rc ? rc : 1;
 	}
@@ -284,6 +285,7 @@ int kb_course_start(struct kb_course *c, struct kb_lesson *l)
 		return rc;
 	if (!lp->started_at)
 		lp->started_at = (long long)time(NULL);
+	kb_progress_active(lp, (long long)time(NULL), !c->counts_time_itself);
 	return kb_course_save(c);
 }
 
@@ -293,6 +295,8 @@ int kb_course_record_check(struct kb_course *c, struct kb_lesson *l, bool passed
 		return 0;   /* a plain folder, not a workspace: nothing to record */
 	struct kb_lesson_progress *lp = kb_progress_lesson(&c->progress, l->id);
 	lp->attempts++;
+	/* the time since the learner's last command on this lesson: their work on it */
+	kb_progress_active(lp, (long long)time(NULL), !c->counts_time_itself);
 	int rc = 0;
 	if (passed) {
 		struct kb_strv paths = KB_STRV_INIT;

@@ -26,6 +26,8 @@ struct kb_course {
 					the workspace does not exist yet */
 	struct kb_progress progress; /* loaded from ws_root/progress.json */
 	char *progress_path;
+	bool counts_time_itself;     /* the shell: it adds the time its screens are open, so
+					checks do not add the gap since the last command */
 };
 
 struct kb_course_opts {

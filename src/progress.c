@@ -56,6 +56,8 @@ char *kb_progress_to_json(const struct kb_progress *p)
 		cJSON_AddNumberToObject(o, "seconds", l->seconds);
 		cJSON_AddNumberToObject(o, "step", l->step);
 		cJSON_AddNumberToObject(o, "started_at", (double)l->started_at);
+		if (l->last_active)
+			cJSON_AddNumberToObject(o, "last_active", (double)l->last_active);
 		cJSON_AddNumberToObject(o, "passed_at", (double)l->passed_at);
 	}
 	char *text = cJSON_Print(root);
@@ -108,6 +110,7 @@ int kb_progress_parse(struct kb_progress *p, const char *json, const char *name)
 		l->seconds = num(o, "seconds");
 		l->step = (int)num(o, "step");
 		l->started_at = (long long)num(o, "started_at");
+		l->last_active = (long long)num(o, "last_active");
 		l->passed_at = (long long)num(o, "passed_at");
 	}
 	cJSON_Delete(root);
@@ -137,4 +140,13 @@ int kb_progress_save(const struct kb_progress *p, const char *path)
 	int rc = kb_write_file_atomic(path, text, strlen(text), 0644);
 	free(text);
 	return rc;
+}
+
+void kb_progress_active(struct kb_lesson_progress *lp, long long now, bool count_gap)
+{
+	if (count_gap && lp->last_active > 0 && now > lp->last_active)
+		lp->seconds += (double)(now - lp->last_active < KB_ACTIVE_GAP_MAX ? now - lp->last_active
+										: KB_ACTIVE_GAP_MAX);
+	if (now > lp->last_active)
+		lp->last_active = now;
 }

@@ -4,8 +4,11 @@
  *   { "version": 1, "pack": "core", "current": "hello",
  *     "lessons": { "<id>": { "passed": true, "attempts": 3, "hints": 1,
  *                            "solution_revealed": false, "seconds": 314.5, "step": 2,
- *                            "started_at": 1795000000, "passed_at": 1795000300 } } }
- * Times are Unix seconds (0: never); "seconds" is time spent in the lesson.
+ *                            "started_at": 1795000000, "passed_at": 1795000300,
+ *                            "last_active": 1795000280 } } }
+ * Times are Unix seconds (0: never); "seconds" is time spent in the lesson: the shell
+ * counts the time its screens are open, the commands the time between a learner's
+ * commands on the lesson (see KB_ACTIVE_GAP_MAX); "last_active" is the last of those.
  * Saving is atomic (temporary file, fsync, rename, fsync of the folder): a kill at any
  * moment leaves the old file or the new one, never a mix.
  */
@@ -25,7 +28,18 @@ struct kb_lesson_progress {
 	int step;                /* the current step, 0-based */
 	long long started_at;
 	long long passed_at;
+	long long last_active;   /* the last command or shell activity on the lesson */
 };
+
+/* The longest gap between two commands on a lesson that counts as time spent, in
+ * seconds: a learner who leaves for lunch between two checks is not counted for it. */
+#define KB_ACTIVE_GAP_MAX 900
+
+/* Note activity on lesson lp at Unix time now: the gap since the last activity, up to
+ * KB_ACTIVE_GAP_MAX, is added to lp->seconds when count_gap is true (the shell counts its
+ * own time and passes false); last_active becomes now. A clock that went backwards adds
+ * nothing. */
+void kb_progress_active(struct kb_lesson_progress *lp, long long now, bool count_gap);
 
 struct kb_progress {
 	char *pack;              /* the pack's name, or NULL */

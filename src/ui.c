@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -138,6 +139,8 @@ static void count_time(struct ui *ui, bool save)
 			spent = ui->last_input + 300 > ui->lesson_clock ? ui->last_input + 300 - ui->lesson_clock : 0;
 		if (spent > 0)
 			ui_lesson_progress(ui)->seconds += spent;
+		/* the commands then count from here, not from before the shell */
+		kb_progress_active(ui_lesson_progress(ui), (long long)time(NULL), false);
 	}
 	ui->lesson_clock = now;
 	if (save)
@@ -926,6 +929,7 @@ int ui_main(int argc, char **argv)
 	struct kb_course course;
 	struct kb_course_opts co = {.pack_dir = pack, .ws_root = wsroot};
 	int rc = kb_course_open(&course, &co);
+	course.counts_time_itself = true;
 	if (rc == KB_ELOCKED) {
 		fprintf(stderr, "kbridge: %s.\nOnly one kbridge window can use a workspace at a time.\n", kb_error_last());
 		kb_course_close(&course);

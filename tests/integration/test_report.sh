@@ -13,7 +13,14 @@
 PACK=$(cd "$(dirname "$0")/../fixtures/packs/report" && pwd)
 C="$T_TMP/class"
 ANA="$C/ana"
-kb_ana() { "$KBRIDGE" "$@" --pack "$PACK" --workspace "$ANA"; }
+# ana's commands run at known times (libfaketime, the clock frozen at the time given;
+# file times and the monotonic clock kbridge times children with stay real): time spent
+# is the gaps between a learner's commands on a lesson, each up to 15 minutes
+kb_ana() {
+	_at=$1
+	shift
+	NO_FAKE_STAT=1 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "2030-01-07 $_at" "$KBRIDGE" "$@" --pack "$PACK" --workspace "$ANA"
+}
 report() { "$KBRIDGE" report --pack "$PACK" "$@"; }
 crlf() { sed 's/$/\r/'; }
 # same FILE WANT: the file is exactly WANT, or the test fails showing the difference
@@ -26,24 +33,24 @@ same() {
 
 t_begin "ana's history is made by kbridge: start, check, hints, pass, reveal"
 start=$(date +%s)
-kb_ana start greet > "$T_TMP/start.out" 2>&1
+kb_ana 10:00:00 start greet > "$T_TMP/start.out" 2>&1
 expect_status 0 $?
 echo "    (workspace created and lesson started in $(( $(date +%s) - start )) s)"
-kb_ana check greet > "$T_TMP/c1.out" 2>&1
+kb_ana 10:04:00 check greet > "$T_TMP/c1.out" 2>&1
 expect_status 1 $?
-kb_ana hint greet > /dev/null 2>&1
-kb_ana hint greet > "$T_TMP/h2.out" 2>&1
+kb_ana 10:05:00 hint greet > /dev/null 2>&1
+kb_ana 10:06:00 hint greet > "$T_TMP/h2.out" 2>&1
 expect_contains "$T_TMP/h2.out" "Hint 2 of 2"
-kb_ana check greet > "$T_TMP/c2.out" 2>&1
+kb_ana 10:10:00 check greet > "$T_TMP/c2.out" 2>&1
 expect_status 1 $?
 printf 'Hello, class\n' > "$ANA/linux/kbridge/report/greet.txt"
-kb_ana check greet > "$T_TMP/c3.out" 2>&1
+kb_ana 10:30:00 check greet > "$T_TMP/c3.out" 2>&1
 expect_status 0 $?
-kb_ana start answer > /dev/null 2>&1
+kb_ana 10:31:00 start answer > /dev/null 2>&1
 expect_status 0 $?
-kb_ana solution answer --reveal > "$T_TMP/sol.out" 2>&1
+kb_ana 10:32:00 solution answer --reveal > "$T_TMP/sol.out" 2>&1
 expect_status 0 $?
-kb_ana check answer > "$T_TMP/c4.out" 2>&1
+kb_ana 10:40:00 check answer > "$T_TMP/c4.out" 2>&1
 expect_status 1 $?
 [ "$(git -C "$ANA/linux" log --format=%s | grep -c '^pass greet$')" = 1 ] || t_fail "no 'pass greet' commit"
 expect_contains "$ANA/progress.json" '"solution_revealed":	true'
@@ -68,16 +75,19 @@ cat > "$C/cleo/progress.json" <<'EOF'
 EOF
 
 # The expected numbers, worked out by hand:
-#   greet     passed by all 3; attempts 3 (ana), 1, 2 -> median 2; time: ana has none
-#             (commands only), 300 and 724 -> median (300+724)/2 = 512 s = 8m 32s
-#   answer    passed by ben only; attempts 1, 4, 3 -> median 3; time 1200.4 -> 1200 and
-#             900 -> median 1050 s = 17m 30s; revealed by ana and cleo; ana and cleo still
+#   ana       greet: start 10:00, check 10:04 (+240), hints 10:05 and 10:06 (+60 +60),
+#             check 10:10 (+240), check 10:30 (20 min: +900, the most a gap counts) = 1500 s;
+#             answer: start 10:31, reveal 10:32 (not counted), check 10:40 (+540) = 540 s
+#   greet     passed by all 3; attempts 3 (ana), 1, 2 -> median 2; time 1500, 300, 724
+#             -> median 724 s = 12m 04s
+#   answer    passed by ben only; attempts 1, 4, 3 -> median 3; time 540, 1200.4 -> 1200,
+#             900 -> median 900 s = 15m 00s; revealed by ana and cleo; ana and cleo still
 #             trying (2: the most of any lesson) -> stuck
 #   farewell  ben alone tried it: 2 attempts, 600 s = 10m 00s, not passed; 1 still trying
 crlf > "$T_TMP/want.csv" <<'EOF'
 learner,lesson,passed,attempts,hints,solution_revealed,seconds
-ana,greet,yes,3,2,no,0
-ana,answer,no,1,0,yes,0
+ana,greet,yes,3,2,no,1500
+ana,answer,no,1,0,yes,540
 ana,farewell,no,0,0,no,0
 ben,greet,yes,1,0,no,300
 ben,answer,yes,4,2,no,1200
@@ -88,8 +98,8 @@ cleo,farewell,no,0,0,no,0
 EOF
 crlf > "$T_TMP/want-summary.csv" <<'EOF'
 lesson,passed,learners,attempted,median_attempts,median_seconds,revealed,still_trying,stuck
-greet,3,3,3,2,512,0,0,no
-answer,1,3,3,3,1050,2,2,yes
+greet,3,3,3,2,724,0,0,no
+answer,1,3,3,3,900,2,2,yes
 farewell,0,3,1,2,600,0,1,no
 EOF
 cat > "$T_TMP/want.md" <<'EOF'
@@ -99,8 +109,8 @@ cat > "$T_TMP/want.md" <<'EOF'
 
 | learner | lesson | passed | attempts | hints | solution revealed | time (s) | time |
 |---|---|---|---:|---:|---|---:|---:|
-| ana | greet | yes | 3 | 2 | no | 0 | 0s |
-| ana | answer | no | 1 | 0 | yes | 0 | 0s |
+| ana | greet | yes | 3 | 2 | no | 1500 | 25m 00s |
+| ana | answer | no | 1 | 0 | yes | 540 | 9m 00s |
 | ana | farewell | no | 0 | 0 | no | 0 | 0s |
 | ben | greet | yes | 1 | 0 | no | 300 | 5m 00s |
 | ben | answer | yes | 4 | 2 | no | 1200 | 20m 00s |
@@ -113,11 +123,11 @@ cat > "$T_TMP/want.md" <<'EOF'
 
 | lesson | passed | attempted | median attempts | median time | revealed | still trying | stuck |
 |---|---:|---:|---:|---:|---:|---:|---|
-| greet | 3/3 | 3 | 2 | 8m 32s | 0 | 0 |  |
-| answer | 1/3 | 3 | 3 | 17m 30s | 2 | 2 | **yes** |
+| greet | 3/3 | 3 | 2 | 12m 04s | 0 | 0 |  |
+| answer | 1/3 | 3 | 3 | 15m 00s | 2 | 2 | **yes** |
 | farewell | 0/3 | 1 | 2 | 10m 00s | 0 | 1 |  |
 
-Attempted: ran at least one check. Still trying: attempted, not passed. Median attempts: over the learners who attempted. Median time: over the learners with time recorded (the shell counts it, the commands do not). With an even count a median is the mean of the two middle values. Stuck: the lesson(s) with the most learners still trying; ties go to the higher median attempts.
+Attempted: ran at least one check. Still trying: attempted, not passed. Median attempts: over the learners who attempted. Median time: over the learners with time recorded (the shell counts the time its screens are open, the commands the gaps between them, each up to 15 minutes). With an even count a median is the mean of the two middle values. Stuck: the lesson(s) with the most learners still trying; ties go to the higher median attempts.
 EOF
 
 t_begin "CSV: the lesson x learner table, exactly"
@@ -143,7 +153,7 @@ same "$T_TMP/got.md" "$T_TMP/want.md"
 report --format markdown --summary-only "$ANA" "$C/ben" "$C/cleo" > "$T_TMP/got-sum.md" 2>/dev/null
 expect_status 0 $?
 expect_not_contains "$T_TMP/got-sum.md" "| ana |"
-expect_contains "$T_TMP/got-sum.md" "| answer | 1/3 | 3 | 3 | 17m 30s | 2 | 2 | **yes** |"
+expect_contains "$T_TMP/got-sum.md" "| answer | 1/3 | 3 | 3 | 15m 00s | 2 | 2 | **yes** |"
 t_end
 
 t_begin "-o FILE.csv writes the table there and the summary in FILE-summary.csv"

@@ -1,0 +1,54 @@
+/* test_progress.c - time spent on a lesson by a learner using the commands: the gaps
+ * between their commands, each up to KB_ACTIVE_GAP_MAX; and last_active saved. */
+#include "kbtest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "progress.h"
+
+static void test_gaps_counted_and_capped(void **state)
+{
+	(void)state;
+	struct kb_lesson_progress lp = {0};
+	kb_progress_active(&lp, 1000, true);           /* start: nothing before it */
+	assert_true(lp.seconds == 0);
+	assert_int_equal(lp.last_active, 1000);
+	kb_progress_active(&lp, 1300, true);           /* a check 5 minutes later */
+	assert_true(lp.seconds == 300);
+	kb_progress_active(&lp, 1300 + 7200, true);    /* back from two hours away */
+	assert_true(lp.seconds == 300 + KB_ACTIVE_GAP_MAX);
+	kb_progress_active(&lp, 5000, true);           /* a clock that went backwards */
+	assert_true(lp.seconds == 300 + KB_ACTIVE_GAP_MAX);
+	assert_int_equal(lp.last_active, 8500);
+	kb_progress_active(&lp, 8600, false);          /* the shell counts its own time */
+	assert_true(lp.seconds == 300 + KB_ACTIVE_GAP_MAX);
+	assert_int_equal(lp.last_active, 8600);
+}
+
+static void test_last_active_saved(void **state)
+{
+	(void)state;
+	struct kb_progress p = {0};
+	struct kb_lesson_progress *lp = kb_progress_lesson(&p, "errors");
+	kb_progress_active(lp, 1795000280, true);
+	char *json = kb_progress_to_json(&p);
+	struct kb_progress q = {0};
+	assert_int_equal(kb_progress_parse(&q, json, "progress.json"), 0);
+	assert_int_equal(kb_progress_find(&q, "errors")->last_active, 1795000280);
+	/* an older file without the field reads as never */
+	struct kb_progress old = {0};
+	assert_int_equal(kb_progress_parse(&old, "{\"version\":1,\"lessons\":{\"abi\":{\"attempts\":2}}}", "old"), 0);
+	assert_int_equal(kb_progress_find(&old, "abi")->last_active, 0);
+	free(json);
+	kb_progress_free(&p);
+	kb_progress_free(&q);
+	kb_progress_free(&old);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_gaps_counted_and_capped),
+	cmocka_unit_test(test_last_active_saved),
+};
+
+KB_TEST_MAIN(tests)
