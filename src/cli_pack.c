@@ -26,6 +26,7 @@ static const char pack_help[] =
 	"usage: kbridge pack new DIR\n"
 	"       kbridge pack validate [--no-run] [--keep] [--timeout S] PACK\n"
 	"       kbridge pack update [SOURCE...]\n"
+	"       kbridge pack export [--starter] PACK LESSON DIR\n"
 	"\n"
 	"new       make a lesson pack in DIR (which must not exist or be empty) with one\n"
 	"          example lesson: a page, a quiz and a Rust module task whose starter\n"
@@ -39,6 +40,11 @@ static const char pack_help[] =
 	"          It ends with 'N passed, N failed'.\n"
 	"update    fetch packs that come from git again: each SOURCE (and say which commit\n"
 	"          it now stands at), or every pack in the cache.\n"
+	"export    write the files of every task of LESSON as its solution (the TODO markers\n"
+	"          dropped), or with --starter as the learner first gets them, into DIR at\n"
+	"          their tree paths: to try another solution on it with `kbridge check\n"
+	"          LESSON --pack PACK --workspace DIR`, or to keep alternative and wrong\n"
+	"          solutions as patches against it.\n"
 	"\n"
 	"PACK (here and in --pack of every command) is a folder holding pack.lua, or a git\n"
 	"repository whose top holds pack.lua:\n"
@@ -522,6 +528,49 @@ static int pack_update(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+static int pack_export(int argc, char **argv)
+{
+	bool starter = false;
+	const char *args[3];
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--starter")) {
+			starter = true;
+		} else if (argv[i][0] == '-' || n == 3) {
+			fprintf(stderr, "kbridge pack export: unexpected '%s'\n\n%s", argv[i], pack_help);
+			return 2;
+		} else {
+			args[n++] = argv[i];
+		}
+	}
+	if (n != 3) {
+		fprintf(stderr, "kbridge pack export: takes PACK LESSON DIR\n\n%s", pack_help);
+		return 2;
+	}
+	struct kb_pack pack;
+	if (kb_packsrc_load(&pack, NULL, args[0]) < 0) {
+		fprintf(stderr, "kbridge pack export: %s\n", kb_error_last());
+		return 1;
+	}
+	int rc = 0;
+	struct kb_lesson *l = kb_pack_find_lesson(&pack, args[1]);
+	if (!l) {
+		rc = kb_error_set(KB_ENOTFOUND, "no lesson '%s' in the pack %s", args[1], pack.name ? pack.name : args[0]);
+	} else if (l->error) {
+		rc = kb_error_set(KB_ELESSON, "%s", l->error);
+	} else {
+		rc = kb_mkdir_p(args[2], 0755);
+		for (size_t s = 0; !rc && s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK)
+				rc = kb_task_write_files(l, &l->steps[s].task, args[2],
+							 starter ? KB_RENDER_STARTER : KB_RENDER_SOLUTION);
+	}
+	if (rc)
+		fprintf(stderr, "kbridge pack export: %s\n", kb_error_last());
+	kb_pack_free(&pack);
+	return rc ? 1 : 0;
+}
+
 int cli_pack(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -538,6 +587,8 @@ int cli_pack(int argc, char **argv)
 		return pack_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "update") == 0)
 		return pack_update(argc - 1, argv + 1);
-	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new, validate or update)\n", argv[1]);
+	if (strcmp(argv[1], "export") == 0)
+		return pack_export(argc - 1, argv + 1);
+	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new, validate, update or export)\n", argv[1]);
 	return 2;
 }
