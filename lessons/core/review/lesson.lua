@@ -174,6 +174,18 @@ lesson {
             where = where,
             hint = "a `// SAFETY: why this is sound` line right above each unsafe block, and `/// # Safety` followed by the caller's obligations in the docs of each unsafe fn",
           })
+        -- the warnings must be answered, not switched off
+        local silenced
+        for _, f in ipairs({ "store.rs", "slots_main.rs", "Kbuild" }) do
+          local text = (kb.read(dir .. "/" .. f) or ""):lower()
+          for _, word in ipairs({ "clippy", "cap-lints", "cap_lints" }) do
+            if text:find(word, 1, true) then silenced = silenced or (f .. " mentions " .. word) end
+          end
+        end
+        kb.expect(silenced == nil, "the Clippy lints are answered, not allowed away", {
+          seen = silenced, where = dir,
+          hint = "no #[allow(...)] or #[expect(...)] of the safety lints, and no -A flags in Kbuild: write the comments",
+        })
         local seed = math.random(1, 0x7fffffff)
         local ops = make_ops(math.random(8, 40))
         local list = {}
