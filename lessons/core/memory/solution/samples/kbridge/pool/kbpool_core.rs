@@ -28,15 +28,17 @@ impl KbPool {
 
     /// Atomic context (a spinlock held, interrupts off): must not allocate.
     fn push(&mut self, value: u64) -> Result {
-        // TODO-BEGIN: use only the room new() reserved: ENOSPC once it is full, and no allocation at all
+        // TODO-BEGIN: use only the room new() reserved: ENOSPC once it is full, no allocation (push with room left allocates nothing; pass it GFP_ATOMIC)
         if self.vals.len() == self.vals.capacity() {
             return Err(ENOSPC);
         }
-        // There is room, so push() does not allocate: the flags would only be
-        // used to grow, and GFP_ATOMIC is the one that would be allowed here.
+        // There is room, so push() does not allocate and never uses its flag
+        // (6.12's push always takes one). GFP_ATOMIC is the flag that fits
+        // here, and it would not sleep even if the check above went wrong.
         self.vals.push(value, GFP_ATOMIC)?;
         Ok(())
         // TODO-STARTER
+        // // grows the pool with GFP_KERNEL, under C's spinlock
         // let _ = (ENOSPC, GFP_ATOMIC);
         // self.vals.push(value, GFP_KERNEL)?;
         // Ok(())
