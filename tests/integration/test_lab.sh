@@ -74,6 +74,8 @@ wait
 echo "# four workspaces made in $(( $(date +%s) - start )) s"
 for n in 1 2 3 4; do
 	expect_contains "$T_TMP/start$n.out" "Task print"
+	expect_contains "$T_TMP/start$n.out" "  edit: $LAB/u$n/ws/linux/samples/kbridge/square/square.c"
+	expect_contains "$T_TMP/start$n.out" "  read: $LAB/u$n/ws/linux/samples/kbridge/square/Kbuild"
 	[ "$(stat -c %a "$LAB/u$n/ws")" = 700 ] || t_fail "workspace $n has mode $(stat -c %a "$LAB/u$n/ws"), not 700"
 	[ "$(stat -c %U "$LAB/u$n/ws/linux/samples/kbridge/square/square.c")" = "kblab$n" ] ||
 		t_fail "learner $n's lesson file is not theirs"

@@ -20,9 +20,10 @@ kb start rust-hello > "$T_TMP/start.out" 2>&1
 expect_status 0 $?
 echo "    (workspace created and lesson started in $(( $(date +%s) - start )) s)"
 expect_contains "$T_TMP/start.out" "committed as \"start rust-hello\""
-# the file with TODO markers is to edit; the Kbuild file, the same in both, to read
+# files with TODO markers are to edit (a file the same in starter and solution is to
+# read: tests/integration/test_lab.sh)
 expect_contains "$T_TMP/start.out" "  edit: $W/linux/samples/kbridge/hello/hello_rust.rs"
-expect_contains "$T_TMP/start.out" "  read: $W/linux/samples/kbridge/hello/Kbuild"
+expect_contains "$T_TMP/start.out" "  edit: $W/linux/samples/kbridge/hello/Kbuild"
 expect_contains "$LESSON_DIR/hello_rust.rs" "// TODO: print \"Hello from Rust\""
 expect_not_contains "$LESSON_DIR/hello_rust.rs" "TODO-BEGIN"
 [ "$(git -C "$W/linux" log --format=%s -1)" = "start rust-hello" ] || t_fail "HEAD is not 'start rust-hello'"
