@@ -111,7 +111,7 @@ lesson {
       id = "frombytes",
       question = "What does Linux 6.12's kernel::types::FromBytes give a driver that holds a &[u8] from C?",
       choices = {
-        "A promise, as an unsafe marker trait, that any bytes make a valid value; 6.12 has no safe method that turns a &[u8] into such a value",
+        "An unsafe marker trait promising that any bytes are a valid value; 6.12 has no safe &[u8]-to-value method",
         "A safe Header::from_bytes(&[u8]) -> Option<&Header> method",
         "Nothing: FromBytes first appears in Linux 7.2 with zerocopy",
       },
@@ -164,13 +164,22 @@ lesson {
             "rmmod kbhdr",
           },
         }
-        kb.expect_no_fault(r, {
-          hint = "each buffer ends where an unmapped page begins: reading a field before checking that buf holds 16 bytes faults, and so does a u32 sum that overflows",
-        })
+        -- the hint follows what went wrong: a Rust panic (overflow check, index out of
+        -- range) is not a fault on the guard page
+        local excerpt = r.fault_excerpt or ""
+        local fault_hint
+        if r.fault == "rust-panic" and excerpt:find("with overflow", 1, true) then
+          fault_hint = "Rust's overflow check panicked: a sum of u32 fields (HDR_LEN + length, with length near 4 GiB) does not fit; compare length with the bytes left instead of adding"
+        elseif r.fault == "rust-panic" then
+          fault_hint = "a Rust panic: indexing or slicing buf before checking that it holds 16 bytes panics (index out of range); take the header with split_first_chunk first"
+        else
+          fault_hint = "each buffer ends where an unmapped page begins: a read past its end (a raw pointer read before checking that buf holds 16 bytes) faults on that page"
+        end
+        kb.expect_no_fault(r, { hint = fault_hint })
         local ins = r.run[1] or {}
         kb.expect(ins.exit == 0, "insmod kbhdr.ko with " .. #list .. " buffers succeeds", {
           seen = ("exit status %s%s"):format(tostring(ins.exit),
-            r.fault ~= "none" and " (killed by the fault above)" or ("; it printed:\n" .. (ins.output or ""))),
+            r.fault ~= "none" and " (killed by the oops or panic above)" or ("; it printed:\n" .. (ins.output or ""))),
           where = dir .. "/kbhdr_main.c: kbhdr_init()",
         })
 
