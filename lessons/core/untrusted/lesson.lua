@@ -163,7 +163,7 @@ lesson {
       id = "count",
       question = "Why does kbreq_write() test count > sizeof(req) before copy_from_user, when Rust checks the request anyway?",
       choices = {
-        "count is chosen by user space too: copying more than the stack buffer holds would overwrite the kernel stack before Rust ever sees a byte",
+        "count comes from user space too: copying more than the stack buffer holds would overwrite the kernel stack",
         "copy_from_user refuses counts over 256 by itself",
         "To make the write faster",
       },
