@@ -1,17 +1,16 @@
 #!/bin/sh
 # The built-in course (lessons/core): `pack validate` proves every task fails on its
 # starter and passes on its solution; then each lesson's checks run on kept trees
-# under tests/fixtures/course/LESSON/: `alt` is a correct solution written differently
-# from the reference (it must pass), `wrong*` are wrong solutions that print the
-# expected words from the wrong place or break a rule the check judges (they must
-# fail). Also kb.build's vars and clean options, on a throwaway pack.
+# under tests/fixtures/course/LESSON/, kept as patches against the solution: `alt.patch`
+# is a correct solution written differently from the reference (it must pass),
+# `wrong*.patch` are wrong solutions that print the expected words from the wrong place
+# or break a rule the check judges (they must fail). Also kb.build's vars and clean
+# options, on a throwaway pack.
 # Real Kbuild, the real course kernel, real QEMU.
 . "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CORE="$ROOT/lessons/core"
-# the checks build in the trees: work on a copy, not in the repository
-cp -R "$ROOT/tests/fixtures/course" "$T_TMP/course"
-FIX="$T_TMP/course"
+FIX="$ROOT/tests/fixtures/course"
 
 t_begin "pack validate lessons/core: every task fails on its starter and passes on its solution"
 start=$(date +%s)
@@ -31,19 +30,30 @@ check_tree() {   # check_tree ID TREE OUT
 	"$KBRIDGE" check "$1" --pack "$CORE" --workspace "$2" --timeout 30 > "$3" 2>&1
 }
 
+# A fixture variant is a patch against the lesson's solution (scripts/fixture-patch.sh
+# makes one from a tree): the tree checked is `kbridge pack export` of the solution with
+# the patch applied.
+tree_for() {   # tree_for LESSON VARIANT: prints the tree's path
+	_t="$T_TMP/trees/$1/$2"
+	mkdir -p "$_t"
+	"$KBRIDGE" pack export "$CORE" "$1" "$_t" >&2 && (cd "$_t" && git apply "$FIX/$1/$2.patch") >&2 ||
+		echo "    could not make the $1/$2 tree" >&2
+	echo "$_t"
+}
+
 for dir in "$FIX"/*/; do
 	lesson=$(basename "$dir")
 	t_begin "$lesson: a correct solution written differently passes"
-	check_tree "$lesson" "$dir/alt" "$T_TMP/$lesson-alt.out"
+	check_tree "$lesson" "$(tree_for "$lesson" alt)" "$T_TMP/$lesson-alt.out"
 	st=$?
 	expect_status 0 $st
 	[ $st -eq 0 ] || sed 's/^/    | /' "$T_TMP/$lesson-alt.out" | tail -30
 	expect_not_contains "$T_TMP/$lesson-alt.out" "FAIL  "
 	t_end
-	for wrong in "$dir"/wrong*; do
-		w=$(basename "$wrong")
+	for wrong in "$dir"/wrong*.patch; do
+		w=$(basename "$wrong" .patch)
 		t_begin "$lesson: $w fails"
-		check_tree "$lesson" "$wrong" "$T_TMP/$lesson-$w.out"
+		check_tree "$lesson" "$(tree_for "$lesson" "$w")" "$T_TMP/$lesson-$w.out"
 		expect_status 1 $?
 		expect_contains "$T_TMP/$lesson-$w.out" "[NOT MET]"
 		expect_not_contains "$T_TMP/$lesson-$w.out" "PASS  "
