@@ -131,8 +131,9 @@ static const char *find_ko(const char *const *kos, const char *mod)
 	return NULL;
 }
 
-/* "FILE:LINE (discriminator N)" from addr2line: file relative to root, line */
-static void split_location(const char *loc, const char *root, char **file, int *line)
+/* "FILE:LINE (discriminator N)" from addr2line: file relative to root, line. Returns
+ * true when the file is under root (the learner's own code). */
+static bool split_location(const char *loc, const char *root, char **file, int *line)
 {
 	char *l = kb_strdup(loc);
 	char *sp = strstr(l, " (discriminator");
@@ -145,11 +146,10 @@ static void split_location(const char *loc, const char *root, char **file, int *
 		*line = atoi(colon + 1);
 	}
 	size_t rl = root ? strlen(root) : 0;
-	if (rl && strncmp(l, root, rl) == 0 && l[rl] == '/')
-		*file = kb_strdup(l + rl + 1);
-	else
-		*file = kb_strdup(l);
+	bool mine = rl && strncmp(l, root, rl) == 0 && l[rl] == '/';
+	*file = kb_strdup(mine ? l + rl + 1 : l);
 	free(l);
+	return mine;
 }
 
 /* lines of an oops a learner does not need to find the cause: registers, code bytes */
@@ -215,7 +215,10 @@ size_t kb_oops_decode(struct kb_oops_decoded *out, const char *excerpt, const ch
 						break;
 					char *file;
 					int line;
-					split_location(loc, root, &file, &line);
+					/* where to look: the first place in the learner's own files, not
+					   the library code (core's slice indexing) a panic starts in */
+					if (split_location(loc, root, &file, &line) && !out->first_at_buf)
+						out->first_at_buf = kb_asprintf("%s:%d", file, line);
 					kb_buf_printf(&text, "    %s %s:%d (%s)\n", first ? "at" : "inlined into",
 						      file, line, func);
 					if (first) {
@@ -244,10 +247,9 @@ size_t kb_oops_decode(struct kb_oops_decoded *out, const char *excerpt, const ch
 	}
 	out->text = kb_buf_detach(&text);
 	out->brief = kb_buf_detach(&brief);
-	if (out->n_frames) {
+	if (out->n_frames && !out->first_at_buf)
 		out->first_at_buf = kb_asprintf("%s:%d", out->frames[0].file, out->frames[0].line);
-		out->first_at = out->first_at_buf;
-	}
+	out->first_at = out->first_at_buf;
 	return out->n_frames;
 }
 

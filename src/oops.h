@@ -28,8 +28,9 @@ struct kb_oops_decoded {
 				    the module list: what a learner reads first; owned */
 	struct kb_frame *frames; /* the decoded frames in the order of the excerpt; owned */
 	size_t n_frames;
-	const char *first_at;    /* "FILE:LINE" of the first frame, or NULL; points into
-				    frames */
+	const char *first_at;    /* "FILE:LINE": the first place (inlined calls included) in a
+				    file under root, else the first frame's; NULL when nothing
+				    was decoded. Points into first_at_buf */
 	char *first_at_buf;
 };
 

@@ -26,7 +26,21 @@ static const char source[] =
 	"{\n"                                                     /* 9 */
 	"\tint v = kbo_deref(item);\n"                            /* 10 */
 	"\treturn v + 1;\n"                                       /* 11 */
+	"}\n"                                                     /* 12 */
+	"#include KBO_LIB\n"                                      /* 13 */
+	"__attribute__((noinline)) int kbo_lib_user(struct kbo_item *item)\n" /* 14 */
+	"{\n"                                                     /* 15 */
+	"\treturn kbo_lib_get(item) + 2;\n"                       /* 16 */
 	"}\n";
+
+/* library code outside the learner's tree (as core's slice indexing is for Rust),
+ * inlined into kbo_lib_user: the fault's first line is here, line 3 */
+static const char library[] =
+	"static inline __attribute__((always_inline)) int kbo_lib_get(struct kbo_item *item)\n"
+	"{\n"
+	"\treturn item->value * 5;\n"
+	"}\n";
+static char lib[64];
 
 static int setup(void **state)
 {
@@ -39,8 +53,14 @@ static int setup(void **state)
 		return -1;
 	fputs(source, f);
 	fclose(f);
+	snprintf(lib, sizeof(lib), "/tmp/kb-oops-lib-%ld.h", (long)getpid());
+	f = fopen(lib, "w");
+	if (!f)
+		return -1;
+	fputs(library, f);
+	fclose(f);
 	snprintf(ko, sizeof(ko), "%s/kbo-mod.ko", dir);
-	char *cmd = kb_asprintf("cc -g -O1 -c -o %s %s", ko, c);
+	char *cmd = kb_asprintf("cc -g -O1 -DKBO_LIB='\"%s\"' -c -o %s %s", lib, ko, c);
 	int rc = system(cmd);
 	free(cmd);
 	free(c);
@@ -50,6 +70,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	unlink(lib);
 	char *cmd = kb_asprintf("rm -rf %s", dir);
 	int rc = system(cmd);
 	free(cmd);
@@ -148,6 +169,39 @@ static void test_decode_frames(void **state)
 	free(oops);
 }
 
+/* A fault in library code inlined into the learner's function: the frame names the
+ * library line, and where to look is the learner's line it was inlined into. */
+static void test_look_at_own_code(void **state)
+{
+	(void)state;
+	char *section = NULL;
+	unsigned long value = 0;
+	assert_int_equal(kb_elf_symbol(ko, "kbo_lib_user", &section, &value), 0);
+	free(section);
+	long off = -1;
+	for (long o = 0; o < 64 && off < 0; o++) {
+		char *cmd = kb_asprintf("addr2line -e %s 0x%lx", ko, value + (unsigned long)o);
+		FILE *p = popen(cmd, "r");
+		free(cmd);
+		char buf[512] = "";
+		if (p && fgets(buf, sizeof buf, p) && strstr(buf, lib) && strstr(buf, ":3"))
+			off = o;
+		if (p)
+			pclose(p);
+	}
+	assert_true(off >= 0);
+	char *oops = kb_asprintf("RIP: 0010:kbo_lib_user+0x%lx/0x20 [kbo_mod]\n", off);
+	const char *kos[] = {ko, NULL};
+	struct kb_oops_decoded d;
+	assert_int_equal(kb_oops_decode(&d, oops, kos, dir), 1);
+	assert_string_equal(d.frames[0].file, lib);        /* the innermost place: the library */
+	assert_int_equal(d.frames[0].line, 3);
+	assert_string_equal(d.first_at, "kbo-mod.c:16");    /* but look at the learner's line */
+	assert_non_null(strstr(d.text, "inlined into kbo-mod.c:16 (kbo_lib_user)"));
+	kb_oops_decoded_free(&d);
+	free(oops);
+}
+
 static void test_nothing_to_decode(void **state)
 {
 	(void)state;
@@ -165,6 +219,7 @@ static void test_nothing_to_decode(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_elf_symbol),
 	cmocka_unit_test(test_decode_frames),
+	cmocka_unit_test(test_look_at_own_code),
 	cmocka_unit_test(test_nothing_to_decode),
 };
 
