@@ -1161,9 +1161,17 @@ static int l_expect_exit(lua_State *L)
 	const char *c = tfield(L, cmd, "command");
 	bool ok = finished && got == want;
 	char *what = kb_asprintf("'%s' exits with status %lld", c, (long long)want);
+	const char *status = tfield(L, 1, "status");
 	char *seen = finished ? kb_asprintf("exit status %lld; it printed:\n%s", (long long)got,
 					    tfield(L, cmd, "output") ? tfield(L, cmd, "output") : "")
-			      : kb_strdup("it never finished (the guest crashed or hung)");
+		     : status && !strcmp(status, "hang")
+			? kb_strdup("it never finished: the guest hung and was stopped at the timeout (an endless "
+				    "loop, or a lock never released?); what it printed and the kernel log could "
+				    "not be read")
+		     : status && !strcmp(status, "crashed")
+			? kb_strdup("it never finished: the kernel crashed (the oops or panic is shown with the "
+				    "expectation about faults)")
+			: kb_strdup("it never finished (the guest crashed or hung)");
 	const char *where = opt_str(L, 4, "where");
 	expect(L, ok, what, seen, where ? where : "the command's output", opt_str(L, 4, "hint"));
 	free(what);

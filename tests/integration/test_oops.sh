@@ -10,7 +10,7 @@ mkdir -p "$T_TMP/tree"
 cp -R "$PACK/oopsy/solution/samples" "$T_TMP/tree/"
 
 t_begin "a C NULL dereference and a Rust index panic are decoded to file:line"
-"$KBRIDGE" check oopsy --pack "$PACK" --workspace "$T_TMP/tree" --timeout 30 > "$T_TMP/out" 2>&1
+"$KBRIDGE" check oopsy/decode --pack "$PACK" --workspace "$T_TMP/tree" --timeout 30 > "$T_TMP/out" 2>&1
 expect_status 1 $?
 for met in "the oops is decoded to oopsy.c:13" "the first frame is the RIP in oopsy_read" \
 	"the caller's frame names the line of the call" "the brief leaves out the registers" \
@@ -25,6 +25,14 @@ expect_contains "$T_TMP/out" "| an oops:"
 expect_contains "$T_TMP/out" "|     at samples/kbridge/oopsy/oopsy.c:13 (oopsy_read)"
 expect_contains "$T_TMP/out" "look at: samples/kbridge/oopsy/oopsy.c:13"
 expect_not_contains "$T_TMP/out" "RAX:"
+t_end
+
+t_begin "a command that never ends is said to have hung, not to have exited"
+"$KBRIDGE" check oopsy/hang --pack "$PACK" --workspace "$T_TMP/tree" --timeout 30 > "$T_TMP/hang.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/hang.out" "[met]     the boot is a hang"
+expect_contains "$T_TMP/hang.out" "[NOT MET] 'sleep 1000' exits with status 0"
+expect_contains "$T_TMP/hang.out" "the guest hung and was stopped at the timeout"
 t_end
 
 t_finish
