@@ -100,12 +100,7 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, bool flag)
 		   others are there to read (the C half, the header, the Kbuild file) */
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t f = 0; f < t->n_files; f++) {
-				char *st = NULL, *so = NULL;
-				bool edit = kb_task_file_render(&st, l, &t->files[f], KB_RENDER_STARTER) < 0 ||
-					    kb_task_file_render(&so, l, &t->files[f], KB_RENDER_SOLUTION) < 0 ||
-					    strcmp(st, so) != 0;
-				free(st);
-				free(so);
+				bool edit = kb_task_file_is_edited(l, &t->files[f]);
 				if (edit == (pass == 0))
 					printf("  %s %s/%s\n", edit ? "edit:" : "read:", kb_ws_tree(c->ws), t->files[f].path);
 			}

@@ -883,3 +883,13 @@ const struct kb_task *kb_lesson_find_task(const struct kb_lesson *l, const char 
 			return &l->steps[i].task;
 	return NULL;
 }
+
+bool kb_task_file_is_edited(const struct kb_lesson *l, const struct kb_task_file *f)
+{
+	char *st = NULL, *so = NULL;
+	bool edit = kb_task_file_render(&st, l, f, KB_RENDER_STARTER) < 0 ||
+		    kb_task_file_render(&so, l, f, KB_RENDER_SOLUTION) < 0 || strcmp(st, so) != 0;
+	free(st);
+	free(so);
+	return edit;
+}

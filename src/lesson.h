@@ -137,6 +137,11 @@ int kb_todo_render(char **out, const char *text, enum kb_render which, const cha
 int kb_task_file_render(char **out, const struct kb_lesson *l, const struct kb_task_file *f,
 			enum kb_render which);
 
+/* True when the learner is meant to change f: its starter and its solution differ (a
+ * file the same in both is there to read: the C half, a header, a Kbuild file). A file
+ * that cannot be rendered counts as to change. */
+bool kb_task_file_is_edited(const struct kb_lesson *l, const struct kb_task_file *f);
+
 /* Every distinct tree path the lesson's tasks name, in order of first appearance. */
 struct kb_strv;
 void kb_lesson_paths(const struct kb_lesson *l, struct kb_strv *out);

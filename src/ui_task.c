@@ -72,12 +72,14 @@ static void tk_draw(struct ui *ui, int top, int height)
 
 	char line[1024];
 	if (ui->c->ws)
-		snprintf(line, sizeof line, "Files to edit, in your kernel tree %s:", kb_ws_tree(ui->c->ws));
+		snprintf(line, sizeof line, "Files in your kernel tree %s (edit: yours to change; read: there to read):",
+			 kb_ws_tree(ui->c->ws));
 	else
-		snprintf(line, sizeof line, "Files to edit (in your kernel tree, once your workspace is made):");
+		snprintf(line, sizeof line, "Files (in your kernel tree, once your workspace is made):");
 	ui_doc_wrap(&d, line, UI_H2, w, "");
 	for (size_t f = 0; f < t->n_files; f++) {
-		snprintf(line, sizeof line, "%s %s", f == tk.file ? ">" : " ", t->files[f].path);
+		snprintf(line, sizeof line, "%s %s  %s", f == tk.file ? ">" : " ",
+			 kb_task_file_is_edited(ui_lesson(ui), &t->files[f]) ? "edit" : "read", t->files[f].path);
 		ui_doc_add(&d, line, f == tk.file ? UI_SELECT : UI_CODE);
 	}
 	ui_doc_add(&d, "", UI_NORMAL);

@@ -138,12 +138,12 @@ if command -v tmux >/dev/null 2>&1; then
 	keys n
 	wait_for "Which line in a Kbuild file" && keys 2 && wait_for "Right." && shot quiz
 	keys n
-	wait_for "Files to edit" && keys h && wait_for "Hint 1 of 2" && shot task
+	wait_for "Files in your kernel tree" && keys h && wait_for "Hint 1 of 2" && shot task
 	keys c
 	wait_for "Checking rust-hello/greet" 5 && wait_for "build (Kbuild)" 30 && shot check-running
 	wait_for "FAIL" 120 && shot check-fail
 	keys q
-	wait_for "Files to edit" && keys e j e
+	wait_for "Files in your kernel tree" && keys e j e
 	wait_for "PASS" 120 && shot check-pass
 	expect_contains "$SCREENS/check-pass.txt" 'committed as "pass rust-hello"'
 	keys d
