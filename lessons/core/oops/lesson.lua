@@ -146,12 +146,25 @@ lesson {
             wrong[#wrong + 1] = ("  wanted:  %s\n  printed: %s"):format(want[i] or "(no line)", seen[i] or "(no line)")
           end
         end
+        -- where to look, without naming the culprit: the lesson is to find it from
+        -- the oops (kbridge hint has the strong hints)
+        local crashed = r.fault ~= nil and r.fault ~= "none" and r.fault ~= "warning"
+        local where, hint
+        if r.fault == "rust-panic" then
+          where = "the decoded panic above: the Rust line it names, then the values that reached that line"
+          hint = "a Rust panic says where and why it stopped (an index out of range, an overflow): work out which values reach that line for these keys, and for which key it happens"
+        elseif crashed then
+          where = "the decoded oops above: the line that used the pointer, then where that pointer came from"
+          hint = "read the decoded oops: its first `at` line is where C used a bad pointer. Which call gave C that pointer, and for which key (the printed lines stop just before it)? Fix it where the pointer was made, not where it was used"
+        else
+          where = "the first line that differs above, then where C got its answer for that key"
+          hint = "every key of keys= is in the table, so a key printed as missing, or with a wrong value or slot, is a wrong answer, not a missing key. Checking the answer where it is used stops a crash but not the wrong answer: follow it back to where it was made"
+        end
         kb.expect(#wrong == 0, "kbfind finds every key given (value and slot in the sorted table) and reports the " .. #probes .. " probes as absent", {
           seen = #wrong > 0 and (("keys=%s vals=%s probes=%s\nkbfind printed %d line(s):\n%s\n%d line(s) differ:\n%s"):format(
             table.concat(keys, ","), table.concat(vals, ","), table.concat(probes, ","),
             #seen, #seen > 0 and table.concat(seen, "\n") or "(none)", #wrong, table.concat(wrong, "\n"))) or nil,
-          where = dir .. "/kbfind_core.rs: find()",
-          hint = "every key of keys= is in the table: kb_find must return its item, whatever its place in the sorted table",
+          where = where, hint = hint,
         })
         kb.expect_exit(r, 3, 0)
       end,
