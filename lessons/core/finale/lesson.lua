@@ -316,6 +316,15 @@ lesson {
             seen = enomem_bad, where = core .. ": Shared::apply() and kb_ledger_request()",
             hint = "KVec::reserve returns Err(AllocError); ? turns it into ENOMEM: keep that error to the end (e.to_errno()), do not replace it",
           })
+        -- the absurd RESERVE must fail quietly: an allocation without __GFP_NOWARN that
+        -- the allocator cannot serve prints a WARNING and a backtrace
+        local warning = kb.find(r.log, "WARNING:")
+        kb.expect(warning == nil,
+          "a RESERVE larger than memory fails quietly: no WARNING (allocation-failure backtrace) in the kernel log", {
+            seen = warning and (r.fault == "warning" and r.fault_brief or warning) or nil,
+            where = core .. ": Shared::apply(), the RESERVE",
+            hint = "the count comes from user space and may be absurd: when the allocator cannot serve a request it prints a WARNING with a backtrace unless its flags say __GFP_NOWARN. ENOMEM is the right answer; a backtrace in the log for a user's bad request is not",
+          })
 
         -- part 2: the deposits made at once, counted from the ledger as part 1 left it
         -- (so that a mistake there is not blamed on the lock)
@@ -330,6 +339,8 @@ lesson {
         local want = ledger_line(bal, entries)
         local out = r.run[i_conc] and r.run[i_conc].output or ""
         local conc_bad
+        -- when a writer's writes failed, the errno dd reports (nil: they did not fail)
+        local write_err
         for w, wr in ipairs(writers) do
           local recs = #wr.pat * wr.reps
           local line = out:match("w" .. w .. " ([^\n]*)") or ""
@@ -337,6 +348,7 @@ lesson {
           if not conc_bad and (outs ~= ROUNDS or line:find("error", 1, true)) then
             conc_bad = ("writer %d (dd, %d DEPOSITs per round, %d rounds): expected \"%d+0 records out\" each round; dd said %q"):format(
               w, recs, ROUNDS, recs, line)
+            write_err = line:match("error writing '[^']*': ([%a ]+[%a])") or (line:find("error", 1, true) and "an error")
           end
         end
         local got = (out:match("(balances [^\n]*)") or ""):gsub("%s+$", "")
@@ -363,11 +375,21 @@ lesson {
 
         -- a hostile request that got through changed the balances: then the lock cannot be judged
         if refused == #hostile * hostile_reps then
+          -- the hint fits what went wrong: writes refused (nothing could race), or
+          -- writes accepted and deposits lost (the lock)
+          local where, hint = core .. ": Shared::apply()",
+            "each update must read and write the ledger under one guard: a lock() whose guard is dropped between reading a balance and storing the new one lets the other writer's deposit vanish"
+          if write_err == "Operation not permitted" then
+            where = core .. ": kb_ledger_request(), its return value"
+            hint = "the writers' DEPOSITs failed with \"Operation not permitted\" (EPERM; dd stops at the first failed write), so nothing could race or be lost. No part of the ledger's Rust code makes EPERM: look at what kb_ledger_request returns to C when a request fails, then make a single DEPOSIT succeed (the one-at-a-time expectations above)"
+          elseif write_err then
+            where = core .. ": Untrusted::validate() and Shared::apply()"
+            hint = ("the writers' DEPOSITs failed (%s; dd stops at the first failed write), so nothing could race or be lost: a well-formed DEPOSIT must succeed however many processes write at once. Make a single DEPOSIT succeed first (the one-at-a-time expectations above)"):format(write_err)
+          end
           kb.expect(conc_bad == nil,
             ("two processes deposit at once (%d DEPOSITs in all, into accounts %d and %d): none is lost, balances and entries as the check computes"):format(
               n_dep, hot[1], hot[2]), {
-              seen = conc_bad, where = core .. ": Shared::apply()",
-              hint = "each update must read and write the ledger under one guard: a lock() whose guard is dropped between reading a balance and storing the new one lets the other writer's deposit vanish",
+              seen = conc_bad, where = where, hint = hint,
             })
         end
         -- the module goes away cleanly
