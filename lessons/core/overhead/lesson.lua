@@ -120,7 +120,7 @@ lesson {
     task {
       id = "table",
       title = "Build the table once",
-      goal = "kbperf_rust.rs computes the right CRC-32 but rebuilds its 256-entry table on every call, once per 64-byte packet. Make the table a static built by the const fn make_table at compile time, and use it in crc32. The check loads kbperf.ko with a random seed: both results must equal the CRC the check computes, and the Rust time must be within 1.5 times the C time.",
+      goal = "kbperf_rust.rs computes the right CRC-32 but rebuilds its 256-entry table on every call, once per 64-byte packet. Build the table once, at compile time: a static (or a const) whose initialiser is the const fn make_table, and use it in crc32. The check loads kbperf.ko with a random seed: both results must equal the CRC the check computes, and the Rust time must be within 1.5 times the C time.",
       files = {
         "samples/kbridge/overhead/kbperf_rust.rs",
         "samples/kbridge/overhead/kbperf_c.c",
