@@ -8,8 +8,9 @@
 
 static struct {
 	size_t cursor;
-	unsigned chosen;      /* bit i: choice i is chosen */
+	unsigned chosen;      /* bit i: the choice shown i-th is chosen */
 	bool answered, right;
+	size_t order[32];     /* the choice shown i-th is choices[order[i]] */
 } qz;
 
 static const struct kb_quiz *quiz(struct ui *ui)
@@ -18,17 +19,40 @@ static const struct kb_quiz *quiz(struct ui *ui)
 	return &l->steps[ui->step].quiz;
 }
 
+/* is the choice shown i-th a right one */
 static bool is_answer(const struct kb_quiz *q, size_t i)
 {
 	for (size_t a = 0; a < q->n_answers; a++)
-		if ((size_t)q->answers[a] == i)
+		if ((size_t)q->answers[a] == qz.order[i])
 			return true;
 	return false;
+}
+
+/* The choices are shown in an order of their own, so that the right one is not always
+ * where the author wrote it (often first). The order is fixed for a quiz (a hash of
+ * the lesson and quiz ids), so it is the same at every visit and for every learner. */
+static void shuffle(struct ui *ui)
+{
+	const struct kb_quiz *q = quiz(ui);
+	size_t n = q->n_choices < 32 ? q->n_choices : 32;
+	for (size_t i = 0; i < n; i++)
+		qz.order[i] = i;
+	const char *lid = ui_lesson(ui)->id;
+	unsigned long long h = kb_hash64(lid, strlen(lid), 0x6b62);
+	h = kb_hash64(q->id, strlen(q->id), h);
+	for (size_t i = n; i > 1; i--) {
+		h = h * 6364136223846793005ULL + 1442695040888963407ULL;
+		size_t j = (size_t)((h >> 33) % i);
+		size_t t = qz.order[i - 1];
+		qz.order[i - 1] = qz.order[j];
+		qz.order[j] = t;
+	}
 }
 
 static void qz_open(struct ui *ui)
 {
 	memset(&qz, 0, sizeof qz);
+	shuffle(ui);
 }
 
 static void qz_draw(struct ui *ui, int top, int height)
@@ -61,7 +85,7 @@ static void qz_draw(struct ui *ui, int top, int height)
 		char prefix[64];
 		int pw = snprintf(prefix, sizeof prefix, "%s %zu  %s ", i == qz.cursor ? ">" : " ", i + 1, box);
 		pw -= (int)(strlen(box) - 3);   /* the box is 3 columns, whatever its bytes */
-		snprintf(line, sizeof line, "%s%s", q->choices[i], mark);
+		snprintf(line, sizeof line, "%s%s", q->choices[qz.order[i]], mark);
 		struct ui_doc t = {0};
 		ui_doc_wrap(&t, line, s, w - pw > 20 ? w - pw : 20, "");
 		for (size_t j = 0; j < t.n; j++) {
@@ -146,6 +170,7 @@ static bool qz_key(struct ui *ui, int key)
 		return true;
 	case 'r':
 		memset(&qz, 0, sizeof qz);
+		shuffle(ui);
 		return true;
 	}
 	return ui_lesson_common_key(ui, key);

@@ -136,7 +136,7 @@ if command -v tmux >/dev/null 2>&1; then
 	keys G Enter
 	wait_for "Kbuild meets rustc" && shot lesson
 	keys n
-	wait_for "Which line in a Kbuild file" && keys 2 && wait_for "Right." && shot quiz
+	wait_for "Which line in a Kbuild file" && keys 1 && wait_for "Right." && shot quiz
 	keys n
 	wait_for "Files in your kernel tree" && keys h && wait_for "Hint 1 of 2" && shot task
 	keys c
