@@ -60,10 +60,21 @@ lesson {
       answer = 2,
       explain = "Rust prevents data races (touching the data without the lock), not every race condition: a read-modify-write must happen in one critical section, or updates are lost.",
     },
+    quiz {
+      id = "sleep",
+      question = "A version of kb_tally_add takes a SpinLock and, still holding it, locks a Mutex to update a second copy of the histogram. The totals come out right. What does the course kernel (CONFIG_DEBUG_ATOMIC_SLEEP=y) print?",
+      choices = {
+        "Nothing: the totals are right, so the code is right",
+        "A lockdep report about lock ordering",
+        "\"BUG: sleeping function called from invalid context\", from the might_sleep() check at the top of mutex_lock()",
+      },
+      answer = 3,
+      explain = "Holding a spinlock disables preemption, and mutex_lock() may sleep. The debug check runs on every such call, contended or not, so the bug shows even when no CPU ever waited for the mutex.",
+    },
     task {
       id = "tally",
       title = "Keep the totals behind a lock",
-      goal = "In tally_core.rs, keep Totals behind a kernel::sync::SpinLock (or Mutex): make Shared a #[pin_data] struct with a #[pin] lock field, build it with KBox::pin_init (or Arc::pin_init), pin_init! and new_spinlock!, and in kb_tally_add add the value in one critical section. The check loads tally.ko on two CPUs with a random seed and compares the printed totals with its own.",
+      goal = "In tally_core.rs, keep Totals behind a kernel::sync::Mutex (or SpinLock): make Shared a #[pin_data] struct with a #[pin] lock field, build it with KBox::pin_init (or Arc::pin_init), pin_init! and new_mutex!, and in kb_tally_add add the value in one critical section. The check loads tally.ko on two CPUs with a random seed and compares the printed totals with its own.",
       files = {
         "samples/kbridge/tally/tally_core.rs",
         "samples/kbridge/tally/tally_threads.c",
@@ -71,7 +82,7 @@ lesson {
       },
       hints = {
         "Run the check on the starter: the count is lower than threads x iters. The SAFETY comment on `unsafe impl Sync for Shared` claims C calls one at a time; tally_threads.c runs a thread on each CPU, all at once.",
-        "#[pin_data] struct Shared { #[pin] totals: kernel::sync::SpinLock<Totals> } and in init: KBox::pin_init(pin_init!(Shared { totals <- kernel::new_spinlock!(Totals::default(), \"tally_totals\") }), GFP_KERNEL)?. No UnsafeCell and no unsafe impl Sync any more: the lock is Sync.",
+        "#[pin_data] struct Shared { #[pin] totals: kernel::sync::Mutex<Totals> } and in init: KBox::pin_init(pin_init!(Shared { totals <- kernel::new_mutex!(Totals::default(), \"tally_totals\") }), GFP_KERNEL)?. No UnsafeCell and no unsafe impl Sync any more: the lock is Sync.",
         "In kb_tally_add, one guard for the whole update: shared.totals.lock().add(value); (not a copy taken under the lock and written back under a second lock). At the end, read with *shared.totals.lock().",
       },
       check = function(kb)
@@ -86,6 +97,11 @@ lesson {
           modules = b, insmod = false, rmmod = false, timeout = 30, cpus = 2,
           run = { cmd, "dmesg | grep 'tally: '", "rmmod tally" },
         }
+        kb.expect(r.status ~= "hang", "the guest finishes within 30 seconds", {
+          seen = r.status == "hang" and "the guest was stopped after 30 s" or nil,
+          where = where,
+          hint = "two vCPUs fighting over a SpinLock crawl when the host gives them a single core (a busy machine): a Mutex lets the waiting CPU sleep instead; also look for a lock that is never released",
+        })
         kb.expect_exit(r, 1, 0)
         kb.expect_no_fault(r, {
           hint = "\"BUG: sleeping function called from invalid context\" means something that may sleep (a Mutex, a GFP_KERNEL allocation) ran while a SpinLock was held",

@@ -34,12 +34,12 @@ impl Totals {
     }
 }
 
-// TODO-BEGIN: keep the Totals behind a lock: a #[pin_data] struct with a #[pin] kernel::sync::SpinLock<Totals> (or Mutex) field
+// TODO-BEGIN: keep the Totals behind a lock: a #[pin_data] struct with a #[pin] kernel::sync::Mutex<Totals> (or SpinLock) field
 /// The state every thread shares.
 #[pin_data]
 struct Shared {
     #[pin]
-    totals: kernel::sync::SpinLock<Totals>,
+    totals: kernel::sync::Mutex<Totals>,
 }
 // TODO-STARTER
 // /// The state every thread shares.
@@ -83,10 +83,10 @@ struct Tally {
 
 impl kernel::Module for Tally {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        // TODO-BEGIN: build Shared in place: KBox::pin_init(pin_init!(Shared { totals <- kernel::new_spinlock!(...) }), GFP_KERNEL)
+        // TODO-BEGIN: build Shared in place: KBox::pin_init(pin_init!(Shared { totals <- kernel::new_mutex!(...) }), GFP_KERNEL)
         let shared = KBox::pin_init(
             pin_init!(Shared {
-                totals <- kernel::new_spinlock!(Totals::default(), "tally_totals"),
+                totals <- kernel::new_mutex!(Totals::default(), "tally_totals"),
             }),
             GFP_KERNEL,
         )?;
