@@ -290,22 +290,6 @@ static char *describe(const struct kb_check_result *r)
 	return kb_buf_detach(&b);
 }
 
-static bool same_text(const char *a, const char *b)
-{
-	char *x, *y;
-	size_t xl, yl;
-	if (kb_read_file(&x, &xl, a) < 0)
-		return false;
-	if (kb_read_file(&y, &yl, b) < 0) {
-		free(x);
-		return false;
-	}
-	bool same = xl == yl && memcmp(x, y, xl) == 0;
-	free(x);
-	free(y);
-	return same;
-}
-
 /* run the check of t in a fresh workspace holding its starter or its solution */
 static int run_in_fresh(struct kb_check_result *r, const struct kb_lesson *l, const struct kb_task *t,
 			enum kb_render which, const char *tmp, double timeout, bool keep)
@@ -401,29 +385,19 @@ static int pack_validate(int argc, char **argv)
 					l->id, st->quiz.id, st->quiz.n_answers, st->quiz.n_choices);
 			} else {
 				const struct kb_task *t = &st->task;
-				bool generated = false, same = true;
+				size_t hand = 0;
+				bool same = true;
 				for (size_t k = 0; k < t->n_files; k++) {
-					if (!t->files[k].starter)
-						generated = true;
-					if (t->files[k].starter && !same_text(t->files[k].starter, t->files[k].solution))
+					hand += t->files[k].starter != NULL;
+					if (kb_task_file_is_edited(l, &t->files[k]))
 						same = false;
-					if (!t->files[k].starter) {
-						char *text, *a, *b;
-						if (kb_read_file(&text, NULL, t->files[k].solution) == 0) {
-							if (kb_todo_render(&a, text, KB_RENDER_STARTER, "s") == 0 &&
-							    kb_todo_render(&b, text, KB_RENDER_SOLUTION, "s") == 0) {
-								if (strcmp(a, b) != 0)
-									same = false;
-								free(a);
-								free(b);
-							}
-							free(text);
-						}
-					}
 				}
+				char *from = hand == 0 ? kb_strdup("made from TODO markers")
+					     : hand == t->n_files ? kb_strdup("from starter/")
+					     : kb_asprintf("%zu file(s) from starter/, the others from TODO markers", hand);
 				finding(&f, !same, "no file has TODO markers or a starter/ version: the learner would start from the solution",
-					"%s/%s: %zu file(s), starter %s", l->id, t->id, t->n_files,
-					generated ? "made from TODO markers" : "from starter/");
+					"%s/%s: %zu file(s), starter %s", l->id, t->id, t->n_files, from);
+				free(from);
 				finding(&f, t->n_hints > 0, "give learners at least one hint (hints = { ... })",
 					"%s/%s: has %zu hint(s)", l->id, t->id, t->n_hints);
 				if (!run)

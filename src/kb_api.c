@@ -1160,7 +1160,8 @@ static int l_expect_exit(lua_State *L)
 	lua_pop(L, 1);
 	const char *c = tfield(L, cmd, "command");
 	bool ok = finished && got == want;
-	char *what = kb_asprintf("'%s' exits with status %lld", c, (long long)want);
+	const char *expected = opt_str(L, 4, "expected");
+	char *what = expected ? kb_strdup(expected) : kb_asprintf("'%s' exits with status %lld", c, (long long)want);
 	const char *status = tfield(L, 1, "status");
 	char *seen = finished ? kb_asprintf("exit status %lld; it printed:\n%s", (long long)got,
 					    tfield(L, cmd, "output") ? tfield(L, cmd, "output") : "")
