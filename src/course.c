@@ -303,7 +303,8 @@ int kb_course_record_check(struct kb_course *c, struct kb_lesson *l, bool passed
 		kb_lesson_paths(l, &paths);
 		char *msg = kb_asprintf("pass %s\n\nLesson %s (%s) passed its check after %d attempt%s.\n", l->id,
 					l->id, l->title ? l->title : "", lp->attempts, lp->attempts == 1 ? "" : "s");
-		rc = kb_ws_commit(c->ws, msg, paths.v, paths.n);
+		/* the first pass is always recorded; passing again with the same files is not */
+		rc = kb_ws_commit(c->ws, msg, paths.v, paths.n, !lp->passed);
 		free(msg);
 		kb_strv_free(&paths);
 		if (!lp->passed) {

@@ -378,8 +378,11 @@ static int sync_index(git_repository *repo, const char *tree_dir, char *const *p
 	return rc;
 }
 
+/* Commit parent's tree with the updates. Without allow_empty, a tree that did not
+ * change makes no commit (out gets the parent's id). */
 static int commit_tree_update(git_repository *repo, const char *update_ref, git_commit *parent,
-			      const git_tree_update *up, size_t n, const char *message, git_oid *out)
+			      const git_tree_update *up, size_t n, const char *message, git_oid *out,
+			      bool allow_empty)
 {
 	git_tree *base = NULL, *tree = NULL;
 	git_signature *sig = NULL;
@@ -391,6 +394,11 @@ static int commit_tree_update(git_repository *repo, const char *update_ref, git_
 	}
 	if (git_tree_create_updated(&tree_id, repo, base, n, up) < 0) {
 		rc = git_fail("update tree");
+		goto cleanup;
+	}
+	if (!allow_empty && git_oid_equal(&tree_id, git_tree_id(base))) {
+		/* nothing changed: no empty commit; the parent stands for it */
+		git_oid_cpy(out, git_commit_id(parent));
 		goto cleanup;
 	}
 	if (git_tree_lookup(&tree, repo, &tree_id) < 0) {
@@ -453,7 +461,7 @@ int kb_ws_start_lesson(struct kb_ws *ws, const char *id, const struct kb_ws_file
 	msg = kb_asprintf("start %s\n\nThe starting point of lesson %s: its files as the course gives them.\n"
 			  "Recorded at %s.\n", id, id, ref);
 	if (!rc)
-		rc = commit_tree_update(ws->repo, "HEAD", head, up, n, msg, &commit);
+		rc = commit_tree_update(ws->repo, "HEAD", head, up, n, msg, &commit, true);
 	if (!rc && git_reference_create(&r, ws->repo, ref, &commit, 1, msg) < 0)
 		rc = git_fail(ref);
 	if (!rc)
@@ -511,7 +519,7 @@ int kb_ws_reset_lesson(struct kb_ws *ws, const char *id, char *const *paths, siz
 			  "kept before `kbridge reset %s` put them back to the start.\n"
 			  "See it with: git show %s\n", id, id, when, id, ref);
 	git_oid saved_id;
-	if ((rc = commit_tree_update(ws->repo, ref, parent, up, n, msg, &saved_id)))
+	if ((rc = commit_tree_update(ws->repo, ref, parent, up, n, msg, &saved_id, true)))
 		goto cleanup;
 	if (saved) {
 		char hex[GIT_OID_HEXSZ + 1];
@@ -598,7 +606,7 @@ int kb_ws_diff(struct kb_ws *ws, const char *id, char *const *paths, size_t n, b
 	return rc;
 }
 
-int kb_ws_commit(struct kb_ws *ws, const char *message, char *const *paths, size_t n)
+int kb_ws_commit(struct kb_ws *ws, const char *message, char *const *paths, size_t n, bool allow_empty)
 {
 	git_commit *head = NULL;
 	git_tree_update *up = kb_calloc(n ? n : 1, sizeof *up);
@@ -607,7 +615,7 @@ int kb_ws_commit(struct kb_ws *ws, const char *message, char *const *paths, size
 		rc = updates_from_workdir(ws->repo, ws->tree, paths, n, up);
 	git_oid id;
 	if (!rc)
-		rc = commit_tree_update(ws->repo, "HEAD", head, up, n, message, &id);
+		rc = commit_tree_update(ws->repo, "HEAD", head, up, n, message, &id, allow_empty);
 	if (!rc)
 		rc = sync_index(ws->repo, ws->tree, paths, n);
 	git_commit_free(head);

@@ -66,8 +66,10 @@ int kb_ws_reset_lesson(struct kb_ws *ws, const char *id, char *const *paths, siz
 int kb_ws_diff(struct kb_ws *ws, const char *id, char *const *paths, size_t n, bool color, char **out);
 
 /* Commit the learner's current version of `paths` on main with `message` (e.g. "pass
- * hello"); a commit is made even when nothing changed, so the log reads as a record. */
-int kb_ws_commit(struct kb_ws *ws, const char *message, char *const *paths, size_t n);
+ * hello"). With allow_empty, a commit is made even when nothing changed (a first pass is
+ * part of the record); without, an unchanged tree makes no commit (a second pass of the
+ * same files). */
+int kb_ws_commit(struct kb_ws *ws, const char *message, char *const *paths, size_t n, bool allow_empty);
 
 /* A diff from the learner's current version of each file to `other` (the reference
  * solution): a/ is the learner's, b/ the solution. */

@@ -171,9 +171,15 @@ static void lesson_start_edit_diff_reset_pass(void **state)
 
 	/* pass: the learner's files committed on main */
 	write_text(root, "linux/samples/kbridge/hello/hello.rs", solution);
-	assert_int_equal(kb_ws_commit(ws, "pass hello", paths, 2), 0);
+	assert_int_equal(kb_ws_commit(ws, "pass hello", paths, 2, true), 0);
 	log = git_out("log --format=%s -3");
 	assert_string_equal(log, "pass hello\nstart hello\nLinux 6.12 (fixture)\n");
+	free(log);
+	/* passing again with the same files adds nothing; a first pass always commits */
+	assert_int_equal(kb_ws_commit(ws, "pass hello", paths, 2, false), 0);
+	assert_int_equal(kb_ws_commit(ws, "pass again", paths, 2, true), 0);
+	log = git_out("log --format=%s -3");
+	assert_string_equal(log, "pass again\npass hello\nstart hello\n");
 	free(log);
 	status = git_out("status --porcelain");
 	assert_string_equal(status, " M drivers/other.c\n");
