@@ -54,9 +54,9 @@ for dir in "$FIX"/*/; do
 		w=$(basename "$wrong" .patch)
 		t_begin "$lesson: $w fails"
 		check_tree "$lesson" "$(tree_for "$lesson" "$w")" "$T_TMP/$lesson-$w.out"
+		# (in a lesson of two tasks, the task the patch leaves alone still passes)
 		expect_status 1 $?
 		expect_contains "$T_TMP/$lesson-$w.out" "[NOT MET]"
-		expect_not_contains "$T_TMP/$lesson-$w.out" "PASS  "
 		t_end
 	done
 done
