@@ -36,6 +36,8 @@ trap cleanup EXIT
 make -s -C "$ROOT" install PREFIX="$LAB/prefix" > /dev/null
 KB="$LAB/prefix/bin/kbridge"
 cp -R "$ROOT/tests/fixtures/labpack" "$LAB/pack"
+# the correct solution is the lesson's own; the wrong one is a tree in the fixture
+"$KB" pack export "$LAB/pack" square "$LAB/pack/right"
 chmod -R a+rX "$LAB/prefix" "$LAB/pack"
 
 t_begin "lab init makes a copy of the kernel home a lab home with a limit of two"

@@ -167,10 +167,4 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_queue_order),
 };
 
-int main(void)
-{
-	int failed = cmocka_run_group_tests(tests, setup, teardown);
-	size_t total = sizeof(tests) / sizeof(tests[0]);
-	printf("%zu passed, %d failed\n", total - (size_t)(failed > 0 ? failed : 0), failed);
-	return failed ? 1 : 0;
-}
+KB_TEST_MAIN_GROUP(tests, setup, teardown)
