@@ -4,6 +4,8 @@
 #   module build after editing one .rs
 #   boot + insmod + rmmod                         kbridge boot --insmod X.ko --run true
 #   build + boot of one small Rust module after an edit
+#   then obj/bench/*: the lesson engine, the shell, the workspace, and the classroom
+#   parts (report for 30 learners x 16 lessons; a lab check slot taken and given back)
 # Needs the course kernel (kbridge setup). RUNS=N sets the repetitions (default 7).
 set -eu
 cd "$(dirname "$0")/.."
