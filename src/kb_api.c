@@ -791,6 +791,39 @@ static int l_boot(lua_State *L)
 
 /* ---- kb.find, kb.fault, kb.ktap ------------------------------------------------------ */
 
+/* kb.lines(text) -> { line, ... }: the text's non-empty lines, each without a kernel log
+ * timestamp ("[    1.234567] ") at its start */
+static int l_lines(lua_State *L)
+{
+	size_t len;
+	const char *text = luaL_checklstring(L, 1, &len);
+	lua_createtable(L, 16, 0);
+	lua_Integer n = 0;
+	for (const char *l = text, *end = text + len; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		const char *e = nl ? nl : end, *b = l;
+		if (b < e && *b == '[') {
+			const char *close = memchr(b, ']', (size_t)(e - b));
+			bool stamp = close != NULL;
+			for (const char *p = b + 1; stamp && p < close; p++)
+				stamp = (*p >= '0' && *p <= '9') || *p == '.' || *p == ' ';
+			if (stamp) {
+				b = close + 1;
+				while (b < e && *b == ' ')
+					b++;
+			}
+		}
+		if (e > b && e[-1] == '\r')
+			e--;
+		if (e > b) {
+			lua_pushlstring(L, b, (size_t)(e - b));
+			lua_rawseti(L, -2, ++n);
+		}
+		l = nl ? nl + 1 : end;
+	}
+	return 1;
+}
+
 static int l_find(lua_State *L)
 {
 	const char *text = luaL_checkstring(L, 1);
@@ -1295,6 +1328,7 @@ static const luaL_Reg kb_funcs[] = {
 	{"build", l_build},
 	{"boot", l_boot},
 	{"find", l_find},
+	{"lines", l_lines},
 	{"fault", l_fault},
 	{"decode", l_decode},
 	{"ktap", l_ktap},

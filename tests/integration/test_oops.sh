@@ -31,6 +31,7 @@ t_begin "a command that never ends is said to have hung, not to have exited"
 "$KBRIDGE" check oopsy/hang --pack "$PACK" --workspace "$T_TMP/tree" --timeout 30 > "$T_TMP/hang.out" 2>&1
 expect_status 1 $?
 expect_contains "$T_TMP/hang.out" "[met]     the boot is a hang"
+expect_contains "$T_TMP/hang.out" "[met]     kb.lines drops timestamps, empty lines and CRs, and nothing else"
 expect_contains "$T_TMP/hang.out" "[NOT MET] 'sleep 1000' exits with status 0"
 expect_contains "$T_TMP/hang.out" "the guest hung and was stopped at the timeout"
 t_end

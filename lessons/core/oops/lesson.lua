@@ -136,10 +136,7 @@ lesson {
         for _, p in ipairs(probes) do
           want[#want + 1] = ("kbfind: probe %d absent"):format(p)
         end
-        local out = r.run[2] and r.run[2].output or ""
-        for line in out:gmatch("[^\n]+") do
-          seen[#seen + 1] = (line:gsub("^%[[^%]]*%]%s*", ""))
-        end
+        seen = kb.lines(r.run[2] and r.run[2].output or "")
         local wrong = {}
         for i = 1, math.max(#want, #seen) do
           if want[i] ~= seen[i] then

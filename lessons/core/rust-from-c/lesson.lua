@@ -81,11 +81,7 @@ lesson {
           "kbuser: NULL -> -22",
           "kbuser: 4097 bytes -> -7",
         }
-        local seen = {}
-        local out = r.run[3] and r.run[3].output or ""
-        for line in out:gmatch("[^\n]+") do
-          seen[#seen + 1] = (line:gsub("^%[[^%]]*%]%s*", ""))
-        end
+        local seen = kb.lines(r.run[3] and r.run[3].output or "")
         local same = #seen == #want
         for i = 1, #want do same = same and seen[i] == want[i] end
         kb.expect(same, "kbuser prints, in order: " .. table.concat(want, " | "), {

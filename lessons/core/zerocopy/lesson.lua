@@ -188,10 +188,7 @@ lesson {
         for i, buf in ipairs(list) do
           want[i] = ("kbhdr: #%d %d bytes -> %s"):format(i - 1, #buf, expected(buf))
         end
-        local out = r.run[2] and r.run[2].output or ""
-        for line in out:gmatch("[^\n]+") do
-          seen[#seen + 1] = (line:gsub("^%[[^%]]*%]%s*", ""))
-        end
+        seen = kb.lines(r.run[2] and r.run[2].output or "")
         local wrong = {}
         for i = 1, math.max(#want, #seen) do
           if want[i] ~= seen[i] then
