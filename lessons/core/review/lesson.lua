@@ -5,6 +5,8 @@
 -- call through the safe wrapper in store.rs and prints the result; Lua computes what
 -- each call must return. A wrapper that lets safe code read past the table prints a
 -- sum of whatever lies there instead of -34 (ERANGE); one that overflows panics.
+-- Each kind of mismatch (wrong errno, a value where an error was due, no line at all)
+-- gets its own hint.
 
 local MAX_SLOTS = 1024
 local ERANGE, EINVAL = -34, -22
@@ -104,6 +106,108 @@ local function op_text(op)
   return op.kind .. ":" .. table.concat(t, ":")
 end
 
+-- Rust source without its comments, string and char literals, so that a comment or a
+-- message that mentions Clippy is not taken for a switch
+local function rust_code(text)
+  local out, i, n = {}, 1, #text
+  while i <= n do
+    local two = text:sub(i, i + 1)
+    if two == "//" then
+      local e = text:find("\n", i, true) or n + 1
+      i = e
+    elseif two == "/*" then
+      local depth = 1
+      i = i + 2
+      while i <= n and depth > 0 do
+        local t = text:sub(i, i + 1)
+        if t == "/*" then depth, i = depth + 1, i + 2
+        elseif t == "*/" then depth, i = depth - 1, i + 2
+        else i = i + 1 end
+      end
+      out[#out + 1] = " "
+    elseif text:sub(i, i) == '"' then
+      i = i + 1
+      while i <= n and text:sub(i, i) ~= '"' do
+        i = i + (text:sub(i, i) == "\\" and 2 or 1)
+      end
+      i = i + 1
+      out[#out + 1] = '""'
+    elseif text:find("^'\\?.'", i) then
+      local _, e = text:find("^'\\?.'", i)
+      out[#out + 1] = "' '"
+      i = e + 1
+    else
+      out[#out + 1] = text:sub(i, i)
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
+-- how a file switches the safety lints off, or nil: in Rust, an allow or expect
+-- attribute (also inside cfg_attr) that names a Clippy lint, an unsafe lint or all
+-- warnings; in Kbuild (comments left out), a rustc flag that allows lints or caps them,
+-- or a change of how Clippy is run
+local function lint_switch(name, text)
+  if name:match("%.rs$") then
+    for attr in rust_code(text):gmatch("#%s*!?%s*(%b[])") do
+      local a = attr:lower()
+      if (a:find("allow%s*%(") or a:find("expect%s*%(")) and
+         (a:find("clippy", 1, true) or a:find("unsafe", 1, true) or a:find("warnings", 1, true)) then
+        return ("#%s"):format(attr:gsub("%s+", " "))
+      end
+    end
+    return nil
+  end
+  for line in text:gmatch("[^\n]+") do
+    local code = line:gsub("#.*$", "")
+    for tok in code:gmatch("%S+") do
+      if tok:match("^%-A") or tok:match("^%-%-allow") or tok:match("^%-%-cap%-lints")
+         or tok:match("^%-%-expect") then
+        return ("%s (in: %s)"):format(tok, (code:gsub("^%s+", "")))
+      end
+    end
+    for _, v in ipairs({ "CLIPPY", "KBUILD_CLIPPY", "CLIPPY_DRIVER", "RUSTC_OR_CLIPPY", "CLIPPY_CONF_DIR" }) do
+      if code:find("%f[%w_]" .. v .. "%f[^%w_]") then
+        return ("%s is changed (in: %s)"):format(v, (code:gsub("^%s+", "")))
+      end
+    end
+  end
+  return nil
+end
+
+-- a hint for the first wrong line of the driver's output
+local function mismatch_hint(op, want, seen)
+  if not seen then
+    return "the driver printed no line for this call: it stopped here. Look at the fault reported above, if any (a panic from an overflowing addition or an index out of a slice): hostile arguments must give an Err, not a panic"
+  end
+  if not want then
+    return "the driver printed more lines than there were calls"
+  end
+  local w_err = want:match("= (%-%d+)$")
+  local s_err = seen:match("= (%-%d+)$")
+  local why = op.kind == "n"
+    and "-22 (EINVAL) from new: the length itself is not allowed (0 or over MAX_SLOTS)"
+    or "-34 (ERANGE) from get, set and window: the arguments are well-formed numbers, only the slot or range they name is not in the table; -22 (EINVAL) is for new's length alone"
+  if w_err and s_err then
+    return ("wrong error number: expected %s, seen %s. %s"):format(w_err, s_err, "The rule is " .. why)
+  end
+  if w_err and op.kind == "n" then
+    return "expected -22 (EINVAL): new must refuse a length of 0 or over MAX_SLOTS (1024), but it made a table"
+  end
+  if w_err then
+    return ("expected %s, but the call succeeded (%s): it %s slots that are not in the table, which is undefined behaviour reached from safe code"):format(
+      w_err, seen:match("= (.*)$") or seen, op.kind == "s" and "wrote" or "read")
+  end
+  if s_err and op.kind == "n" then
+    return ("new must make a table of 1 to MAX_SLOTS (1024) slots, but returned %s"):format(s_err)
+  end
+  if s_err then
+    return ("the call should succeed but returned %s: every slot it names is in the table (an empty window at the end, start == len and count == 0, is Ok with 0 slots)"):format(s_err)
+  end
+  return "the call succeeded but with other values: it read the wrong slots, or an earlier set wrote the wrong one"
+end
+
 lesson {
   id = "review",
   title = "2024: reviewing Rust you did not write",
@@ -175,16 +279,14 @@ lesson {
             hint = "a `// SAFETY: why this is sound` line right above each unsafe block, and `/// # Safety` followed by the caller's obligations in the docs of each unsafe fn",
           })
         -- the warnings must be answered, not switched off
-        local silenced
+        local silenced, silenced_in
         for _, f in ipairs({ "store.rs", "slots_main.rs", "Kbuild" }) do
-          local text = (kb.read(dir .. "/" .. f) or ""):lower()
-          for _, word in ipairs({ "clippy", "cap-lints", "cap_lints" }) do
-            if text:find(word, 1, true) then silenced = silenced or (f .. " mentions " .. word) end
-          end
+          local how = lint_switch(f, kb.read(dir .. "/" .. f) or "")
+          if how and not silenced then silenced, silenced_in = f .. ": " .. how, dir .. "/" .. f end
         end
         kb.expect(silenced == nil, "the Clippy lints are answered, not allowed away", {
-          seen = silenced, where = dir,
-          hint = "no #[allow(...)] or #[expect(...)] of the safety lints, and no -A flags in Kbuild: write the comments",
+          seen = silenced, where = silenced_in or dir,
+          hint = "no #[allow(...)] or #[expect(...)] naming clippy:: or unsafe lints, and no -A or --cap-lints flags in Kbuild: write the SAFETY comments instead (comments that mention Clippy are fine)",
         })
         local seed = math.random(1, 0x7fffffff)
         local ops = make_ops(math.random(8, 40))
@@ -211,18 +313,19 @@ lesson {
         for i = 1, math.max(#want, #seen) do
           if want[i] ~= seen[i] then bad = i; break end
         end
-        local detail
+        local detail, hint
         if bad then
+          hint = mismatch_hint(ops[bad] or { kind = "" }, want[bad], seen[bad])
           local which = bad <= #ops and ("call %d of %d (%s)"):format(bad, #ops, op_text(ops[bad])) or "after the last call"
           detail = ("%s: expected \"%s\", seen \"%s\""):format(which,
             want[bad] or "(nothing more)", seen[bad] or "(nothing: the driver stopped)")
           if bad > 1 then detail = detail .. "\n(the calls before it were right)" end
         end
         kb.expect(bad == nil,
-          ("the driver's %d calls through the safe wrapper return what the table's rules say (-34 for slots that are not in the table)"):format(#ops), {
+          ("the driver's %d calls through the safe wrapper return what the table's rules say (-34 from get/set/window for slots that are not in the table, -22 from new for a bad length)"):format(#ops), {
             seen = detail,
             where = where,
-            hint = "a call that should fail with -34 but prints a sum read slots that are not in the table: that is undefined behaviour reached from safe code",
+            hint = hint,
           })
         kb.expect_exit(r, 3, 0)
       end,

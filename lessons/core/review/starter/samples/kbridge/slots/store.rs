@@ -89,7 +89,8 @@ impl Slots {
     }
 
     /// The `count` slots from slot `start` on, or `ERANGE` when they are not
-    /// all in the table.
+    /// all in the table. An empty window at the end (`start == len`,
+    /// `count == 0`) is `Ok` with no slots; from `start > len` it is `ERANGE`.
     pub fn window(&self, start: usize, count: usize) -> Result<&[u32]> {
         // neither end may be past the table
         if start > self.len() || count > self.len() {
