@@ -3,9 +3,14 @@
 -- picks. The totals the module prints must equal what Lua computes from the same
 -- seed: a lock that is missing or held over the wrong region loses updates, and a
 -- sleeping lock taken under a spinlock makes the kernel print "BUG: sleeping
--- function called from invalid context".
+-- function called from invalid context". Every SNAP_EVERY calls each thread also
+-- takes a snapshot through kb_tally_snapshot while the other thread keeps adding,
+-- and counts the snapshots whose count differs from the sum of the histogram: an
+-- update that changes the fields one lock (or one atomic) at a time is seen half
+-- done, even though the final totals come out right.
 
 local THREADS = 2
+local SNAP_EVERY = 8 -- as in tally_threads.c
 
 -- the totals the module must print: the same xorshift32 streams as tally_threads.c
 local function expected_line(seed, iters)
@@ -74,16 +79,16 @@ lesson {
     task {
       id = "tally",
       title = "Keep the totals behind a lock",
-      goal = "In tally_core.rs, keep Totals behind a kernel::sync::Mutex (or SpinLock): make Shared a #[pin_data] struct with a #[pin] lock field, build it with KBox::pin_init (or Arc::pin_init), pin_init! and new_mutex!, and in kb_tally_add add the value in one critical section. The check loads tally.ko on two CPUs with a random seed and compares the printed totals with its own.",
+      goal = "In tally_core.rs, keep Totals behind a kernel::sync::Mutex (or SpinLock): make Shared a #[pin_data] struct with a #[pin] lock field, build it with KBox::pin_init (or Arc::pin_init), pin_init! and new_mutex!, and in kb_tally_add add the value in one critical section; in Shared::snapshot read the totals under the same lock. The check loads tally.ko on two CPUs with a random seed; while the threads add, they take snapshots through kb_tally_snapshot, and not one may be torn (count different from the sum of the histogram). The final totals must also equal the check's own.",
       files = {
         "samples/kbridge/tally/tally_core.rs",
         "samples/kbridge/tally/tally_threads.c",
         "samples/kbridge/tally/Kbuild",
       },
       hints = {
-        "Run the check on the starter: the count is lower than threads x iters. The SAFETY comment on `unsafe impl Sync for Shared` claims C calls one at a time; tally_threads.c runs a thread on each CPU, all at once.",
+        "Run the check on the starter: the count is lower than threads x iters, and many snapshots are torn. The SAFETY comment on `unsafe impl Sync for Shared` claims C calls one at a time; tally_threads.c runs a thread on each CPU, all at once.",
         "#[pin_data] struct Shared { #[pin] totals: kernel::sync::Mutex<Totals> } and in init: KBox::pin_init(pin_init!(Shared { totals <- kernel::new_mutex!(Totals::default(), \"tally_totals\") }), GFP_KERNEL)?. No UnsafeCell and no unsafe impl Sync any more: the lock is Sync.",
-        "In kb_tally_add, one guard for the whole update: shared.totals.lock().add(value); (not a copy taken under the lock and written back under a second lock). At the end, read with *shared.totals.lock().",
+        "In kb_tally_add, one guard for the whole update: shared.totals.lock().add(value); (not a copy taken under the lock and written back under a second lock, not one lock() per field, not one atomic per field). In Shared::snapshot, *self.totals.lock() copies the totals while the guard is held.",
       },
       check = function(kb)
         local dir = "samples/kbridge/tally"
@@ -107,12 +112,23 @@ lesson {
           hint = "\"BUG: sleeping function called from invalid context\" means something that may sleep (a Mutex, a GFP_KERNEL allocation) ran while a SpinLock was held",
         })
         local want = expected_line(seed, iters)
-        local seen = {}
+        local seen, snaps, torn_example = {}, {}, nil
         local out = r.run[2] and r.run[2].output or ""
         for line in out:gmatch("[^\n]+") do
           local l = line:gsub("^%[[^%]]*%]%s*", "")
           if l:find("tally: count=", 1, true) then seen[#seen + 1] = l end
+          local n, t = l:match("^tally: snapshots=(%d+) torn=(%d+)")
+          if n then snaps[#snaps + 1] = { n = tonumber(n), torn = tonumber(t), line = l } end
+          if l:find("tally: torn snapshot:", 1, true) then torn_example = l end
         end
+        local want_snaps = THREADS * (iters // SNAP_EVERY)
+        local s1 = snaps[1]
+        kb.expect(#snaps == 1 and s1.n == want_snaps and s1.torn == 0,
+          ("every one of the %d snapshots taken while the threads add holds together (count = sum of hist)"):format(want_snaps), {
+            seen = s1 and (s1.line .. (torn_example and ("\n" .. torn_example) or "")) or "no \"tally: snapshots=\" line in the kernel log",
+            where = dir .. "/tally_core.rs: kb_tally_add() and Shared::snapshot()",
+            hint = "a torn snapshot saw an update half done: take the lock once for the whole update (all three fields), and read the snapshot under that same lock; separate lock() calls per field, or one atomic per field, let a reader in between",
+          })
         kb.expect(#seen == 1 and seen[1] == want,
           ("after %d threads x %d calls (seed=%d) the module prints \"%s\""):format(THREADS, iters, seed, want), {
             seen = #seen > 0 and table.concat(seen, "\n") or "no \"tally: count=\" line in the kernel log",

@@ -18,8 +18,10 @@ const NBUCKETS: usize = 8;
 
 /// What the threads add up. The three fields belong together: `count` is
 /// always the sum of `hist`, and `sum` the sum of the values counted.
+/// The layout is C's `struct tally_totals` in tally_threads.c.
+#[repr(C)]
 #[derive(Clone, Copy, Default)]
-struct Totals {
+pub struct Totals {
     count: u64,
     sum: u64,
     hist: [u64; NBUCKETS],
@@ -52,6 +54,18 @@ struct Shared {
 // unsafe impl Sync for Shared {}
 // TODO-END
 
+impl Shared {
+    /// A copy of the totals as one consistent whole: no update half done.
+    fn snapshot(&self) -> Totals {
+        // TODO-BEGIN: read the totals under the same lock that kb_tally_add holds
+        *self.totals.lock()
+        // TODO-STARTER
+        // // SAFETY: see the `Sync` impl of `Shared`.
+        // unsafe { *self.totals.get() }
+        // TODO-END
+    }
+}
+
 extern "C" {
     /// tally_threads.c: starts the threads, which call `kb_tally_add(ctx, value)`,
     /// and returns once every thread has finished (0) or a negative errno.
@@ -75,6 +89,22 @@ pub unsafe extern "C" fn kb_tally_add(ctx: *mut c_void, value: u32) {
     // // SAFETY: see the `Sync` impl of `Shared`.
     // unsafe { (*shared.totals.get()).add(value) };
     // TODO-END
+}
+
+/// Copies the totals to `*out`. Each C thread calls it every few calls to
+/// `kb_tally_add`, while the other threads keep adding, and checks that the
+/// copy holds together (`count` equals the sum of `hist`).
+///
+/// # Safety
+///
+/// `ctx` as for `kb_tally_add`; `out` must be valid for writing one `Totals`.
+#[no_mangle]
+pub unsafe extern "C" fn kb_tally_snapshot(ctx: *mut c_void, out: *mut Totals) {
+    // SAFETY: as in `kb_tally_add`.
+    let shared = unsafe { &*ctx.cast::<Shared>() };
+    let t = shared.snapshot();
+    // SAFETY: the caller promises `out` is valid for writes.
+    unsafe { out.write(t) };
 }
 
 struct Tally {
@@ -105,12 +135,7 @@ impl kernel::Module for Tally {
         if ret < 0 {
             return Err(Error::from_errno(ret));
         }
-        // TODO-BEGIN: read the totals under the lock
-        let t = *shared.totals.lock();
-        // TODO-STARTER
-        // // SAFETY: every thread has finished.
-        // let t = unsafe { *shared.totals.get() };
-        // TODO-END
+        let t = shared.snapshot();
         let h = &t.hist;
         pr_info!(
             "count={} sum={} hist={},{},{},{},{},{},{},{}\n",

@@ -9,6 +9,12 @@
  *
  * Thread t draws its values from xorshift32, starting from
  * seed ^ (0x9e3779b9 * (t + 1)) (or 1 if that is 0).
+ *
+ * After every SNAP_EVERY calls a thread also asks Rust for a snapshot of the
+ * totals (kb_tally_snapshot()) while the other threads keep adding, and counts
+ * the snapshots that do not hold together: count != the sum of hist means it
+ * saw an update half done. When the threads are done it prints
+ *   tally: snapshots=N torn=M
  */
 #include <linux/atomic.h>
 #include <linux/completion.h>
@@ -32,8 +38,20 @@ static uint threads = 2;
 module_param(threads, uint, 0444);
 MODULE_PARM_DESC(threads, "how many threads call kb_tally_add at once (1 to 8)");
 
+#define NBUCKETS 8
+#define SNAP_EVERY 8
+
+/* the layout of Totals in tally_core.rs */
+struct tally_totals {
+	u64 count;
+	u64 sum;
+	u64 hist[NBUCKETS];
+};
+
 /* tally_core.rs: adds one value to the totals behind ctx; called by every thread at once */
 void kb_tally_add(void *ctx, u32 value);
+/* tally_core.rs: copies the totals behind ctx to *out */
+void kb_tally_snapshot(void *ctx, struct tally_totals *out);
 /* called from tally_core.rs */
 int kb_tally_run(void *ctx);
 
@@ -41,10 +59,12 @@ struct worker {
 	struct task_struct *task;
 	void *ctx;
 	u32 state;
+	uint snapshots, torn;
 	struct completion done;
 };
 
 static atomic_t ready;
+static atomic_t torn_shown;
 
 static u32 xorshift32(u32 *s)
 {
@@ -65,8 +85,25 @@ static int worker_fn(void *arg)
 	atomic_inc(&ready);
 	while (atomic_read(&ready) < threads)
 		cond_resched();
-	for (i = 0; i < iters; i++)
+	for (i = 0; i < iters; i++) {
+		struct tally_totals t;
+		u64 in_hist = 0;
+		int b;
+
 		kb_tally_add(w->ctx, xorshift32(&w->state));
+		if (i % SNAP_EVERY != SNAP_EVERY - 1)
+			continue;
+		kb_tally_snapshot(w->ctx, &t);
+		for (b = 0; b < NBUCKETS; b++)
+			in_hist += t.hist[b];
+		w->snapshots++;
+		if (t.count != in_hist) {
+			w->torn++;
+			if (atomic_inc_return(&torn_shown) == 1)
+				pr_info("tally: torn snapshot: count=%llu but hist adds up to %llu\n",
+					t.count, in_hist);
+		}
+	}
 	complete(&w->done);
 	/* kthread_stop() reaps us: wait for it */
 	set_current_state(TASK_INTERRUPTIBLE);
@@ -85,7 +122,7 @@ static int worker_fn(void *arg)
 int kb_tally_run(void *ctx)
 {
 	struct worker *ws;
-	uint t, started = 0;
+	uint t, started = 0, snapshots = 0, torn = 0;
 	int ret = 0;
 
 	if (threads < 1 || threads > 8)
@@ -94,6 +131,7 @@ int kb_tally_run(void *ctx)
 	if (!ws)
 		return -ENOMEM;
 	atomic_set(&ready, 0);
+	atomic_set(&torn_shown, 0);
 	for (t = 0; t < threads; t++) {
 		ws[t].ctx = ctx;
 		init_completion(&ws[t].done);
@@ -121,8 +159,12 @@ int kb_tally_run(void *ctx)
 	/* stopping a thread before it ran would skip its work: wait first */
 	for (t = 0; t < threads; t++)
 		wait_for_completion(&ws[t].done);
-	for (t = 0; t < threads; t++)
+	for (t = 0; t < threads; t++) {
 		kthread_stop(ws[t].task);
+		snapshots += ws[t].snapshots;
+		torn += ws[t].torn;
+	}
+	pr_info("tally: snapshots=%u torn=%u\n", snapshots, torn);
 	kfree(ws);
 	return 0;
 }
