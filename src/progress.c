@@ -29,8 +29,12 @@ const struct kb_lesson_progress *kb_progress_find(const struct kb_progress *p, c
 
 void kb_progress_free(struct kb_progress *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		free(p->lessons[i].id);
+		for (size_t q = 0; q < p->lessons[i].n_quizzes_right; q++)
+			free(p->lessons[i].quizzes_right[q]);
+		free(p->lessons[i].quizzes_right);
+	}
 	free(p->lessons);
 	free(p->pack);
 	free(p->current);
@@ -59,6 +63,11 @@ char *kb_progress_to_json(const struct kb_progress *p)
 		if (l->last_active)
 			cJSON_AddNumberToObject(o, "last_active", (double)l->last_active);
 		cJSON_AddNumberToObject(o, "passed_at", (double)l->passed_at);
+		if (l->n_quizzes_right) {
+			cJSON *q = cJSON_AddArrayToObject(o, "quizzes_right");
+			for (size_t k = 0; k < l->n_quizzes_right; k++)
+				cJSON_AddItemToArray(q, cJSON_CreateString(l->quizzes_right[k]));
+		}
 	}
 	char *text = cJSON_Print(root);
 	cJSON_Delete(root);
@@ -112,6 +121,10 @@ int kb_progress_parse(struct kb_progress *p, const char *json, const char *name)
 		l->started_at = (long long)num(o, "started_at");
 		l->last_active = (long long)num(o, "last_active");
 		l->passed_at = (long long)num(o, "passed_at");
+		const cJSON *q;
+		cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(o, "quizzes_right"))
+			if (cJSON_IsString(q))
+				kb_progress_set_quiz_right(l, q->valuestring);
 	}
 	cJSON_Delete(root);
 	return 0;
@@ -149,4 +162,20 @@ void kb_progress_active(struct kb_lesson_progress *lp, long long now, bool count
 										: KB_ACTIVE_GAP_MAX);
 	if (now > lp->last_active)
 		lp->last_active = now;
+}
+
+bool kb_progress_quiz_right(const struct kb_lesson_progress *lp, const char *id)
+{
+	for (size_t k = 0; k < lp->n_quizzes_right; k++)
+		if (strcmp(lp->quizzes_right[k], id) == 0)
+			return true;
+	return false;
+}
+
+void kb_progress_set_quiz_right(struct kb_lesson_progress *lp, const char *id)
+{
+	if (kb_progress_quiz_right(lp, id))
+		return;
+	lp->quizzes_right = kb_realloc(lp->quizzes_right, (lp->n_quizzes_right + 1) * sizeof *lp->quizzes_right);
+	lp->quizzes_right[lp->n_quizzes_right++] = kb_strdup(id);
 }

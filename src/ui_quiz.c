@@ -1,5 +1,7 @@
 /* ui_quiz.c - a quiz step: choose with keys, answer, see right or wrong and why. */
 #define _GNU_SOURCE
+#include "course.h"
+#include "progress.h"
 #include "ui.h"
 #include "util.h"
 
@@ -49,10 +51,20 @@ static void shuffle(struct ui *ui)
 	}
 }
 
+/* a quiz answered right before (progress.json) opens answered, its right choices marked */
 static void qz_open(struct ui *ui)
 {
 	memset(&qz, 0, sizeof qz);
 	shuffle(ui);
+	const struct kb_quiz *q = quiz(ui);
+	if (kb_progress_quiz_right(ui_lesson_progress(ui), q->id)) {
+		for (size_t i = q->n_choices < 32 ? q->n_choices : 32; i-- > 0;)
+			if (is_answer(q, i)) {
+				qz.chosen |= 1u << i;
+				qz.cursor = i;
+			}
+		qz.answered = qz.right = true;
+	}
 }
 
 static void qz_draw(struct ui *ui, int top, int height)
@@ -124,6 +136,10 @@ static void answer(struct ui *ui)
 			right = false;
 	qz.answered = true;
 	qz.right = right;
+	if (right) {
+		kb_progress_set_quiz_right(ui_lesson_progress(ui), q->id);
+		kb_course_save(ui->c);
+	}
 	ui_message(ui, right ? UI_PASS : UI_FAIL, right ? "Right. n goes on." : "Not quite. r tries again, n goes on.");
 }
 

@@ -1,5 +1,6 @@
 /* test_progress.c - time spent on a lesson by a learner using the commands: the gaps
- * between their commands, each up to KB_ACTIVE_GAP_MAX; and last_active saved. */
+ * between their commands, each up to KB_ACTIVE_GAP_MAX; last_active and the quizzes
+ * answered right saved. */
 #include "kbtest.h"
 
 #include <stdlib.h>
@@ -32,14 +33,21 @@ static void test_last_active_saved(void **state)
 	struct kb_progress p = {0};
 	struct kb_lesson_progress *lp = kb_progress_lesson(&p, "errors");
 	kb_progress_active(lp, 1795000280, true);
+	kb_progress_set_quiz_right(lp, "export");
+	kb_progress_set_quiz_right(lp, "export");   /* once */
+	kb_progress_set_quiz_right(lp, "errno");
 	char *json = kb_progress_to_json(&p);
 	struct kb_progress q = {0};
 	assert_int_equal(kb_progress_parse(&q, json, "progress.json"), 0);
 	assert_int_equal(kb_progress_find(&q, "errors")->last_active, 1795000280);
+	assert_int_equal(kb_progress_find(&q, "errors")->n_quizzes_right, 2);
+	assert_true(kb_progress_quiz_right(kb_progress_find(&q, "errors"), "errno"));
+	assert_false(kb_progress_quiz_right(kb_progress_find(&q, "errors"), "layout"));
 	/* an older file without the field reads as never */
 	struct kb_progress old = {0};
 	assert_int_equal(kb_progress_parse(&old, "{\"version\":1,\"lessons\":{\"abi\":{\"attempts\":2}}}", "old"), 0);
 	assert_int_equal(kb_progress_find(&old, "abi")->last_active, 0);
+	assert_int_equal(kb_progress_find(&old, "abi")->n_quizzes_right, 0);
 	free(json);
 	kb_progress_free(&p);
 	kb_progress_free(&q);
