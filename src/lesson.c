@@ -676,6 +676,12 @@ int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id)
 	for (const char *const *b = builders; *b; b++)
 		kb_sandbox_add_builder(l->sb, *b, false);
 	kb_api_open(l->sb);
+	/* the pack's shared helpers, when it has them: the global `helpers` */
+	char *helpers = kb_path_join(pack_dir, "helpers.lua");
+	rc = kb_path_exists(helpers) ? kb_sandbox_run_helpers(l->sb, helpers, "helpers.lua", "helpers") : 0;
+	free(helpers);
+	if (rc < 0)
+		goto out;
 	rc = kb_sandbox_run_file(l->sb, path, l->file, "lesson", &v);
 	if (rc < 0)
 		goto out;   /* kb_error_last() holds "file:line: message" */

@@ -735,3 +735,52 @@ int kb_sandbox_run_file(struct kb_sandbox *sb, const char *path, const char *chu
 	free(text);
 	return rc;
 }
+
+int kb_sandbox_run_helpers(struct kb_sandbox *sb, const char *path, const char *chunkname, const char *global)
+{
+	char *text;
+	size_t len;
+	int rc = kb_read_file(&text, &len, path);
+	if (rc < 0)
+		return rc;
+	if (len > FILE_CAP) {
+		free(text);
+		return kb_error_set(KB_ELESSON, "%s: the file is too large (%zu bytes; at most 1 MiB)", chunkname, len);
+	}
+	lua_State *L = sb->L;
+	int top = lua_gettop(L);
+	char *name = kb_asprintf("@%s", chunkname);
+	sb->in_call = true;   /* the memory cap holds while compiling too */
+	arm_hook(sb);
+	int st = luaL_loadbufferx(L, text, len, name, "t");
+	sb->in_call = false;
+	free(name);
+	free(text);
+	if (st != LUA_OK) {
+		const char *m = lua_tostring(L, -1);
+		rc = kb_error_set(KB_ELESSON, "%s", st == LUA_ERRMEM ? "too much memory while loading" :
+					       m && strstr(m, "binary chunk") ? "precompiled Lua (bytecode) is refused" :
+					       m ? m : "cannot load");
+		lua_settop(L, top);
+		return rc;
+	}
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_ENV);
+	if (!lua_setupvalue(L, -2, 1))
+		lua_pop(L, 1);
+	char where[300];
+	snprintf(where, sizeof where, "%s:1", chunkname);
+	rc = kb_sandbox_pcall(sb, 0, 1, where);
+	if (rc < 0) {
+		lua_settop(L, top);
+		return rc;
+	}
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		rc = kb_error_set(KB_ELESSON, "%s: must end with 'return { ... }' (a table of helpers), not a %s",
+				  chunkname, luaL_typename(L, -1));
+		lua_settop(L, top);
+		return rc;
+	}
+	kb_sandbox_set_global(sb, global);
+	lua_settop(L, top);
+	return 0;
+}

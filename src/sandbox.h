@@ -135,6 +135,11 @@ int kb_sandbox_add_builder(struct kb_sandbox *sb, const char *name, bool root);
  * kb_value_free(). */
 int kb_sandbox_run_file(struct kb_sandbox *sb, const char *path, const char *chunkname,
 			const char *root_name, struct kb_value *root);
+/* Run the pack's shared helpers file `path` (Lua text, named `chunkname` in messages) in
+ * the lesson environment with the load budget; it must return a table, which becomes
+ * the global `global` of the lessons that follow in this sandbox. Returns 0 or
+ * KB_ELESSON with "helpers.lua:LINE: message". */
+int kb_sandbox_run_helpers(struct kb_sandbox *sb, const char *path, const char *chunkname, const char *global);
 /* The same for text in memory. */
 int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, const char *chunkname,
 			  const char *root_name, struct kb_value *root);

@@ -33,6 +33,8 @@ malformed dup-id "one/lesson.lua:8: id 'quiz1' is used twice in lesson 'one'"
 malformed todo-unbalanced "one/solution/samples/kbridge/one/one.c:5: TODO-BEGIN without TODO-END"
 malformed pack-syntax "pack.lua:4: '}' expected (to close '{' at line 1) near 'kernel'"
 malformed pack-missing "pack.lua:1: pack has no 'version'"
+malformed helpers-syntax "helpers.lua:4: 'end' expected (to close 'function' at line 2) near 'return'"
+malformed helpers-not-table "helpers.lua: must end with 'return { ... }' (a table of helpers), not a nil"
 malformed pack-kernel "pack.lua:1: pack 'pack-kernel' is written for Linux 7.2; this kbridge's course kernel is 6.12 ("
 
 t_begin "check names an unknown lesson id and lists the pack's lessons"

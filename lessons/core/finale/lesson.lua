@@ -14,33 +14,7 @@ local ROUNDS = 3 -- rounds of the two writers at once
 local function le16(v) return { v & 0xff, (v >> 8) & 0xff } end
 local function le32(v) return { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff } end
 
-local function concat(...)
-  local out = {}
-  for _, part in ipairs({ ... }) do
-    for _, b in ipairs(part) do out[#out + 1] = b end
-  end
-  return out
-end
-
-local function random_bytes(n)
-  local t = {}
-  for i = 1, n do t[i] = math.random(0, 255) end
-  return t
-end
-
-local function octal(bytes)
-  local t = {}
-  for i, b in ipairs(bytes) do t[i] = ("\\0%03o"):format(b) end
-  return table.concat(t)
-end
-
-local function show(bytes)
-  local t = {}
-  for i = 1, math.min(#bytes, 10) do t[i] = ("%02x"):format(bytes[i]) end
-  local s = table.concat(t, " ")
-  if #bytes > 10 then s = s .. " ..." end
-  return ("[%s] (%d byte%s)"):format(s, #bytes, #bytes == 1 and "" or "s")
-end
+local concat, random_bytes, octal, show = helpers.concat, helpers.random_bytes, helpers.octal, helpers.show
 
 local function deposit(account, amount) return concat({ 1, account }, le16(amount)) end
 

@@ -7,11 +7,7 @@
 local DEV = "/dev/kbreq"
 local MAX_REQUEST = 257 -- kbreq_glue.c: an opcode, a length byte, 255 payload bytes
 
-local function random_bytes(n, lo, hi)
-  local t = {}
-  for i = 1, n do t[i] = math.random(lo, hi) end
-  return t
-end
+local concat, random_bytes, show = helpers.concat, helpers.random_bytes, helpers.show
 
 local function letters(n)
   local alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -23,28 +19,10 @@ local function letters(n)
   return t
 end
 
-local function concat(...)
-  local out = {}
-  for _, part in ipairs({ ... }) do
-    for _, b in ipairs(part) do out[#out + 1] = b end
-  end
-  return out
-end
-
 -- the guest command: busybox's echo -e writes the request in one write(2); when the
 -- write fails, the shell prints "sh: write error: <strerror>"
 local function command(bytes)
-  local t = {}
-  for i, b in ipairs(bytes) do t[i] = ("\\0%03o"):format(b) end
-  return "echo -ne '" .. table.concat(t) .. "' > " .. DEV .. "; echo rc=$?; cat " .. DEV
-end
-
-local function show(bytes)
-  local t = {}
-  for i = 1, math.min(#bytes, 10) do t[i] = ("%02x"):format(bytes[i]) end
-  local s = table.concat(t, " ")
-  if #bytes > 10 then s = s .. " ..." end
-  return ("[%s] (%d byte%s)"):format(s, #bytes, #bytes == 1 and "" or "s")
+  return "echo -ne '" .. helpers.octal(bytes) .. "' > " .. DEV .. "; echo rc=$?; cat " .. DEV
 end
 
 -- a well-formed request and the answer kbreq must give (without its newline)
