@@ -802,16 +802,11 @@ static int l_lines(lua_State *L)
 	for (const char *l = text, *end = text + len; l < end;) {
 		const char *nl = memchr(l, '\n', (size_t)(end - l));
 		const char *e = nl ? nl : end, *b = l;
-		if (b < e && *b == '[') {
-			const char *close = memchr(b, ']', (size_t)(e - b));
-			bool stamp = close != NULL;
-			for (const char *p = b + 1; stamp && p < close; p++)
-				stamp = (*p >= '0' && *p <= '9') || *p == '.' || *p == ' ';
-			if (stamp) {
-				b = close + 1;
-				while (b < e && *b == ' ')
-					b++;
-			}
+		size_t stamp = kb_log_stamp_len(b, (size_t)(e - b));
+		if (stamp) {
+			b += stamp;
+			while (b < e && *b == ' ')
+				b++;
 		}
 		if (e > b && e[-1] == '\r')
 			e--;

@@ -177,17 +177,9 @@ static void line(struct parser *p, bool *active, const char *raw, size_t n)
 	while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
 		s[--len] = '\0';
 	/* dmesg's "[    0.588214] " */
-	if (s[0] == '[') {
-		char *close = strchr(s, ']');
-		if (close) {
-			bool stamp = true;
-			for (char *c = s + 1; c < close; c++)
-				if (!isdigit((unsigned char)*c) && *c != '.' && *c != ' ')
-					stamp = false;
-			if (stamp)
-				s = close[1] == ' ' ? close + 2 : close + 1;
-		}
-	}
+	size_t stamp = kb_log_stamp_len(s, len);
+	if (stamp)
+		s += s[stamp] == ' ' ? stamp + 1 : stamp;   /* one space: KTAP's indent follows */
 	int indent = 0;
 	while (s[indent] == ' ')
 		indent++;

@@ -162,17 +162,12 @@ static bool dump_line(const char *l, size_t len)
 		l++;
 		len--;
 	}
-	/* a kernel log timestamp "[    1.234567] " */
-	if (len && *l == '[') {
-		const char *e = memchr(l, ']', len);
-		if (e) {
-			len -= (size_t)(e + 1 - l);
-			l = e + 1;
-			while (len && *l == ' ') {
-				l++;
-				len--;
-			}
-		}
+	size_t stamp = kb_log_stamp_len(l, len);
+	l += stamp;
+	len -= stamp;
+	while (len && *l == ' ') {
+		l++;
+		len--;
 	}
 	for (const char *const *s = skip; *s; s++)
 		if (len >= strlen(*s) && memcmp(l, *s, strlen(*s)) == 0)

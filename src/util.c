@@ -407,3 +407,16 @@ bool kb_str_ends(const char *s, const char *suffix)
 	size_t ls = strlen(s), lx = strlen(suffix);
 	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
+
+size_t kb_log_stamp_len(const char *s, size_t len)
+{
+	if (!len || s[0] != '[')
+		return 0;
+	const char *close = memchr(s, ']', len);
+	if (!close)
+		return 0;
+	for (const char *c = s + 1; c < close; c++)
+		if (!(*c >= '0' && *c <= '9') && *c != '.' && *c != ' ')
+			return 0;
+	return (size_t)(close + 1 - s);
+}

@@ -101,6 +101,11 @@ char *kb_which(const char *prog);
 /* Time. */
 double kb_now(void);   /* monotonic seconds */
 
+/* The length of the kernel log timestamp "[    1.234567]" at the start of s (len bytes:
+ * the brackets and what is between them, digits, dots and spaces only), or 0 when s does
+ * not start with one. The spaces after it are the caller's to skip. */
+size_t kb_log_stamp_len(const char *s, size_t len);
+
 /* 64-bit FNV-1a, for change stamps (not for security). */
 unsigned long long kb_hash64(const void *data, size_t len, unsigned long long seed);
 
