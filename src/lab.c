@@ -135,7 +135,7 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 	}
 	close(fd);
 	int rc = 0, last = -1;
-	for (int i = 0;; i++) {
+	for (;;) {
 		if (kb_interrupted) {
 			rc = KB_EINTR;
 			break;
@@ -151,7 +151,6 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 			tick(ctx);
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		(void)i;
 	}
 	unlink(ticket);
 	free(ticket);
@@ -195,6 +194,11 @@ int kb_lab_status(const char *home, struct kb_lab_status *st)
 
 /* ---- lab init ------------------------------------------------------------------------- */
 
+/* the queue folder, which keeps its 1777 (nftw's callback takes no context: kb_lab_init
+ * sets these) */
+static dev_t queue_dev;
+static ino_t queue_ino;
+
 static int open_up(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
 	(void)ftw;
@@ -206,8 +210,8 @@ static int open_up(const char *path, const struct stat *sb, int type, struct FTW
 	m |= S_IRGRP | S_IROTH;
 	if (S_ISDIR(sb->st_mode) || (sb->st_mode & S_IXUSR))
 		m |= S_IXGRP | S_IXOTH;
-	if (strstr(path, "/lab/queue") && S_ISDIR(sb->st_mode) && !strchr(strstr(path, "/lab/queue") + 10, '/'))
-		return 0;   /* the queue keeps its 1777 */
+	if (sb->st_dev == queue_dev && sb->st_ino == queue_ino)
+		return 0;
 	if (m != (sb->st_mode & 07777) && chmod(path, m) < 0)
 		return kb_error_set(KB_EIO, "cannot change the mode of %s: %s", path, strerror(errno));
 	return 0;
@@ -238,6 +242,11 @@ int kb_lab_init(const char *home, int max_checks)
 		free(text);
 	}
 	if (!rc) {
+		struct stat qs;
+		if (stat(queue, &qs) == 0) {
+			queue_dev = qs.st_dev;
+			queue_ino = qs.st_ino;
+		}
 		int w = nftw(home, open_up, 64, FTW_PHYS);
 		if (w == -1)
 			rc = kb_error_set(KB_EIO, "cannot walk %s: %s", home, strerror(errno));
