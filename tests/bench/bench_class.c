@@ -3,10 +3,10 @@
  *   (progress.json files parsed, rows and per-lesson medians, CSV and Markdown), and
  *   taking and giving back a lab check slot when nobody waits (flock on a slot file). */
 #define _GNU_SOURCE
-#include "class_report.h"
-#include "lab.h"
-#include "progress.h"
-#include "util.h"
+#include "store/class_report.h"
+#include "sys/lab.h"
+#include "store/progress.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,9 +4,9 @@
  *   and the same Lua work (matching lines of a kernel log, building tables) run in a
  *   kbridge sandbox (count hook, capped allocator, locked _ENV) and in a bare Lua state. */
 #define _GNU_SOURCE
-#include "lesson.h"
-#include "sandbox.h"
-#include "util.h"
+#include "engine/lesson.h"
+#include "engine/sandbox.h"
+#include "base/util.h"
 
 #include <lauxlib.h>
 #include <lua.h>

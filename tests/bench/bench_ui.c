@@ -11,7 +11,7 @@
  * existing workspace to open (default: none, a fresh folder).
  */
 #define _GNU_SOURCE
-#include "util.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,9 +2,9 @@
  * creation (clone + checkout), and a lesson's diff and reset, as medians.
  * Usage: bench_workspace [RUNS]   (needs `kbridge setup`; writes to a temporary folder) */
 #define _GNU_SOURCE
-#include "kernel.h"
-#include "util.h"
-#include "workspace.h"
+#include "kernel/kernel.h"
+#include "base/util.h"
+#include "store/workspace.h"
 
 #include <stdio.h>
 #include <stdlib.h>

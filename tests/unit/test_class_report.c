@@ -3,9 +3,9 @@
  * is parsed from JSON as kb_progress_load reads it from a workspace. */
 #define _GNU_SOURCE
 #include "kbtest.h"
-#include "class_report.h"
-#include "progress.h"
-#include "util.h"
+#include "store/class_report.h"
+#include "store/progress.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

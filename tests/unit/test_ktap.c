@@ -4,8 +4,8 @@
  * sources beside their logs, for a failing expectation and an oops inside a case). */
 #define _GNU_SOURCE
 #include "kbtest.h"
-#include "ktap.h"
-#include "util.h"
+#include "kernel/ktap.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lab.h"
-#include "util.h"
+#include "sys/lab.h"
+#include "base/util.h"
 
 static char home[] = "/tmp/kb-lab-XXXXXX";
 

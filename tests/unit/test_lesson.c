@@ -2,9 +2,9 @@
  * kb.read and kb.build go through. */
 #define _GNU_SOURCE
 #include "kbtest.h"
-#include "kb_api.h"
-#include "lesson.h"
-#include "util.h"
+#include "engine/kb_api.h"
+#include "engine/lesson.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "oops.h"
-#include "util.h"
+#include "kernel/oops.h"
+#include "base/util.h"
 
 static char dir[] = "/tmp/kb-oops-XXXXXX";
 static char ko[512];

@@ -4,9 +4,9 @@
  * tests/integration/test_pack_source.sh. */
 #define _GNU_SOURCE
 #include "kbtest.h"
-#include "lesson.h"
-#include "packsrc.h"
-#include "util.h"
+#include "engine/lesson.h"
+#include "engine/packsrc.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "progress.h"
+#include "store/progress.h"
 
 static void test_gaps_counted_and_capped(void **state)
 {

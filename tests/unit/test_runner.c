@@ -2,9 +2,9 @@
  * against a fake QEMU (tests/fixtures/fake/qemu). The real QEMU is in tests/integration. */
 #define _GNU_SOURCE
 #include "kbtest.h"
-#include "kernel.h"
-#include "runner.h"
-#include "util.h"
+#include "kernel/kernel.h"
+#include "sys/runner.h"
+#include "base/util.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -2,9 +2,9 @@
  * message naming file and line, and the sandbox (and kbridge) stays usable after it. */
 #define _GNU_SOURCE
 #include "kbtest.h"
-#include "runner.h"
-#include "sandbox.h"
-#include "util.h"
+#include "sys/runner.h"
+#include "engine/sandbox.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,10 +3,10 @@
  * tests/integration/test_workspace.sh and scripts/bench-workspace. */
 #define _GNU_SOURCE
 #include "kbtest.h"
-#include "kernel.h"
-#include "progress.h"
-#include "util.h"
-#include "workspace.h"
+#include "kernel/kernel.h"
+#include "store/progress.h"
+#include "base/util.h"
+#include "store/workspace.h"
 
 #include <signal.h>
 #include <stdlib.h>

@@ -1,0 +1,422 @@
+/* util.c - see util.h. */
+#define _GNU_SOURCE
+#include "base/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char last_error[4096];
+
+const char *kb_strerror(int code)
+{
+	switch (code) {
+#define KB_ERROR_CASE(name, value, text) case value: return text;
+	KB_ERRORS(KB_ERROR_CASE)
+#undef KB_ERROR_CASE
+	}
+	return "unknown error";
+}
+
+int kb_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *kb_error_last(void)
+{
+	return last_error[0] ? last_error : "unknown error";
+}
+
+void kb_error_clear(void)
+{
+	last_error[0] = '\0';
+}
+
+void kb_die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("kbridge: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void *kb_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		kb_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *kb_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		kb_die("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *kb_realloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		kb_die("out of memory (%zu bytes)", n);
+	return p;
+}
+
+char *kb_strdup(const char *s)
+{
+	return kb_strndup(s, strlen(s));
+}
+
+char *kb_strndup(const char *s, size_t n)
+{
+	char *p = kb_malloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *kb_asprintf(const char *fmt, ...)
+{
+	struct kb_buf b = KB_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kb_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return kb_buf_detach(&b);
+}
+
+static void buf_reserve(struct kb_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	b->data = kb_realloc(b->data, cap);
+	b->cap = cap;
+}
+
+void kb_buf_add(struct kb_buf *b, const void *data, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void kb_buf_adds(struct kb_buf *b, const char *s)
+{
+	kb_buf_add(b, s, strlen(s));
+}
+
+void kb_buf_vprintf(struct kb_buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void kb_buf_printf(struct kb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kb_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *kb_buf_detach(struct kb_buf *b)
+{
+	char *s = b->data ? b->data : kb_strdup("");
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void kb_buf_free(struct kb_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void kb_strv_push_own(struct kb_strv *sv, char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 8;
+		sv->v = kb_realloc(sv->v, sv->cap * sizeof *sv->v);
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void kb_strv_push(struct kb_strv *sv, const char *s)
+{
+	kb_strv_push_own(sv, kb_strdup(s));
+}
+
+void kb_strv_pushf(struct kb_strv *sv, const char *fmt, ...)
+{
+	struct kb_buf b = KB_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kb_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	kb_strv_push_own(sv, kb_buf_detach(&b));
+}
+
+char *const *kb_strv_argv(struct kb_strv *sv)
+{
+	if (!sv->v) {
+		sv->cap = 8;
+		sv->v = kb_calloc(sv->cap, sizeof *sv->v);
+	}
+	return sv->v;
+}
+
+void kb_strv_free(struct kb_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+int kb_read_file(char **out, size_t *len, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kb_error_set(errno == ENOENT ? KB_ENOTFOUND : KB_EIO, "cannot open %s: %s",
+				    path, strerror(errno));
+	struct kb_buf b = KB_BUF_INIT;
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			kb_buf_free(&b);
+			return kb_error_set(KB_EIO, "cannot read %s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		kb_buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (len)
+		*len = b.len;
+	*out = kb_buf_detach(&b);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int kb_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char *tmp = kb_asprintf("%s.tmp.%ld", path, (long)getpid());
+	char *dir = kb_strdup(path);
+	int rc = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		rc = kb_error_set(KB_EIO, "cannot create %s: %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		rc = kb_error_set(KB_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto cleanup;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		rc = kb_error_set(KB_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		goto cleanup;
+	}
+	int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+cleanup:
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+int kb_mkdir_p(const char *path, int mode)
+{
+	char *p = kb_strdup(path);
+	int rc = 0;
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				rc = kb_error_set(KB_EIO, "cannot create folder %s: %s", p, strerror(errno));
+				break;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	if (!rc && !kb_is_dir(path))
+		rc = kb_error_set(KB_EIO, "%s exists and is not a folder", path);
+	return rc;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)ftw;
+	int r = (flag == FTW_DP) ? rmdir(path) : unlink(path);
+	if (r < 0 && errno != ENOENT) {
+		kb_error_set(KB_EIO, "cannot remove %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int kb_rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : kb_error_set(KB_EIO, "cannot stat %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0)
+			return kb_error_set(KB_EIO, "cannot remove %s: %s", path, strerror(errno));
+		return 0;
+	}
+	/* make read-only folders writable so their entries can go */
+	return nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS) < 0 ? KB_EIO : 0;
+}
+
+bool kb_path_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+bool kb_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool kb_is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+char *kb_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	if (la && a[la - 1] == '/')
+		return kb_asprintf("%s%s", a, b);
+	return kb_asprintf("%s/%s", a, b);
+}
+
+char *kb_which(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return kb_is_executable(prog) ? kb_strdup(prog) : NULL;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char *copy = kb_strdup(path), *save = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char *full = kb_path_join(dir, prog);
+		if (kb_is_executable(full)) {
+			free(copy);
+			return full;
+		}
+		free(full);
+	}
+	free(copy);
+	return NULL;
+}
+
+double kb_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+unsigned long long kb_hash64(const void *data, size_t len, unsigned long long seed)
+{
+	const unsigned char *p = data;
+	unsigned long long h = seed ? seed : 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+bool kb_str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool kb_str_ends(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+size_t kb_log_stamp_len(const char *s, size_t len)
+{
+	if (!len || s[0] != '[')
+		return 0;
+	const char *close = memchr(s, ']', len);
+	if (!close)
+		return 0;
+	for (const char *c = s + 1; c < close; c++)
+		if (!(*c >= '0' && *c <= '9') && *c != '.' && *c != ' ')
+			return 0;
+	return (size_t)(close + 1 - s);
+}

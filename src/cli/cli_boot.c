@@ -1,0 +1,286 @@
+/* cli_boot.c - `kbridge boot`: build module folders, boot the course kernel with them,
+ * insert them, run commands, remove them, and say what happened. */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+#include "kernel/kernel.h"
+#include "sys/runner.h"
+#include "base/util.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char boot_help[] =
+	"usage: kbridge boot [--build DIR]... [--insmod FILE.ko]... [--run CMD]...\n"
+	"                    [--timeout S] [--cpus N] [--memory MB] [--log]\n"
+	"\n"
+	"Build each DIR as an external module against the reference build\n"
+	"(make -C BUILD M=DIR LLVM=1 modules), boot the course kernel in QEMU with every\n"
+	"module built or given, insert them in order, run each CMD in the guest's shell,\n"
+	"remove the modules in reverse order, and print each command's output and exit\n"
+	"status, the kernel log written after boot, and any oops or panic.\n"
+	"\n"
+	"With no --run: the modules are inserted and you get an interactive busybox shell on\n"
+	"the console (type 'exit' to power off; Ctrl-A X quits QEMU).\n"
+	"\n"
+	"Options:\n"
+	"  --build DIR     build this module folder first (repeatable)\n"
+	"  --insmod FILE   a .ko to insert (repeatable); in the guest it is /kb/mod/FILE\n"
+	"  --run CMD       a shell command to run in the guest (repeatable)\n"
+	"  --timeout S     stop a guest that has not finished after S seconds (default 60)\n"
+	"  --cpus N        virtual CPUs (default 1)\n"
+	"  --memory MB     guest memory (default 128)\n"
+	"  --log           print the whole kernel log, not only what came after boot\n"
+	"  -h, --help      this text\n"
+	"\n"
+	"Exit status: 0 when every build, insmod, command and rmmod succeeded and the kernel\n"
+	"had no oops or panic; 1 otherwise; 2 for bad arguments.\n";
+
+static char *module_name(const char *ko)
+{
+	char *copy = kb_strdup(ko);
+	char *name = kb_strdup(basename(copy));
+	free(copy);
+	if (kb_str_ends(name, ".ko"))
+		name[strlen(name) - 3] = '\0';
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return name;
+}
+
+static char *guest_ko(const char *ko)
+{
+	char *copy = kb_strdup(ko);
+	char *p = kb_asprintf("/kb/mod/%s", basename(copy));
+	free(copy);
+	return p;
+}
+
+struct live {
+	bool tty;
+	double start;
+	unsigned spin;
+};
+
+static void on_tick(void *ctx)
+{
+	struct live *l = ctx;
+	if (!l->tty)
+		return;
+	static const char frames[] = "|/-\\";
+	fprintf(stderr, "\r%c %.1f s", frames[l->spin++ % 4], kb_now() - l->start);
+	fflush(stderr);
+}
+
+static void clear_live(struct live *l)
+{
+	if (l->tty) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
+static void print_kernel_log(const char *log, bool all)
+{
+	const char *from = log;
+	if (!all) {
+		const char *init = strstr(log, "Run /init as init process");
+		if (init) {
+			const char *nl = strchr(init, '\n');
+			from = nl ? nl + 1 : init + strlen(init);
+			/* and the indented lines that follow it (arguments, environment) */
+			for (;;) {
+				const char *msg = strchr(from, ']');
+				nl = strchr(from, '\n');
+				if (!msg || !nl || msg > nl || strncmp(msg + 1, "   ", 3) != 0)
+					break;
+				from = nl + 1;
+			}
+		}
+	}
+	fputs(from, stdout);
+	if (*from && from[strlen(from) - 1] != '\n')
+		putchar('\n');
+}
+
+int cli_boot(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		cli_usage(boot_help);
+		return 0;
+	}
+	static const struct option longopts[] = {
+		{"build", required_argument, NULL, 'b'},
+		{"insmod", required_argument, NULL, 'i'},
+		{"run", required_argument, NULL, 'r'},
+		{"timeout", required_argument, NULL, 't'},
+		{"cpus", required_argument, NULL, 'c'},
+		{"memory", required_argument, NULL, 'm'},
+		{"log", no_argument, NULL, 'l'},
+		{NULL, 0, NULL, 0},
+	};
+	struct kb_strv builds = KB_STRV_INIT, insmods = KB_STRV_INIT, runs = KB_STRV_INIT;
+	double timeout = 60;
+	int cpus = 1, memory = 0, c, status = 1;
+	bool full_log = false;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "b:i:r:t:c:m:l", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': kb_strv_push(&builds, optarg); break;
+		case 'i': kb_strv_push(&insmods, optarg); break;
+		case 'r': kb_strv_push(&runs, optarg); break;
+		case 't': timeout = atof(optarg); break;
+		case 'c': cpus = atoi(optarg); break;
+		case 'm': memory = atoi(optarg); break;
+		case 'l': full_log = true; break;
+		default:
+			fputs(boot_help, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kbridge boot: unexpected argument '%s' (modules go after --insmod)\n", argv[optind]);
+		return 2;
+	}
+	if (timeout <= 0) {
+		fprintf(stderr, "kbridge boot: --timeout must be a positive number of seconds\n");
+		return 2;
+	}
+
+	struct kb_home h;
+	struct kb_toolchain tc = {0};
+	struct kb_strv modules = KB_STRV_INIT, cmds = KB_STRV_INIT;
+	if (kb_home_init(&h) < 0) {
+		fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
+		return 1;
+	}
+	struct kb_setup_status ss;
+	kb_setup_status(&ss, &h);
+	if (!ss.ready) {
+		fprintf(stderr, "kbridge boot: the course kernel is not ready (see 'kbridge setup --status'); "
+			"run 'kbridge setup' first\n");
+		goto cleanup;
+	}
+	kb_toolchain_init(&tc, &h);
+	struct live live = {.tty = isatty(2) != 0};
+
+	for (size_t i = 0; i < builds.n; i++) {
+		printf("== build %s\n", builds.v[i]);
+		fflush(stdout);
+		live.start = kb_now();
+		struct kb_build_opts bo = {
+			.build_dir = h.build, .module_dir = builds.v[i],
+			.make_vars = kb_strv_argv(&tc.make_vars), .env = kb_strv_argv(&tc.env),
+			.on_tick = on_tick, .ctx = &live,
+		};
+		struct kb_build_result br;
+		int rc = runner_build_module(&br, &bo);
+		clear_live(&live);
+		if (rc) {
+			fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
+			runner_build_result_free(&br);
+			goto cleanup;
+		}
+		fputs(br.log ? br.log : "", stdout);
+		if (!br.ok) {
+			printf("== build failed (%s, %.1f s): %s\n",
+			       br.timed_out ? "timed out" : "make exited non-zero", br.elapsed, builds.v[i]);
+			runner_build_result_free(&br);
+			goto cleanup;
+		}
+		if (!br.n_ko)
+			printf("== warning: the build made no .ko in %s (is there a Kbuild with obj-m?)\n", builds.v[i]);
+		for (size_t k = 0; k < br.n_ko; k++)
+			kb_strv_push(&modules, br.ko_files[k]);
+		printf("== built in %.1f s\n", br.elapsed);
+		runner_build_result_free(&br);
+	}
+	for (size_t i = 0; i < insmods.n; i++) {
+		if (!kb_path_exists(insmods.v[i])) {
+			fprintf(stderr, "kbridge boot: module %s not found\n", insmods.v[i]);
+			goto cleanup;
+		}
+		kb_strv_push(&modules, insmods.v[i]);
+	}
+	for (size_t i = 0; i < modules.n; i++) {
+		char *g = guest_ko(modules.v[i]);
+		kb_strv_pushf(&cmds, "insmod %s", g);
+		free(g);
+	}
+	bool interactive = runs.n == 0;
+	for (size_t i = 0; i < runs.n; i++)
+		kb_strv_push(&cmds, runs.v[i]);
+	if (!interactive) {
+		for (size_t i = modules.n; i-- > 0;) {
+			char *name = module_name(modules.v[i]);
+			kb_strv_pushf(&cmds, "rmmod %s", name);
+			free(name);
+		}
+	}
+
+	struct kb_boot_opts bo = {
+		.kernel = h.bzimage, .initramfs = h.initramfs,
+		.modules = kb_strv_argv(&modules), .commands = kb_strv_argv(&cmds),
+		.timeout = timeout, .cpus = cpus, .memory_mb = memory, .interactive = interactive,
+		.on_tick = interactive ? NULL : on_tick, .ctx = &live,
+	};
+	if (interactive)
+		printf("== booting the course kernel (interactive; type 'exit' to power off)\n");
+	fflush(stdout);
+	live.start = kb_now();
+	struct kb_boot_result r;
+	int rc = runner_boot(&r, &bo);
+	clear_live(&live);
+	if (rc && rc != KB_EINTR) {
+		fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
+		runner_boot_result_free(&r);
+		goto cleanup;
+	}
+	if (interactive) {
+		status = r.status == KB_BOOT_OK ? 0 : 1;
+		runner_boot_result_free(&r);
+		goto cleanup;
+	}
+
+	bool all_ok = r.status == KB_BOOT_OK && r.fault < KB_FAULT_OOPS && !rc;
+	printf("== boot: %s (%.2f s)\n", kb_boot_status_name(r.status), r.elapsed);
+	for (size_t i = 0; i < r.n_cmds; i++) {
+		printf("$ %s\n", r.cmds[i].command);
+		fputs(r.cmds[i].output, stdout);
+		if (r.cmds[i].finished)
+			printf("[exit %d]\n", r.cmds[i].exit_status);
+		else
+			printf("[did not finish]\n");
+		if (!r.cmds[i].finished || r.cmds[i].exit_status != 0)
+			all_ok = false;
+	}
+	printf(r.kernel_log_complete ? "== kernel log%s\n" : "== console (the guest never reached its kernel log dump)%s\n",
+	       full_log || !r.kernel_log_complete ? "" : " (after boot)");
+	print_kernel_log(r.kernel_log, full_log || !r.kernel_log_complete);
+	if (r.fault != KB_FAULT_NONE)
+		printf("== %s\n%s", kb_fault_name(r.fault), r.fault_excerpt ? r.fault_excerpt : "");
+	if (r.status == KB_BOOT_QEMU_FAILED && r.qemu_error)
+		printf("== QEMU failed (exit %d)\n%s\n", r.qemu_exit, r.qemu_error);
+	if (r.status == KB_BOOT_HANG)
+		printf("== the guest did not finish within %.0f s and was stopped\n", timeout);
+	if (r.status == KB_BOOT_FLOOD)
+		printf("== the guest printed too much and was stopped\n");
+	if (rc == KB_EINTR)
+		printf("== interrupted\n");
+	printf("== verdict: %s\n", all_ok ? "ok" : "FAILED");
+	status = all_ok ? 0 : 1;
+	runner_boot_result_free(&r);
+cleanup:
+	kb_strv_free(&builds);
+	kb_strv_free(&insmods);
+	kb_strv_free(&runs);
+	kb_strv_free(&modules);
+	kb_strv_free(&cmds);
+	kb_toolchain_free(&tc);
+	kb_home_free(&h);
+	return status;
+}

@@ -1,0 +1,301 @@
+/* cli_check.c - `kbridge check`: run task checks without the shell and report them as
+ * text, TAP 13, JUnit XML or JSON (the JSON shape is in docs/lesson-api.md). */
+#define _GNU_SOURCE
+#include "engine/check.h"
+#include "engine/course.h"
+#include "store/workspace.h"
+#include "cli/cli.h"
+#include "cli/cli_report.h"
+#include "kernel/kernel.h"
+#include "engine/lesson.h"
+#include "engine/packsrc.h"
+#include "sys/runner.h"
+#include "base/util.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char check_help[] =
+	"usage: kbridge check ID... | --all [--format text|tap|junit|json]\n"
+	"                     [--pack PACK] [--workspace DIR] [--timeout S]\n"
+	"\n"
+	"Run the checks of lesson tasks against your workspace and say, for each task, which\n"
+	"expectations are met and which are not (what was expected, what was seen, where to\n"
+	"look). ID is a lesson (every task of it) or LESSON/TASK; --all runs every task of\n"
+	"the pack, in order. Checks build your modules with Kbuild and boot them in QEMU.\n"
+	"\n"
+	"Options:\n"
+	"  --all             every task of the pack\n"
+	"  --format F        text (default), tap (TAP version 13 with YAML diagnostics),\n"
+	"                    junit (JUnit XML for CI systems) or json\n"
+	"  --pack PACK       the lesson pack: a folder, or a git repository (path or URL, with\n"
+	"                    #TAG, #BRANCH or #COMMIT to pin it; see kbridge pack --help)\n"
+	"                    (default: $KBRIDGE_PACK, else lessons/core of kbridge's data folder)\n"
+	"  --workspace DIR   your workspace (default: $KBRIDGE_WORKSPACE, else ~/kbridge-workspace):\n"
+	"                    each check is counted in its progress and a lesson whose tasks all\n"
+	"                    pass is committed as \"pass ID\". A folder that is not a workspace is\n"
+	"                    checked as a kernel tree (the lesson files at their tree paths),\n"
+	"                    with nothing recorded: for grading a tree in CI\n"
+	"  --timeout S       seconds allowed to each boot (default 60)\n"
+	"  -h, --help        this text\n"
+	"\n"
+	"Exit status: 0 when every task asked passed; 1 when one failed or could not run;\n"
+	"2 for bad arguments.\n";
+
+/* ---- progress on the terminal ------------------------------------------------------ */
+
+static void on_progress(void *ctx, const char *what)
+{
+	if (*(bool *)ctx) {
+		fprintf(stderr, "\r\033[K  ... %s", what);
+		fflush(stderr);
+	}
+}
+
+/* on a shared lab home: the learner's place in line, on every change, tty or not */
+static void on_waiting(void *ctx, int ahead, int limit)
+{
+	if (*(bool *)ctx)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "kbridge: the lab runs %d check%s at once; waiting, %d ahead of you\n", limit,
+		limit == 1 ? "" : "s", ahead);
+	fflush(stderr);
+}
+
+static void clear_progress(bool tty)
+{
+	if (tty) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
+char *cli_workspace_root(const char *given)
+{
+	if (!given) {
+		char *def = kb_ws_default_root();
+		if (kb_ws_is_workspace(def))
+			return def;
+		free(def);
+		return NULL;
+	}
+	if (kb_ws_is_workspace(given))
+		return kb_strdup(given);
+	/* the tree inside a workspace names the workspace too */
+	char *copy = kb_strdup(given);
+	size_t n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	char *slash = strrchr(copy, '/');
+	if (slash && strcmp(slash + 1, "linux") == 0) {
+		*slash = '\0';
+		if (kb_ws_is_workspace(*copy ? copy : "/"))
+			return copy;
+	}
+	free(copy);
+	return NULL;
+}
+
+int cli_check(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		cli_usage(check_help);
+		return 0;
+	}
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'},
+		{"pack", required_argument, NULL, 'p'},
+		{"workspace", required_argument, NULL, 'w'},
+		{"timeout", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	bool all = false;
+	const char *format = "text", *pack_dir = NULL, *workspace = NULL;
+	double timeout = 60;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "af:p:w:t:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = true; break;
+		case 'f': format = optarg; break;
+		case 'p': pack_dir = optarg; break;
+		case 'w': workspace = optarg; break;
+		case 't': timeout = atof(optarg); break;
+		default:
+			fputs(check_help, stderr);
+			return 2;
+		}
+	}
+	enum cli_format fmt;
+	if (cli_parse_format(format, &fmt) < 0) {
+		fprintf(stderr, "kbridge check: unknown format '%s' (text, tap, junit or json)\n", format);
+		return 2;
+	}
+	if (all == (optind < argc)) {
+		fprintf(stderr, "kbridge check: give lesson ids (LESSON or LESSON/TASK) or --all\n\n%s", check_help);
+		return 2;
+	}
+	if (timeout <= 0) {
+		fprintf(stderr, "kbridge check: --timeout must be a positive number of seconds\n");
+		return 2;
+	}
+
+	char *pack_own = pack_dir ? NULL : kb_course_default_pack();
+	char *ws_root = cli_workspace_root(workspace);
+	if (!pack_dir)
+		pack_dir = pack_own;
+	int status = 1;
+	struct kb_course course;
+	memset(&course, 0, sizeof course);
+	struct kb_pack plain_pack;
+	memset(&plain_pack, 0, sizeof plain_pack);
+	struct kb_pack *pk = &plain_pack;
+	struct cli_results results = {0};
+	if (!pack_dir) {
+		fprintf(stderr, "kbridge check: cannot find kbridge's data folder (set KBRIDGE_DATADIR) or give --pack DIR\n");
+		goto out;
+	}
+	if (ws_root) {
+		/* a learner's workspace: locked while the checks run, progress recorded */
+		struct kb_course_opts copts = {.pack_dir = pack_dir, .ws_root = ws_root};
+		if (kb_course_open(&course, &copts) < 0) {
+			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+			goto out;
+		}
+		pk = &course.pack;
+		workspace = kb_ws_tree(course.ws);
+	} else {
+		if (!workspace) {
+			char *def = kb_ws_default_root();
+			fprintf(stderr, "kbridge check: there is no workspace at %s yet (kbridge start LESSON makes it), "
+				"or give --workspace DIR\n", def);
+			free(def);
+			goto out;
+		}
+		if (!kb_is_dir(workspace)) {
+			fprintf(stderr, "kbridge check: %s does not exist (give --workspace DIR: your workspace, or a "
+				"kernel tree holding the lesson files at their tree paths)\n", workspace);
+			goto out;
+		}
+		if (kb_packsrc_load(&plain_pack, NULL, pack_dir) < 0) {
+			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+			goto out;
+		}
+	}
+
+	/* what to run: (lesson, task) pairs; a lesson that did not load is one error */
+	struct pick { struct kb_lesson *l; const struct kb_task *t; } *picks = NULL;
+	size_t n_picks = 0, cap = 0;
+#define PICK(L_, T_) do { \
+		if (n_picks == cap) { cap = cap ? cap * 2 : 16; picks = kb_realloc(picks, cap * sizeof *picks); } \
+		picks[n_picks].l = (L_); picks[n_picks].t = (T_); n_picks++; \
+	} while (0)
+	for (size_t i = 0; all && i < pk->n_lessons; i++) {
+		struct kb_lesson *l = &pk->lessons[i];
+		if (l->error)
+			PICK(l, NULL);
+		for (size_t s = 0; s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK)
+				PICK(l, &l->steps[s].task);
+	}
+	for (int a = optind; !all && a < argc; a++) {
+		char *id = kb_strdup(argv[a]);
+		char *slash = strchr(id, '/');
+		if (slash)
+			*slash = '\0';
+		struct kb_lesson *l = kb_pack_find_lesson(pk, id);
+		if (!l) {
+			struct kb_buf ids = KB_BUF_INIT;
+			for (size_t i = 0; i < pk->n_lessons; i++)
+				kb_buf_printf(&ids, "%s%s", i ? ", " : "", pk->lessons[i].id);
+			fprintf(stderr, "kbridge check: no lesson '%s' in the pack %s (its lessons: %s)\n", id, pk->name,
+				ids.data ? ids.data : "none");
+			kb_buf_free(&ids);
+			free(id);
+			free(picks);
+			status = 2;
+			goto out;
+		}
+		if (l->error) {
+			PICK(l, NULL);
+		} else if (slash) {
+			const struct kb_task *t = kb_lesson_find_task(l, slash + 1);
+			if (!t) {
+				fprintf(stderr, "kbridge check: lesson '%s' has no task '%s'\n", l->id, slash + 1);
+				free(id);
+				free(picks);
+				status = 2;
+				goto out;
+			}
+			PICK(l, t);
+		} else {
+			size_t before = n_picks;
+			for (size_t s = 0; s < l->n_steps; s++)
+				if (l->steps[s].kind == KB_TASK)
+					PICK(l, &l->steps[s].task);
+			if (n_picks == before)
+				fprintf(stderr, "kbridge check: lesson '%s' has no task to check\n", l->id);
+		}
+		free(id);
+	}
+#undef PICK
+
+	bool tty = isatty(2) != 0 && fmt == CLI_TEXT;
+	struct kb_check_opts co = {.workspace = workspace, .boot_timeout = timeout, .progress = on_progress,
+				  .waiting = on_waiting, .ctx = &tty};
+	results.v = kb_calloc(n_picks ? n_picks : 1, sizeof *results.v);
+	bool interrupted = false;
+	for (size_t i = 0; i < n_picks && !interrupted; i++) {
+		struct kb_check_result *r = &results.v[results.n++];
+		if (!picks[i].t) {
+			kb_check_result_load_error(r, picks[i].l);
+		} else {
+			if (tty) {
+				fprintf(stderr, "  ... %s", picks[i].l->id);
+				fflush(stderr);
+			}
+			if (kb_check_run(r, picks[i].l, picks[i].t, &co) == KB_EINTR || kb_interrupted)
+				interrupted = true;
+			clear_progress(tty);
+		}
+		if (fmt == CLI_TEXT)
+			cli_print_text_result(stdout, r);
+	}
+	/* the learner's record: one attempt per lesson checked; a lesson whose every task
+	   ran and passed is a pass (its files committed) */
+	for (size_t i = 0; ws_root && !interrupted && i < n_picks; i++) {
+		if (i > 0 && picks[i].l == picks[i - 1].l)
+			continue;
+		struct kb_lesson *l = picks[i].l;
+		size_t ran = 0, passed = 0, tasks = 0;
+		for (size_t s = 0; s < l->n_steps; s++)
+			tasks += l->steps[s].kind == KB_TASK;
+		for (size_t k = i; k < n_picks && picks[k].l == l; k++) {
+			ran++;
+			passed += results.v[k].verdict == KB_VERDICT_PASS;
+		}
+		bool lesson_passed = !l->error && tasks > 0 && ran == tasks && passed == tasks;
+		if (kb_course_record_check(&course, l, lesson_passed) < 0)
+			fprintf(stderr, "kbridge check: could not record lesson %s: %s\n", l->id, kb_error_last());
+		else if (lesson_passed && fmt == CLI_TEXT)
+			printf("Lesson %s passed: your files are committed as \"pass %s\" in %s.\n", l->id, l->id,
+			       workspace);
+	}
+	free(picks);
+	cli_print_report(stdout, fmt, pk, workspace, &results);
+	status = results.n == n_picks && cli_results_all_passed(&results) ? 0 : 1;
+	if (interrupted)
+		fprintf(stderr, "kbridge check: interrupted\n");
+out:
+	cli_results_free(&results);
+	kb_pack_free(&plain_pack);
+	kb_course_close(&course);
+	free(pack_own);
+	free(ws_root);
+	return status;
+}

@@ -1,0 +1,192 @@
+/* cli_doctor.c - `kbridge doctor`: every tool the course needs, found or missing, with
+ * the command that fixes each. */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+#include "kernel/kernel.h"
+#include "sys/runner.h"
+#include "base/util.h"
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char doctor_help[] =
+	"usage: kbridge doctor\n"
+	"\n"
+	"Check every tool and file the course needs: Debian's rustc and its rust-src, bindgen\n"
+	"(and whether kbridge's compatibility wrapper is in use), clang/lld/llvm, make and the\n"
+	"kernel build tools, QEMU, static busybox, the kernel source, the reference build and\n"
+	"the initramfs. Prints each as ok or MISSING with the command that fixes it.\n"
+	"Exit status: 0 when nothing required is missing, 1 otherwise.\n";
+
+struct doctor {
+	int missing;
+	int warnings;
+	bool color;
+};
+
+static void row(struct doctor *d, bool ok, bool required, const char *what, const char *found, const char *fix)
+{
+	const char *tag = ok ? "ok" : required ? "MISSING" : "warning";
+	const char *col = !d->color ? "" : ok ? "\033[32m" : required ? "\033[31m" : "\033[33m";
+	printf("  %s%-7s%s %-22s %s\n", col, tag, d->color ? "\033[0m" : "", what, found ? found : "");
+	if (!ok) {
+		printf("          %-22s fix: %s\n", "", fix);
+		if (required)
+			d->missing++;
+		else
+			d->warnings++;
+	}
+}
+
+static char *first_version(char *const *argv)
+{
+	char *line = runner_capture_line(argv);
+	return line;
+}
+
+static const char *sudo(void)
+{
+	return getuid() == 0 ? "" : "sudo ";
+}
+
+static void check_tool(struct doctor *d, const char *what, const char *path, const char *package,
+		       const char *min, bool required)
+{
+	char fix[256];
+	snprintf(fix, sizeof fix, "%sapt-get install %s", sudo(), package);
+	if (!kb_is_executable(path)) {
+		char found[256];
+		snprintf(found, sizeof found, "%s not found", path);
+		row(d, false, required, what, found, fix);
+		return;
+	}
+	char *v = first_version((char *[]){(char *)path, "--version", NULL});
+	char found[512];
+	snprintf(found, sizeof found, "%s (%s)", v ? v : "version unknown", path);
+	bool ok = true;
+	if (min && v) {
+		const char *p = v;
+		while (*p && !(*p >= '0' && *p <= '9'))
+			p++;
+		ok = kb_version_cmp(p, min) >= 0;
+		if (!ok)
+			snprintf(found, sizeof found, "%s (%s) is older than %s", v, path, min);
+	}
+	row(d, ok, required, what, found, fix);
+	free(v);
+}
+
+/* A static binary has no PT_INTERP program header. */
+static int elf_is_static(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	Elf64_Ehdr eh;
+	int result = -1;
+	if (fread(&eh, sizeof eh, 1, f) == 1 && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		result = 1;
+		for (int i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+			if (fseek(f, (long)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize), SEEK_SET) != 0 ||
+			    fread(&ph, sizeof ph, 1, f) != 1)
+				break;
+			if (ph.p_type == PT_INTERP)
+				result = 0;
+		}
+	}
+	fclose(f);
+	return result;
+}
+
+int cli_doctor(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		cli_usage(doctor_help);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "kbridge doctor: unexpected argument '%s'\n", argv[1]);
+		return 2;
+	}
+	struct doctor d = {.color = isatty(1) && !getenv("NO_COLOR")};
+	struct kb_home h;
+	int hrc = kb_home_init(&h);
+	char fix[512];
+
+	printf("Rust\n");
+	check_tool(&d, "rustc", "/usr/bin/rustc", "rustc-web", "1.78", true);
+	char *rustup = kb_which("rustc");
+	if (rustup && strcmp(rustup, "/usr/bin/rustc") != 0) {
+		char note[512];
+		snprintf(note, sizeof note, "%s comes first on PATH; kbridge always builds with /usr/bin/rustc", rustup);
+		row(&d, true, false, "rustc on PATH", note, "");
+	}
+	free(rustup);
+	snprintf(fix, sizeof fix, "%sapt-get install rust-web-src", sudo());
+	row(&d, kb_path_exists("/usr/lib/rustlib/src/rust/library/core/src/lib.rs"), true, "rust-src (core)",
+	    "/usr/lib/rustlib/src/rust/library", fix);
+	check_tool(&d, "bindgen", "/usr/bin/bindgen", "bindgen", NULL, true);
+	struct kb_toolchain tc;
+	kb_toolchain_init(&tc, hrc == 0 ? &h : NULL);
+	if (tc.bindgen_version) {
+		char note[256];
+		snprintf(note, sizeof note, tc.bindgen_wrapped ?
+			 "%s < %s: kbridge's wrapper scripts/bindgen-compat is in use" :
+			 "%s >= %s: used directly, no wrapper", tc.bindgen_version, tc.bindgen_min);
+		row(&d, true, false, "bindgen wrapper", note, "");
+	}
+	kb_toolchain_free(&tc);
+	check_tool(&d, "clippy-driver", "/usr/bin/clippy-driver", "rust-web-clippy", NULL, false);
+
+	printf("C and the kernel build\n");
+	check_tool(&d, "clang", "/usr/bin/clang", "clang", "13.0.1", true);
+	check_tool(&d, "ld.lld", "/usr/bin/ld.lld", "lld", NULL, true);
+	check_tool(&d, "llvm-ar", "/usr/bin/llvm-ar", "llvm", NULL, true);
+	check_tool(&d, "make", "/usr/bin/make", "make", NULL, true);
+	check_tool(&d, "flex", "/usr/bin/flex", "flex", NULL, true);
+	check_tool(&d, "bison", "/usr/bin/bison", "bison", NULL, true);
+	check_tool(&d, "bc", "/usr/bin/bc", "bc", NULL, true);
+	snprintf(fix, sizeof fix, "%sapt-get install libelf-dev", sudo());
+	row(&d, kb_path_exists("/usr/include/gelf.h"), true, "libelf headers", "/usr/include/gelf.h", fix);
+	snprintf(fix, sizeof fix, "%sapt-get install libssl-dev", sudo());
+	row(&d, kb_path_exists("/usr/include/openssl/ssl.h"), true, "openssl headers", "/usr/include/openssl", fix);
+
+	printf("Booting\n");
+	check_tool(&d, "qemu", "/usr/bin/qemu-system-x86_64", "qemu-system-x86", NULL, true);
+	snprintf(fix, sizeof fix, "%sapt-get install qemu-system-data (QEMU boots without it, slower)", sudo());
+	row(&d, kb_path_exists("/usr/share/qemu/qboot.rom"), false, "qboot firmware", "/usr/share/qemu/qboot.rom", fix);
+	int st = elf_is_static("/bin/busybox");
+	snprintf(fix, sizeof fix, "%sapt-get install busybox-static", sudo());
+	row(&d, st == 1, true, "busybox (static)",
+	    st == 1 ? "/bin/busybox" : st == 0 ? "/bin/busybox is dynamically linked" : "/bin/busybox not found", fix);
+
+	printf("Course kernel\n");
+	snprintf(fix, sizeof fix, "%sapt-get install %s", sudo(), KB_KERNEL_PACKAGE);
+	row(&d, kb_path_exists(KB_KERNEL_TARBALL), true, "kernel source", KB_KERNEL_TARBALL, fix);
+	if (hrc == 0) {
+		struct kb_setup_status ss;
+		kb_setup_status(&ss, &h);
+		for (int s = 0; s < KB_STEP_COUNT; s++) {
+			char found[512];
+			snprintf(found, sizeof found, "%s (%s)",
+				 ss.state[s] == KB_STEP_DONE ? "ready" :
+				 ss.state[s] == KB_STEP_STALE ? "out of date" : "not done",
+				 s == KB_STEP_BUILD ? h.build : s == KB_STEP_INITRAMFS ? h.initramfs : h.src);
+			row(&d, ss.state[s] == KB_STEP_DONE, true, kb_step_title((enum kb_step)s), found, "kbridge setup");
+		}
+	} else {
+		row(&d, false, true, "kbridge data folder", kb_error_last(), "set KBRIDGE_DATADIR to the kbridge source folder");
+	}
+	kb_home_free(&h);
+
+	if (d.missing)
+		printf("\n%d missing. Fix them with the commands above (or run 'make deps' in kbridge's folder).\n", d.missing);
+	else
+		printf("\nEverything the course needs is here.\n");
+	return d.missing ? 1 : 0;
+}

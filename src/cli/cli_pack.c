@@ -1,0 +1,568 @@
+/* cli_pack.c - `kbridge pack new DIR` (scaffold a pack with one working lesson),
+ * `kbridge pack validate PACK` (prove a pack sound: every check fails on its starter and
+ * passes on its solution, with real builds and boots) and `kbridge pack update` (fetch
+ * packs that come from git again). */
+#define _GNU_SOURCE
+#include "engine/check.h"
+#include "cli/cli.h"
+#include "cli/cli_report.h"
+#include "engine/lesson.h"
+#include "engine/packsrc.h"
+#include "sys/runner.h"
+#include "base/util.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char pack_help[] =
+	"usage: kbridge pack new DIR\n"
+	"       kbridge pack validate [--no-run] [--keep] [--timeout S] PACK\n"
+	"       kbridge pack update [SOURCE...]\n"
+	"       kbridge pack export [--starter] PACK LESSON DIR\n"
+	"\n"
+	"new       make a lesson pack in DIR (which must not exist or be empty) with one\n"
+	"          example lesson: a page, a quiz and a Rust module task whose starter\n"
+	"          fails its check and whose solution passes. docs/lesson-packs.md explains\n"
+	"          the format; docs/lesson-api.md the kb API checks are written in.\n"
+	"validate  prove the pack sound, printing one line per finding:\n"
+	"            pack.lua and every lesson load (syntax, fields, types, ids unique);\n"
+	"            every page and task file exists; every quiz has a right answer;\n"
+	"            every task's check FAILS on its starter and PASSES on its solution,\n"
+	"            each in a fresh temporary workspace (real Kbuild builds and QEMU boots).\n"
+	"          It ends with 'N passed, N failed'.\n"
+	"update    fetch packs that come from git again: each SOURCE (and say which commit\n"
+	"          it now stands at), or every pack in the cache.\n"
+	"export    write the files of every task of LESSON as its solution (the TODO markers\n"
+	"          dropped), or with --starter as the learner first gets them, into DIR at\n"
+	"          their tree paths: to try another solution on it with `kbridge check\n"
+	"          LESSON --pack PACK --workspace DIR`, or to keep alternative and wrong\n"
+	"          solutions as patches against it.\n"
+	"\n"
+	"PACK (here and in --pack of every command) is a folder holding pack.lua, or a git\n"
+	"repository whose top holds pack.lua:\n"
+	"  https://host/pack.git, ssh://host/pack.git, git://..., file:///path, user@host:path\n"
+	"  /path/to/repo      a local repository, bare or not (a folder holding pack.lua is\n"
+	"                     loaded as a folder, uncommitted edits included)\n"
+	"  SOURCE#REF         pinned to a tag, a branch or a commit id (#v1.2, #main, #1a2b3c4)\n"
+	"A git pack is cloned once into $XDG_CACHE_HOME/kbridge/packs (else ~/.cache/...) and\n"
+	"the commit checked out there. It is fetched again only when the ref asked for is not in\n"
+	"the cache, or by `kbridge pack update`: a branch stays where it was last fetched.\n"
+	"Every pack's kernel (pack.lua's kernel = \"X.Y\") must match the course kernel.\n"
+	"\n"
+	"Options (validate):\n"
+	"  --no-run      skip running the checks (no kernel needed)\n"
+	"  --keep        keep the temporary workspaces and say where they are\n"
+	"  --timeout S   seconds allowed to each boot (default 60)\n"
+	"  -h, --help    this text\n"
+	"\n"
+	"Exit status: 0 when the pack was made / every finding passed; 1 otherwise; 2 for bad\n"
+	"arguments.\n";
+
+/* ---- pack new ------------------------------------------------------------------------ */
+
+static const char scaffold_pack[] =
+	"-- pack.lua: the manifest of a kbridge lesson pack (docs/lesson-packs.md).\n"
+	"pack {\n"
+	"  name = \"%s\",\n"
+	"  title = \"My kbridge lessons\",\n"
+	"  version = \"0.1\",\n"
+	"  kernel = \"%s\",            -- the course kernel these lessons are written for\n"
+	"  lessons = { \"hello\" },     -- lesson folders, in the order learners take them\n"
+	"}\n";
+
+static const char scaffold_lesson[] =
+	"-- hello/lesson.lua: one lesson (docs/lesson-packs.md); checks use the kb API\n"
+	"-- (docs/lesson-api.md). Variables and helpers are 'local': other globals are refused.\n"
+	"lesson {\n"
+	"  id = \"hello\",\n"
+	"  title = \"Hello from Rust\",\n"
+	"  summary = \"Write a Rust kernel module that greets the kernel log.\",\n"
+	"  history = {\n"
+	"    year = 2022,\n"
+	"    milestone = \"Linux 6.1 merges the first Rust support\",\n"
+	"    source = \"Linux 6.1 release notes\",\n"
+	"  },\n"
+	"  steps = {\n"
+	"    page \"intro.md\",\n"
+	"\n"
+	"    quiz {\n"
+	"      question = \"Which macro declares a Rust kernel module?\",\n"
+	"      choices = { \"module!\", \"MODULE_LICENSE\", \"#[kernel_module]\" },\n"
+	"      answer = 1,\n"
+	"      explain = \"module! names the type that implements kernel::Module, and the\\n\" ..\n"
+	"                \"module's name, author, description and license.\",\n"
+	"    },\n"
+	"\n"
+	"    task {\n"
+	"      id = \"greet\",\n"
+	"      title = \"Greet the kernel log\",\n"
+	"      goal = \"Make hello_rust print 'Hello from Rust' to the kernel log when it is loaded.\",\n"
+	"      files = {\n"
+	"        \"samples/kbridge/hello/hello_rust.rs\",\n"
+	"        \"samples/kbridge/hello/Kbuild\",\n"
+	"      },\n"
+	"      hints = {\n"
+	"        \"The module's init function runs when insmod loads it.\",\n"
+	"        \"pr_info! works like C's pr_info: pr_info!(\\\"text\\\\n\\\").\",\n"
+	"      },\n"
+	"      check = function(kb)\n"
+	"        local b = kb.build(\"samples/kbridge/hello\")\n"
+	"        if not kb.expect_build(b) then return end\n"
+	"        local r = kb.boot { modules = b }\n"
+	"        kb.expect_boot(r)\n"
+	"        kb.expect_no_fault(r)\n"
+	"        kb.expect_log(r, \"Hello from Rust\", {\n"
+	"          where = \"samples/kbridge/hello/hello_rust.rs: the init function\",\n"
+	"          hint = \"print with pr_info! before returning Ok\",\n"
+	"        })\n"
+	"      end,\n"
+	"    },\n"
+	"  },\n"
+	"}\n";
+
+static const char scaffold_page[] =
+	"# Hello from Rust\n"
+	"\n"
+	"Linux 6.1 was the first release that could build kernel code written in Rust. A\n"
+	"Rust module is a type that implements `kernel::Module`, declared with the\n"
+	"`module!` macro; its `init` runs when the module is loaded.\n"
+	"\n"
+	"Your task: make the module print **Hello from Rust** to the kernel log.\n";
+
+static const char scaffold_rs[] =
+	"// SPDX-License-Identifier: GPL-2.0\n"
+	"\n"
+	"//! hello_rust: the first Rust module of the course.\n"
+	"\n"
+	"use kernel::prelude::*;\n"
+	"\n"
+	"module! {\n"
+	"    type: HelloRust,\n"
+	"    name: \"hello_rust\",\n"
+	"    author: \"kbridge\",\n"
+	"    description: \"Greets the kernel log from Rust\",\n"
+	"    license: \"GPL\",\n"
+	"}\n"
+	"\n"
+	"struct HelloRust;\n"
+	"\n"
+	"impl kernel::Module for HelloRust {\n"
+	"    fn init(_module: &'static ThisModule) -> Result<Self> {\n"
+	"        // TODO-BEGIN: print \"Hello from Rust\" to the kernel log with pr_info!\n"
+	"        pr_info!(\"Hello from Rust\\n\");\n"
+	"        // TODO-END\n"
+	"        Ok(HelloRust)\n"
+	"    }\n"
+	"}\n";
+
+static const char scaffold_kbuild[] =
+	"# SPDX-License-Identifier: GPL-2.0\n"
+	"obj-m := hello_rust.o\n";
+
+static int write_new(const char *dir, const char *rel, const char *text)
+{
+	char *path = kb_path_join(dir, rel);
+	char *parent = kb_strdup(path);
+	int rc = kb_mkdir_p(dirname(parent), 0755);
+	if (!rc)
+		rc = kb_write_file_atomic(path, text, strlen(text), 0644);
+	free(parent);
+	free(path);
+	return rc;
+}
+
+static bool dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	struct dirent *e;
+	bool empty = true;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+static int pack_new(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "kbridge pack new: give one folder\n\n%s", pack_help);
+		return 2;
+	}
+	const char *dir = argv[1];
+	if (kb_path_exists(dir) && !(kb_is_dir(dir) && dir_is_empty(dir))) {
+		fprintf(stderr, "kbridge pack new: %s already exists and is not empty\n", dir);
+		return 1;
+	}
+	char *copy = kb_strdup(dir);
+	char *base = basename(copy);
+	/* the pack's name: its folder's name, as an id */
+	char *name = kb_strdup(base);
+	for (char *p = name; *p; p++)
+		*p = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ? *p : '-');
+	char *manifest = kb_asprintf(scaffold_pack, name, kb_course_kernel());
+	int rc = kb_mkdir_p(dir, 0755);
+	if (!rc)
+		rc = write_new(dir, "pack.lua", manifest);
+	if (!rc)
+		rc = write_new(dir, "hello/lesson.lua", scaffold_lesson);
+	if (!rc)
+		rc = write_new(dir, "hello/intro.md", scaffold_page);
+	if (!rc)
+		rc = write_new(dir, "hello/solution/samples/kbridge/hello/hello_rust.rs", scaffold_rs);
+	if (!rc)
+		rc = write_new(dir, "hello/solution/samples/kbridge/hello/Kbuild", scaffold_kbuild);
+	free(manifest);
+	free(name);
+	free(copy);
+	if (rc < 0) {
+		fprintf(stderr, "kbridge pack new: %s\n", kb_error_last());
+		return 1;
+	}
+	printf("Made the lesson pack %s:\n"
+	       "  pack.lua                                        the manifest\n"
+	       "  hello/lesson.lua                                a page, a quiz and a task\n"
+	       "  hello/intro.md                                  the page\n"
+	       "  hello/solution/samples/kbridge/hello/*          the task's solution; its TODO\n"
+	       "                                                  markers make the starter\n"
+	       "Next: kbridge pack validate %s\n", dir, dir);
+	return 0;
+}
+
+/* ---- pack validate --------------------------------------------------------------------- */
+
+struct findings {
+	int passed, failed;
+};
+
+static void finding(struct findings *f, bool ok, const char *detail, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void finding(struct findings *f, bool ok, const char *detail, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("%s ", ok ? "ok  " : "FAIL");
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!ok && detail && *detail) {
+		for (const char *l = detail; *l;) {
+			const char *nl = strchr(l, '\n');
+			size_t n = nl ? (size_t)(nl - l) : strlen(l);
+			printf("       %.*s\n", (int)n, l);
+			l += n + (nl ? 1 : 0);
+		}
+	}
+	fflush(stdout);
+	if (ok)
+		f->passed++;
+	else
+		f->failed++;
+}
+
+/* why a check result is not what was wanted, for the finding's detail */
+static char *describe(const struct kb_check_result *r)
+{
+	struct kb_buf b = KB_BUF_INIT;
+	if (r->verdict == KB_VERDICT_ERROR) {
+		kb_buf_printf(&b, "the check raised an error: %s\n", r->error);
+	} else {
+		for (size_t i = 0; i < r->n_exp; i++) {
+			const struct kb_expectation *e = &r->exp[i];
+			kb_buf_printf(&b, "%s %s\n", e->met ? "[met]    " : "[NOT MET]", e->expected);
+			if (!e->met && e->seen) {
+				char *first = kb_strndup(e->seen, strcspn(e->seen, "\n"));
+				kb_buf_printf(&b, "            seen: %s%s\n", first, strchr(e->seen, '\n') ? " ..." : "");
+				free(first);
+			}
+		}
+	}
+	return kb_buf_detach(&b);
+}
+
+/* run the check of t in a fresh workspace holding its starter or its solution */
+static int run_in_fresh(struct kb_check_result *r, const struct kb_lesson *l, const struct kb_task *t,
+			enum kb_render which, const char *tmp, double timeout, bool keep)
+{
+	char *ws = kb_asprintf("%s/%s-%s-%s/linux", tmp, l->id, t->id, which == KB_RENDER_STARTER ? "starter" : "solution");
+	int rc = kb_mkdir_p(ws, 0755);
+	if (!rc)
+		rc = kb_task_write_files(l, t, ws, which);
+	if (rc < 0) {
+		memset(r, 0, sizeof *r);
+		r->verdict = KB_VERDICT_ERROR;
+		r->error = kb_strdup(kb_error_last());
+		free(ws);
+		return rc;
+	}
+	struct kb_check_opts co = {.workspace = ws, .boot_timeout = timeout};
+	rc = kb_check_run(r, l, t, &co);
+	if (!keep) {
+		char *parent = kb_strdup(ws);
+		kb_rm_rf(dirname(parent));
+		free(parent);
+	}
+	free(ws);
+	return rc;
+}
+
+static int pack_validate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"no-run", no_argument, NULL, 'n'},
+		{"keep", no_argument, NULL, 'k'},
+		{"timeout", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	bool run = true, keep = false;
+	double timeout = 60;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "nkt:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n': run = false; break;
+		case 'k': keep = true; break;
+		case 't': timeout = atof(optarg); break;
+		default:
+			fputs(pack_help, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || timeout <= 0) {
+		fprintf(stderr, "kbridge pack validate: give one pack (a folder or a git source)\n\n%s", pack_help);
+		return 2;
+	}
+	const char *dir = argv[optind];
+	struct findings f = {0};
+	struct kb_pack pack;
+	char *origin = NULL;
+	int rc = kb_packsrc_load(&pack, &origin, dir);
+	if (origin)
+		printf("     the pack comes from %s\n", origin);
+	free(origin);
+	finding(&f, rc == 0, rc ? kb_error_last() : NULL, "pack.lua loads%s%s%s", rc ? "" : " (", rc ? "" : pack.name,
+		rc ? "" : ")");
+	if (rc < 0) {
+		kb_pack_free(&pack);
+		printf("%d passed, %d failed\n", f.passed, f.failed);
+		return 1;
+	}
+	printf("     %zu lessons loaded in %.1f ms\n", pack.n_lessons, pack.load_ms);
+	char *tmp = NULL;
+	if (run) {
+		const char *t = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+		tmp = kb_asprintf("%s/kbridge-validate-XXXXXX", t);
+		if (!mkdtemp(tmp)) {
+			fprintf(stderr, "kbridge pack validate: cannot make %s: %s\n", tmp, strerror(errno));
+			free(tmp);
+			kb_pack_free(&pack);
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < pack.n_lessons && !kb_interrupted; i++) {
+		struct kb_lesson *l = &pack.lessons[i];
+		finding(&f, !l->error, l->error, "%s: lesson.lua loads", l->id);
+		if (l->error)
+			continue;
+		for (size_t s = 0; s < l->n_steps && !kb_interrupted; s++) {
+			struct kb_lesson_step *st = &l->steps[s];
+			if (st->kind == KB_PAGE) {
+				struct stat sb;
+				bool ok = stat(st->page.path, &sb) == 0 && sb.st_size > 0;
+				finding(&f, ok, "the file is missing or empty", "%s: page %s has text", l->id, st->page.file);
+			} else if (st->kind == KB_QUIZ) {
+				finding(&f, st->quiz.n_answers > 0, NULL, "%s: quiz %s has a right answer (%zu of %zu choices)",
+					l->id, st->quiz.id, st->quiz.n_answers, st->quiz.n_choices);
+			} else {
+				const struct kb_task *t = &st->task;
+				size_t hand = 0;
+				bool same = true;
+				for (size_t k = 0; k < t->n_files; k++) {
+					hand += t->files[k].starter != NULL;
+					if (kb_task_file_is_edited(l, &t->files[k]))
+						same = false;
+				}
+				char *from = hand == 0 ? kb_strdup("made from TODO markers")
+					     : hand == t->n_files ? kb_strdup("from starter/")
+					     : kb_asprintf("%zu file(s) from starter/, the others from TODO markers", hand);
+				finding(&f, !same, "no file has TODO markers or a starter/ version: the learner would start from the solution",
+					"%s/%s: %zu file(s), starter %s", l->id, t->id, t->n_files, from);
+				free(from);
+				finding(&f, t->n_hints > 0, "give learners at least one hint (hints = { ... })",
+					"%s/%s: has %zu hint(s)", l->id, t->id, t->n_hints);
+				if (!run)
+					continue;
+				struct kb_check_result r;
+				run_in_fresh(&r, l, t, KB_RENDER_STARTER, tmp, timeout, keep);
+				char *d = describe(&r);
+				finding(&f, r.verdict == KB_VERDICT_FAIL, d, "%s/%s: the check fails on the starter (%zu of %zu "
+					"expectations unmet, %.1f s)", l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
+				free(d);
+				kb_check_result_free(&r);
+				run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
+				d = describe(&r);
+				finding(&f, r.verdict == KB_VERDICT_PASS, d, "%s/%s: the check passes on the solution (%zu "
+					"expectations met, %.1f s)", l->id, t->id, r.n_exp - kb_check_unmet(&r), r.elapsed);
+				free(d);
+				kb_check_result_free(&r);
+			}
+		}
+	}
+	if (tmp) {
+		if (keep)
+			printf("     the workspaces are kept in %s\n", tmp);
+		else
+			kb_rm_rf(tmp);
+		free(tmp);
+	}
+	if (kb_interrupted)
+		printf("     interrupted\n");
+	kb_pack_free(&pack);
+	printf("%d passed, %d failed\n", f.passed, f.failed);
+	return f.failed || kb_interrupted ? 1 : 0;
+}
+
+/* ---- pack update ----------------------------------------------------------------------- */
+
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "kbridge: %s\n", line);
+}
+
+static int update_one(const char *source, bool fetch_only)
+{
+	struct kb_packsrc s;
+	struct kb_packsrc_opts o = {.update = true, .fetch_only = fetch_only, .log = log_line};
+	int rc = kb_packsrc_parse(&s, source);
+	if (!rc && s.kind == KB_PACKSRC_FOLDER)
+		rc = kb_error_set(KB_EINVAL, "%s is a folder: only a pack from git is fetched", source);
+	kb_packsrc_free(&s);
+	if (!rc)
+		rc = kb_packsrc_resolve(&s, source, &o);
+	if (rc) {
+		fprintf(stderr, "kbridge pack update: %s\n", kb_error_last());
+	} else if (fetch_only) {
+		printf("%s: fetched into %s\n", s.url, s.cache);
+	} else {
+		char *d = kb_packsrc_describe(&s);
+		printf("%s\n  in %s\n", d, s.dir);
+		free(d);
+	}
+	kb_packsrc_free(&s);
+	return rc;
+}
+
+static int pack_update(int argc, char **argv)
+{
+	int failed = 0;
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "kbridge pack update: unknown option '%s'\n\n%s", argv[i], pack_help);
+			return 2;
+		}
+	}
+	if (argc > 1) {
+		for (int i = 1; i < argc && !kb_interrupted; i++)
+			failed += update_one(argv[i], false) < 0;
+		return failed ? 1 : 0;
+	}
+	/* every pack in the cache, by the URL its entry was cloned from */
+	char *root = kb_packsrc_cache_root();
+	DIR *d = opendir(root);
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d)) && !kb_interrupted) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *path = kb_asprintf("%s/%s/source", root, e->d_name);
+		char *url = NULL;
+		if (kb_read_file(&url, NULL, path) == 0 && *url) {
+			n++;
+			failed += update_one(url, true) < 0;
+		}
+		free(url);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	if (n == 0)
+		printf("no pack from git in %s yet\n", root);
+	free(root);
+	return failed ? 1 : 0;
+}
+
+static int pack_export(int argc, char **argv)
+{
+	bool starter = false;
+	const char *args[3];
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--starter")) {
+			starter = true;
+		} else if (argv[i][0] == '-' || n == 3) {
+			fprintf(stderr, "kbridge pack export: unexpected '%s'\n\n%s", argv[i], pack_help);
+			return 2;
+		} else {
+			args[n++] = argv[i];
+		}
+	}
+	if (n != 3) {
+		fprintf(stderr, "kbridge pack export: takes PACK LESSON DIR\n\n%s", pack_help);
+		return 2;
+	}
+	struct kb_pack pack;
+	if (kb_packsrc_load(&pack, NULL, args[0]) < 0) {
+		fprintf(stderr, "kbridge pack export: %s\n", kb_error_last());
+		return 1;
+	}
+	int rc = 0;
+	struct kb_lesson *l = kb_pack_find_lesson(&pack, args[1]);
+	if (!l) {
+		rc = kb_error_set(KB_ENOTFOUND, "no lesson '%s' in the pack %s", args[1], pack.name ? pack.name : args[0]);
+	} else if (l->error) {
+		rc = kb_error_set(KB_ELESSON, "%s", l->error);
+	} else {
+		rc = kb_mkdir_p(args[2], 0755);
+		for (size_t s = 0; !rc && s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK)
+				rc = kb_task_write_files(l, &l->steps[s].task, args[2],
+							 starter ? KB_RENDER_STARTER : KB_RENDER_SOLUTION);
+	}
+	if (rc)
+		fprintf(stderr, "kbridge pack export: %s\n", kb_error_last());
+	kb_pack_free(&pack);
+	return rc ? 1 : 0;
+}
+
+int cli_pack(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		cli_usage(pack_help);
+		return argc < 2 ? 2 : 0;
+	}
+	if (cli_wants_help(argc - 1, argv + 1)) {
+		cli_usage(pack_help);
+		return 0;
+	}
+	if (strcmp(argv[1], "new") == 0)
+		return pack_new(argc - 1, argv + 1);
+	if (strcmp(argv[1], "validate") == 0)
+		return pack_validate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "update") == 0)
+		return pack_update(argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return pack_export(argc - 1, argv + 1);
+	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new, validate, update or export)\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,103 @@
+/* main.c - kbridge: an interactive course on Rust and C inside the Linux kernel.
+ * Dispatches to the commands; the table below is the one place a command is named. */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+#include "kernel/kernel.h"
+#include "sys/runner.h"
+#include "base/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef KB_VERSION
+#define KB_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"shell", cli_shell, "open the course (what `kbridge` alone does on a terminal)"},
+	{"setup", cli_setup, "prepare the kernel tree, the reference build and the initramfs"},
+	{"doctor", cli_doctor, "check every tool the course needs and say how to fix what is missing"},
+	{"boot", cli_boot, "build modules, boot the course kernel in QEMU, run commands in it"},
+	{"list", cli_list, "the lessons by year, with your progress"},
+	{"start", cli_start, "start a lesson: its files go into your kernel tree (a git clone)"},
+	{"check", cli_check, "run lesson checks and report them (text, TAP, JUnit, JSON)"},
+	{"hint", cli_hint, "reveal the next hint of a lesson"},
+	{"diff", cli_diff, "your changes to a lesson's files since its start"},
+	{"reset", cli_reset, "put a lesson's files back to their start (your version is kept)"},
+	{"solution", cli_solution, "the reference solution, as a diff against your version"},
+	{"pack", cli_pack, "make a new lesson pack, or validate one (starter fails, solution passes)"},
+	{"report", cli_class_report, "for instructors: a class's progress from its workspaces (CSV, Markdown)"},
+	{"lab", cli_lab, "make a kernel home a shared lab server for many learners, or see how busy it is"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: kbridge [--help] [--version] COMMAND [ARGS]\n"
+		"\n"
+		"kbridge is an interactive course on how Rust and C meet inside the Linux kernel.\n"
+		"Each task is real kernel work: kbridge builds it with Kbuild and boots it in QEMU.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Run 'kbridge COMMAND --help' for a command's options. 'kbridge --pack PACK' opens\n"
+		"the shell on another lesson pack (a folder, or a git URL pinned with #TAG).\n"
+		"\n"
+		"Environment:\n"
+		"  KBRIDGE_HOME     where the kernel tree and builds live (default\n"
+		"                   $XDG_DATA_HOME/kbridge, else ~/.local/share/kbridge)\n"
+		"  KBRIDGE_DATADIR  where kbridge's assets/ and scripts/ are (found by itself)\n"
+		"  NO_COLOR         no colors\n");
+}
+
+static int status_overview(void)
+{
+	struct kb_home h;
+	if (kb_home_init(&h) < 0) {
+		fprintf(stderr, "kbridge: %s\n", kb_error_last());
+		return 1;
+	}
+	struct kb_setup_status st;
+	kb_setup_status(&st, &h);
+	usage(stdout);
+	printf("\nCourse kernel (%s): %s\n", h.root,
+	       st.ready ? "ready" : "not ready - run 'kbridge setup' (about 5 minutes on 2 cores)");
+	kb_home_free(&h);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	runner_install_signal_handlers();
+	if (argc < 2)
+		return isatty(0) && isatty(1) ? cli_shell(argc, argv) : status_overview();
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("kbridge %s\n", KB_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	/* options and no command are the shell's: kbridge --pack URL#v1 */
+	if (cmd[0] == '-' && cmd[1] == '-')
+		return cli_shell(argc, argv);
+	fprintf(stderr, "kbridge: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

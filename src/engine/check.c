@@ -1,0 +1,162 @@
+/* check.c - run a task's check in its lesson's sandbox and make the verdict. See check.h. */
+#define _GNU_SOURCE
+#include "engine/check.h"
+#include "kernel/kernel.h"
+#include "sys/lab.h"
+#include "engine/kb_api.h"
+#include "engine/lesson.h"
+#include "engine/sandbox.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *kb_verdict_name(enum kb_verdict v)
+{
+	switch (v) {
+	case KB_VERDICT_PASS: return "pass";
+	case KB_VERDICT_FAIL: return "fail";
+	case KB_VERDICT_ERROR: return "error";
+	}
+	return "?";
+}
+
+void kb_check_expect(struct kb_check_result *res, bool met, const char *expected, const char *seen,
+		     const char *where, const char *hint, int line)
+{
+	if (res->n_exp == res->cap_exp) {
+		res->cap_exp = res->cap_exp ? res->cap_exp * 2 : 8;
+		res->exp = kb_realloc(res->exp, res->cap_exp * sizeof *res->exp);
+	}
+	struct kb_expectation *e = &res->exp[res->n_exp++];
+	e->met = met;
+	e->expected = kb_strdup(expected ? expected : "(unnamed expectation)");
+	e->seen = seen ? kb_strdup(seen) : NULL;
+	e->where = where ? kb_strdup(where) : NULL;
+	e->hint = hint ? kb_strdup(hint) : NULL;
+	e->line = line;
+}
+
+size_t kb_check_unmet(const struct kb_check_result *res)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < res->n_exp; i++)
+		n += !res->exp[i].met;
+	return n;
+}
+
+static void init_result(struct kb_check_result *res, const struct kb_lesson *l, const struct kb_task *t)
+{
+	memset(res, 0, sizeof *res);
+	res->lesson_id = kb_strdup(l->id);
+	res->task_id = kb_strdup(t ? t->id : "load");
+	res->id = kb_asprintf("%s/%s", l->id, res->task_id);
+	res->title = kb_strdup(t ? t->title : l->title);
+}
+
+void kb_check_result_load_error(struct kb_check_result *res, const struct kb_lesson *l)
+{
+	init_result(res, l, NULL);
+	res->verdict = KB_VERDICT_ERROR;
+	res->error = kb_strdup(l->error ? l->error : "the lesson could not be loaded");
+	res->output = kb_strdup("");
+}
+
+static void told_waiting(void *ctx, int ahead, int limit)
+{
+	const struct kb_check_opts *o = ctx;
+	if (o->waiting) {
+		o->waiting(o->ctx, ahead, limit);
+	} else if (o->progress) {
+		char *m = kb_asprintf("waiting for a free check slot: %d check%s ahead of you (the lab runs "
+				      "%d at once)", ahead, ahead == 1 ? "" : "s", limit);
+		o->progress(o->ctx, m);
+		free(m);
+	}
+}
+
+static void tick_waiting(void *ctx)
+{
+	const struct kb_check_opts *o = ctx;
+	if (o->on_tick)
+		o->on_tick(o->ctx);
+}
+
+static int take_slot(const struct kb_check_opts *opts, struct kb_lab_slot *slot)
+{
+	slot->fd = -1;
+	slot->slot = -1;
+	struct kb_home own;
+	const struct kb_home *h = opts->home;
+	if (!h) {
+		if (kb_home_init(&own) < 0)
+			return 0;   /* the first build or boot reports it */
+		h = &own;
+	}
+	int rc = kb_lab_acquire(h->root, slot, told_waiting, tick_waiting, (void *)opts);
+	if (h == &own)
+		kb_home_free(&own);
+	return rc;
+}
+
+int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const struct kb_task *t,
+		 const struct kb_check_opts *opts)
+{
+	init_result(res, l, t);
+	double t0 = kb_now();
+	int rc;
+	if (l->error || !l->sb) {
+		rc = kb_error_set(KB_ELESSON, "%s", l->error ? l->error : "the lesson is not loaded");
+	} else if (!opts->workspace) {
+		rc = kb_error_set(KB_EINVAL, "no workspace given");
+	} else {
+		/* on a shared lab home, at most max_checks checks build and boot at once */
+		struct kb_lab_slot slot;
+		rc = take_slot(opts, &slot);
+		if (!rc) {
+			char *where = kb_asprintf("%s:%d", l->file, t->check_line);
+			rc = kb_api_run_check(l->sb, t->check_ref, where, res, opts);
+			free(where);
+		}
+		kb_lab_release(&slot);
+	}
+	res->output = l->sb ? kb_sandbox_take_output(l->sb) : kb_strdup("");
+	res->elapsed = kb_now() - t0;
+	res->lua_seconds = res->elapsed - res->build_seconds - res->boot_seconds;
+	if (res->lua_seconds < 0)
+		res->lua_seconds = 0;
+	if (rc < 0) {
+		res->verdict = KB_VERDICT_ERROR;
+		res->error = kb_strdup(rc == KB_EINTR ? "interrupted" : kb_error_last());
+		if (l->sb && *kb_sandbox_traceback(l->sb))
+			res->traceback = kb_strdup(kb_sandbox_traceback(l->sb));
+		return rc == KB_ELESSON ? 0 : rc;
+	}
+	if (res->n_exp == 0) {
+		res->verdict = KB_VERDICT_ERROR;
+		res->error = kb_asprintf("%s:%d: the check recorded no expectation (use kb.expect and its "
+					 "kin: docs/lesson-api.md)", l->file, t->check_line);
+		return 0;
+	}
+	res->verdict = kb_check_unmet(res) ? KB_VERDICT_FAIL : KB_VERDICT_PASS;
+	return 0;
+}
+
+void kb_check_result_free(struct kb_check_result *res)
+{
+	for (size_t i = 0; i < res->n_exp; i++) {
+		free(res->exp[i].expected);
+		free(res->exp[i].seen);
+		free(res->exp[i].where);
+		free(res->exp[i].hint);
+	}
+	free(res->exp);
+	free(res->id);
+	free(res->lesson_id);
+	free(res->task_id);
+	free(res->title);
+	free(res->error);
+	free(res->traceback);
+	free(res->output);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,1404 @@
+/* kb_api.c - the `kb` table of lesson checks. Every function checks its arguments and
+ * raises errors that name the call ("kb.read('../x'): ..."). The reference for lesson
+ * authors is docs/lesson-api.md; keep the two in step. */
+#define _GNU_SOURCE
+#include "engine/kb_api.h"
+#include "engine/check.h"
+#include "kernel/kernel.h"
+#include "kernel/ktap.h"
+#include "kernel/oops.h"
+#include "engine/lesson.h"
+#include "sys/runner.h"
+#include "engine/sandbox.h"
+#include "base/util.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_CAP ((size_t)4 << 20)
+#define SEEN_LINES 12
+
+static const char REG_CTX = 'c';   /* lightuserdata: struct run while a check runs */
+static const char REG_KB = 'b';    /* the kb table */
+
+struct run {
+	struct kb_check_result *res;
+	const struct kb_check_opts *opts;
+	char *root;                      /* realpath of the workspace */
+	struct kb_home home;
+	const struct kb_home *h;
+	bool home_tried;
+	struct kb_toolchain tc;
+	bool tc_ready;
+};
+
+/* ---- the workspace ------------------------------------------------------------------ */
+
+int kb_workspace_open(const char *root, const char *rel, int want_dir)
+{
+	if (!rel || !*rel)
+		return kb_error_set(KB_EINVAL, "an empty path");
+	if (rel[0] == '/')
+		return kb_error_set(KB_EINVAL, "'%s' is absolute: paths are relative to the kernel tree", rel);
+	if (strlen(rel) > 4096)
+		return kb_error_set(KB_EINVAL, "the path is too long");
+	int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return kb_error_set(KB_ENOTFOUND, "the workspace %s cannot be opened: %s", root, strerror(errno));
+	char *copy = kb_strdup(rel), *save = NULL;
+	int rc = 0;
+	char *part = strtok_r(copy, "/", &save);
+	while (part) {
+		char *next = strtok_r(NULL, "/", &save);
+		if (strcmp(part, "..") == 0) {
+			rc = kb_error_set(KB_EINVAL, "'..' is not allowed: paths stay inside the kernel tree");
+			break;
+		}
+		if (strcmp(part, ".") == 0) {
+			part = next;
+			if (!part && !want_dir)
+				rc = kb_error_set(KB_EINVAL, "'%s' names a folder, not a file", rel);
+			continue;
+		}
+		bool last = next == NULL;
+		int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | ((!last || want_dir) ? O_DIRECTORY : O_NONBLOCK);
+		int fd = openat(dfd, part, flags);
+		if (fd < 0) {
+			int e = errno;
+			struct stat st;
+			if (fstatat(dfd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				rc = kb_error_set(KB_EINVAL, "'%s' is a symbolic link: checks only follow real files "
+						  "of the workspace", part);
+			else if (e == ENOENT)
+				rc = kb_error_set(KB_ENOTFOUND, "%s: no such %s in the workspace", rel,
+						  last && !want_dir ? "file" : "folder");
+			else if (e == ENOTDIR)
+				rc = kb_error_set(KB_ENOTFOUND, "%s: '%s' is not a folder", rel, part);
+			else
+				rc = kb_error_set(KB_EIO, "%s: %s", rel, strerror(e));
+			break;
+		}
+		close(dfd);
+		dfd = fd;
+		part = next;
+	}
+	free(copy);
+	if (rc < 0) {
+		close(dfd);
+		return rc;
+	}
+	struct stat st;
+	if (fstat(dfd, &st) < 0 || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
+		close(dfd);
+		return kb_error_set(KB_EINVAL, "%s is not a %s", rel, want_dir ? "folder" : "regular file");
+	}
+	return dfd;
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static struct run *ctx_of(lua_State *L, const char *fn)
+{
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_CTX);
+	struct run *r = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (!r && fn)
+		luaL_error(L, "kb.%s can only be used inside a check (a task's check function)", fn);
+	return r;
+}
+
+static int current_line(lua_State *L)
+{
+	lua_Debug ar;
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "l", &ar);
+		if (ar.currentline > 0)
+			return ar.currentline;
+	}
+	return 0;
+}
+
+/* opts.name as a string, or NULL */
+static const char *opt_str(lua_State *L, int opts, const char *name)
+{
+	if (lua_type(L, opts) != LUA_TTABLE)
+		return NULL;
+	lua_getfield(L, opts, name);
+	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	lua_pop(L, 1);   /* the string stays alive: it is in the options table */
+	return s;
+}
+
+static bool opt_bool(lua_State *L, int opts, const char *name, bool dflt)
+{
+	if (lua_type(L, opts) != LUA_TTABLE)
+		return dflt;
+	lua_getfield(L, opts, name);
+	bool v = lua_isnil(L, -1) ? dflt : lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return v;
+}
+
+static double opt_num(lua_State *L, int opts, const char *name, double dflt)
+{
+	if (lua_type(L, opts) != LUA_TTABLE)
+		return dflt;
+	lua_getfield(L, opts, name);
+	double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : dflt;
+	lua_pop(L, 1);
+	return v;
+}
+
+static void check_opts(lua_State *L, int idx, const char *fn)
+{
+	if (!lua_isnoneornil(L, idx) && lua_type(L, idx) != LUA_TTABLE)
+		luaL_error(L, "kb.%s: options must be a table { ... }, not a %s", fn, luaL_typename(L, idx));
+}
+
+/* the last n lines of text (after "Run /init" for kernel logs when after_init) */
+static char *tail_lines(const char *text, int n, bool after_init)
+{
+	if (!text)
+		return kb_strdup("(nothing)");
+	if (after_init) {
+		const char *i = strstr(text, "Run /init as init process");
+		if (i) {
+			/* init's arguments and environment are indented after it */
+			const char *p = strchr(i, '\n');
+			while (p && p[1]) {
+				const char *q = p + 1;
+				const char *b = strchr(q, ']');
+				const char *body = (q[0] == '[' && b) ? b + 1 : q;
+				if (strncmp(body, "   ", 3) != 0)
+					break;
+				p = strchr(q, '\n');
+			}
+			text = p ? p + 1 : text + strlen(text);
+		}
+	}
+	size_t len = strlen(text);
+	while (len && text[len - 1] == '\n')
+		len--;
+	const char *start = text + len;
+	int lines = 0;
+	while (start > text) {
+		if (start[-1] == '\n' && ++lines >= n)
+			break;
+		start--;
+	}
+	if (start == text + len)
+		return kb_strdup("(nothing)");
+	return kb_strndup(start, (size_t)(text + len - start));
+}
+
+static void expect(lua_State *L, bool met, const char *expected, const char *seen, const char *where,
+		   const char *hint)
+{
+	struct run *r = ctx_of(L, "expect");
+	kb_check_expect(r->res, met, expected, met ? NULL : seen, where, met ? NULL : hint, current_line(L));
+}
+
+/* the string field `name` of a table argument, or NULL */
+static const char *tfield(lua_State *L, int t, const char *name)
+{
+	if (lua_type(L, t) != LUA_TTABLE)
+		return NULL;
+	lua_getfield(L, t, name);
+	const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	lua_pop(L, 1);
+	return s;
+}
+
+/* The text to search: a string, or a boot result's field `field`. */
+static const char *text_arg(lua_State *L, int idx, const char *field, const char *fn)
+{
+	if (lua_type(L, idx) == LUA_TSTRING)
+		return lua_tostring(L, idx);
+	if (lua_type(L, idx) == LUA_TTABLE) {
+		const char *s = tfield(L, idx, field);
+		if (s)
+			return s;
+		luaL_error(L, "kb.%s: the table has no '%s' (pass what kb.boot returned)", fn, field);
+	}
+	luaL_error(L, "kb.%s: expected a string or what kb.boot returned, got a %s", fn, luaL_typename(L, idx));
+	return NULL;
+}
+
+/* Find needle in text: plain, or a Lua pattern (string.find). Pushes nothing; returns
+ * the line that holds the match (caller frees) or NULL. Patterns run through
+ * string.find itself, under the instruction budget. */
+static char *find_line(lua_State *L, const char *text, const char *needle, bool pattern)
+{
+	size_t pos = 0;
+	bool found = false;
+	if (!pattern) {
+		const char *m = strstr(text, needle);
+		if (m) {
+			found = true;
+			pos = (size_t)(m - text);
+		}
+	} else {
+		/* string.find itself, from the registry's loaded libraries */
+		luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+		lua_getfield(L, -1, "string");
+		lua_getfield(L, -1, "find");
+		lua_pushstring(L, text);
+		lua_pushstring(L, needle);
+		lua_call(L, 2, 1);
+		if (lua_isinteger(L, -1)) {
+			found = true;
+			pos = (size_t)lua_tointeger(L, -1) - 1;
+		}
+		lua_pop(L, 3);
+	}
+	if (!found)
+		return NULL;
+	const char *b = text + pos;
+	while (b > text && b[-1] != '\n')
+		b--;
+	const char *e = strchr(text + pos, '\n');
+	return kb_strndup(b, e ? (size_t)(e - b) : strlen(b));
+}
+
+/* ---- kb.read, kb.exists ---------------------------------------------------------- */
+
+static int l_read(lua_State *L)
+{
+	struct run *r = ctx_of(L, "read");
+	const char *rel = luaL_checkstring(L, 1);
+	int fd = kb_workspace_open(r->root, rel, 0);
+	if (fd == KB_ENOTFOUND) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: no such file in your workspace", rel);
+		return 2;
+	}
+	if (fd < 0)
+		return luaL_error(L, "kb.read('%s'): %s", rel, kb_error_last());
+	struct kb_buf b = KB_BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < READ_CAP)
+		kb_buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	if (b.len >= READ_CAP) {
+		kb_buf_free(&b);
+		return luaL_error(L, "kb.read('%s'): the file is larger than 4 MiB", rel);
+	}
+	lua_pushlstring(L, b.data ? b.data : "", b.len);
+	kb_buf_free(&b);
+	return 1;
+}
+
+static int l_exists(lua_State *L)
+{
+	struct run *r = ctx_of(L, "exists");
+	const char *rel = luaL_checkstring(L, 1);
+	int fd = kb_workspace_open(r->root, rel, 0);
+	if (fd == KB_ENOTFOUND || (fd == KB_EINVAL && strstr(kb_error_last(), "is not a regular file"))) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	if (fd < 0)
+		return luaL_error(L, "kb.exists('%s'): %s", rel, kb_error_last());
+	close(fd);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* ---- kb.build ---------------------------------------------------------------------- */
+
+static void need_kernel(lua_State *L, struct run *r, const char *fn)
+{
+	if (!r->h) {
+		if (r->opts->home) {
+			r->h = r->opts->home;
+		} else {
+			if (!r->home_tried && kb_home_init(&r->home) == 0)
+				r->h = &r->home;
+			r->home_tried = true;
+		}
+	}
+	if (!r->h)
+		luaL_error(L, "kb.%s: %s", fn, kb_error_last());
+	struct kb_setup_status st;
+	kb_setup_status(&st, r->h);
+	if (!st.ready)
+		luaL_error(L, "kb.%s: the course kernel is not set up (run: kbridge setup)", fn);
+	if (!r->tc_ready) {
+		kb_toolchain_init(&r->tc, r->h);
+		r->tc_ready = true;
+	}
+}
+
+/* live output and ticks for the caller (kb_check_opts.on_output / on_tick) */
+static void live_build(void *ctx, const char *data, size_t len)
+{
+	const struct run *r = ctx;
+	r->opts->on_output(r->opts->ctx, "build", data, len);
+}
+
+static void live_line(void *ctx, const char *stream, const char *line)
+{
+	const struct run *r = ctx;
+	r->opts->on_output(r->opts->ctx, stream, line, strlen(line));
+}
+
+static void live_tick(void *ctx)
+{
+	const struct run *r = ctx;
+	r->opts->on_tick(r->opts->ctx);
+}
+
+static void progress(struct run *r, const char *what)
+{
+	if (r->opts->progress)
+		r->opts->progress(r->opts->ctx, what);
+}
+
+/* the first "file:line" in the compiler's errors, relative to the workspace */
+static char *error_location(const char *log, const char *root, const char *dir_abs)
+{
+	for (const char *l = log; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		char *line = kb_strndup(l, n);
+		char *res = NULL;
+		if (strstr(line, "error")) {
+			/* clang: "/abs/dir/file.c:12:5: error: ..." ; rustc: " --> /abs/dir/file.rs:3:5" */
+			char *p = strstr(line, "--> ");
+			p = p ? p + 4 : line;
+			while (*p == ' ')
+				p++;
+			char *colon = strchr(p, ':');
+			if (colon && colon[1] >= '0' && colon[1] <= '9') {
+				char *end = colon + 1;
+				while (*end >= '0' && *end <= '9')
+					end++;
+				*end = '\0';
+				size_t rl = strlen(root);
+				res = kb_strdup(strncmp(p, root, rl) == 0 && p[rl] == '/' ? p + rl + 1 : p);
+			}
+		} else if (strstr(line, "-->")) {
+			char *p = strstr(line, "--> ") + 4;
+			size_t rl = strlen(root);
+			if (strncmp(p, root, rl) == 0 && p[rl] == '/')
+				res = kb_strdup(p + rl + 1);
+		}
+		free(line);
+		if (res)
+			return res;
+		l += n + (nl ? 1 : 0);
+	}
+	(void)dir_abs;
+	return NULL;
+}
+
+/* the lines that say what broke: errors with a few lines of context, else the tail */
+static char *build_errors(const char *log)
+{
+	struct kb_buf b = KB_BUF_INIT;
+	int after = 0, taken = 0;
+	for (const char *l = log; l && *l && taken < 30;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		bool err = memmem(l, n, "error", 5) != NULL && memmem(l, n, "make[", 5) == NULL &&
+			   memmem(l, n, "Error 1", 7) == NULL;
+		if (err)
+			after = 6;
+		if (after > 0) {
+			kb_buf_add(&b, l, n);
+			kb_buf_adds(&b, "\n");
+			after--;
+			taken++;
+		}
+		l += n + (nl ? 1 : 0);
+	}
+	if (!b.len) {
+		kb_buf_free(&b);
+		return tail_lines(log, SEEN_LINES, false);
+	}
+	return kb_buf_detach(&b);
+}
+
+/* opts.vars: { NAME = "value" } make variables for one build. Only Kconfig symbols
+ * (CONFIG_*), CLIPPY and W are taken, with plain values, so a check can say "build with
+ * CONFIG_SAMPLE_X=m" or "build with Clippy" without reaching the toolchain's own
+ * variables (CC, RUSTC...). With out NULL, only checks them (raising on a bad one). */
+static void build_vars(lua_State *L, int opts, struct kb_strv *out)
+{
+	if (lua_type(L, opts) != LUA_TTABLE)
+		return;
+	lua_getfield(L, opts, "vars");
+	int t = lua_gettop(L);
+	if (lua_isnil(L, t)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (lua_type(L, t) != LUA_TTABLE)
+		luaL_error(L, "kb.build: vars must be a table { NAME = \"value\" }, not a %s", luaL_typename(L, t));
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "kb.build: vars: names must be strings");
+		const char *k = lua_tostring(L, -2);
+		bool name_ok = (strncmp(k, "CONFIG_", 7) == 0 && k[7]) || !strcmp(k, "CLIPPY") || !strcmp(k, "W");
+		for (const char *p = k; name_ok && *p; p++)
+			name_ok = (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
+		if (!name_ok)
+			luaL_error(L, "kb.build: vars: '%s' is not allowed (only CONFIG_* symbols, CLIPPY and W)", k);
+		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+			luaL_error(L, "kb.build: vars.%s must be a string", k);
+		const char *v = lua_tostring(L, -1);
+		for (const char *p = v; *p; p++)
+			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			      strchr("_.,+-", *p)))
+				luaL_error(L, "kb.build: vars.%s: only letters, digits and _ . , + - are allowed", k);
+		if (out)
+			kb_strv_pushf(out, "%s=%s", k, v);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static int l_build(lua_State *L)
+{
+	struct run *r = ctx_of(L, "build");
+	const char *rel = luaL_checkstring(L, 1);
+	check_opts(L, 2, "build");
+	double timeout = opt_num(L, 2, "timeout", 300);
+	build_vars(L, 2, NULL);
+	int fd = kb_workspace_open(r->root, rel, 1);
+	if (fd == KB_EINVAL)
+		return luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
+	lua_createtable(L, 0, 8);
+	lua_pushstring(L, rel);
+	lua_setfield(L, -2, "dir");
+	if (fd < 0) {
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "ok");
+		lua_pushfstring(L, "%s: no such folder in your workspace (%s)", rel, r->root);
+		lua_setfield(L, -2, "log");
+		lua_createtable(L, 0, 0);
+		lua_setfield(L, -2, "modules");
+		lua_pushinteger(L, -1);
+		lua_setfield(L, -2, "exit");
+		return 1;
+	}
+	close(fd);
+	need_kernel(L, r, "build");
+	struct kb_strv vars = KB_STRV_INIT;
+	for (size_t i = 0; i < r->tc.make_vars.n; i++)
+		kb_strv_push(&vars, r->tc.make_vars.v[i]);
+	build_vars(L, 2, &vars);
+	if (opt_bool(L, 2, "debug", true)) {
+		/* debug information in the module only (the kernel has none): an oops in it
+		   is decoded to file:line (oops.c). Optimisation is unchanged. */
+		kb_strv_push(&vars, "KCFLAGS=-g");
+		kb_strv_push(&vars, "KRUSTFLAGS=-g");
+	}
+	char *dir = kb_path_join(r->root, rel);
+	char *what = kb_asprintf("building %s", rel);
+	progress(r, what);
+	free(what);
+	struct kb_build_opts bo = {
+		.build_dir = r->h->build, .module_dir = dir,
+		.make_vars = kb_strv_argv(&vars), .env = kb_strv_argv(&r->tc.env),
+		.timeout = timeout,
+		.on_output = r->opts->on_output ? live_build : NULL,
+		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
+	};
+	struct kb_build_result br;
+	int rc = 0;
+	if (opt_bool(L, 2, "clean", false)) {
+		/* make M=DIR clean first: everything is compiled again (and linted with CLIPPY) */
+		bo.target = "clean";
+		rc = runner_build_module(&br, &bo);
+		r->res->build_seconds += br.elapsed;
+		runner_build_result_free(&br);   /* a failed clean shows again in the build below */
+		bo.target = NULL;
+		if (rc == KB_EINTR) {
+			kb_strv_free(&vars);
+			free(dir);
+			return luaL_error(L, "kb.build('%s'): interrupted", rel);
+		}
+	}
+	rc = runner_build_module(&br, &bo);
+	kb_strv_free(&vars);
+	r->res->n_builds++;
+	r->res->build_seconds += br.elapsed;
+	if (rc == KB_EINTR) {
+		runner_build_result_free(&br);
+		free(dir);
+		return luaL_error(L, "kb.build('%s'): interrupted", rel);
+	}
+	if (rc < 0) {
+		char *m = kb_strdup(kb_error_last());
+		runner_build_result_free(&br);
+		free(dir);
+		lua_pushfstring(L, "kb.build('%s'): %s", rel, m);
+		free(m);
+		return lua_error(L);
+	}
+	lua_pushboolean(L, br.ok && br.n_ko > 0);
+	lua_setfield(L, -2, "ok");
+	lua_pushstring(L, br.log ? br.log : "");
+	lua_setfield(L, -2, "log");
+	lua_pushinteger(L, br.exit_code);
+	lua_setfield(L, -2, "exit");
+	lua_pushboolean(L, br.timed_out);
+	lua_setfield(L, -2, "timed_out");
+	lua_pushnumber(L, br.elapsed);
+	lua_setfield(L, -2, "elapsed");
+	lua_createtable(L, (int)br.n_ko, 0);
+	size_t rl = strlen(r->root);
+	for (size_t i = 0; i < br.n_ko; i++) {
+		const char *k = br.ko_files[i];
+		lua_pushstring(L, strncmp(k, r->root, rl) == 0 && k[rl] == '/' ? k + rl + 1 : k);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "modules");
+	if (!br.ok) {
+		char *errs = build_errors(br.log), *loc = error_location(br.log, r->root, dir);
+		lua_pushstring(L, errs);
+		lua_setfield(L, -2, "errors");
+		if (loc) {
+			lua_pushstring(L, loc);
+			lua_setfield(L, -2, "error_at");
+		}
+		free(errs);
+		free(loc);
+	}
+	runner_build_result_free(&br);
+	free(dir);
+	return 1;
+}
+
+/* ---- kb.boot ----------------------------------------------------------------------- */
+
+static char *module_name(const char *ko)
+{
+	const char *slash = strrchr(ko, '/');
+	char *name = kb_strdup(slash ? slash + 1 : ko);
+	if (kb_str_ends(name, ".ko"))
+		name[strlen(name) - 3] = '\0';
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return name;
+}
+
+/* the .ko paths in a list or a build result, checked against the workspace */
+static void collect_modules(lua_State *L, struct run *r, int idx, struct kb_strv *out)
+{
+	if (lua_isnil(L, idx))
+		return;
+	if (lua_type(L, idx) != LUA_TTABLE)
+		luaL_error(L, "kb.boot: modules must be a list of .ko paths or what kb.build returned");
+	lua_getfield(L, idx, "modules");
+	int list = lua_type(L, -1) == LUA_TTABLE ? lua_gettop(L) : idx;   /* a build result */
+	lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, list, i);
+		if (lua_type(L, -1) == LUA_TTABLE) {   /* a list of build results */
+			collect_modules(L, r, lua_gettop(L), out);
+		} else {
+			const char *rel = lua_tostring(L, -1);
+			if (!rel || !kb_str_ends(rel, ".ko"))
+				luaL_error(L, "kb.boot: modules[%d] is not a .ko path", (int)i);
+			int fd = kb_workspace_open(r->root, rel, 0);
+			if (fd < 0)
+				luaL_error(L, "kb.boot: module %s: %s", rel, kb_error_last());
+			close(fd);
+			kb_strv_push_own(out, kb_path_join(r->root, rel));
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static void push_cmd(lua_State *L, const struct kb_guest_cmd *c)
+{
+	lua_createtable(L, 0, 4);
+	lua_pushstring(L, c->command);
+	lua_setfield(L, -2, "command");
+	lua_pushstring(L, c->output ? c->output : "");
+	lua_setfield(L, -2, "output");
+	lua_pushinteger(L, c->exit_status);
+	lua_setfield(L, -2, "exit");
+	lua_pushboolean(L, c->finished);
+	lua_setfield(L, -2, "finished");
+}
+
+/* Fields of a decoded oops on the table at the top: PREFIXdecoded (the excerpt with
+ * "at FILE:LINE" lines), PREFIXbrief (the same without the register dump), PREFIXat
+ * (the first frame's FILE:LINE) and frames (list of {func, module, file, line, rip}).
+ * Only the frames when nothing could be decoded (an empty list). */
+static void push_decoded(lua_State *L, const struct kb_oops_decoded *d, const char *prefix)
+{
+	if (d->n_frames) {
+		lua_pushstring(L, d->text);
+		lua_setfield(L, -2, prefix[0] ? "fault_decoded" : "text");
+		lua_pushstring(L, d->brief ? d->brief : "");
+		lua_setfield(L, -2, prefix[0] ? "fault_brief" : "brief");
+		lua_pushstring(L, d->first_at);
+		lua_setfield(L, -2, prefix[0] ? "fault_at" : "at");
+	}
+	lua_createtable(L, (int)d->n_frames, 0);
+	for (size_t i = 0; i < d->n_frames; i++) {
+		const struct kb_frame *f = &d->frames[i];
+		lua_createtable(L, 0, 5);
+		lua_pushstring(L, f->func);
+		lua_setfield(L, -2, "func");
+		lua_pushstring(L, f->module);
+		lua_setfield(L, -2, "module");
+		lua_pushstring(L, f->file);
+		lua_setfield(L, -2, "file");
+		lua_pushinteger(L, f->line);
+		lua_setfield(L, -2, "line");
+		lua_pushboolean(L, f->rip);
+		lua_setfield(L, -2, "rip");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "frames");
+}
+
+static int l_boot(lua_State *L)
+{
+	struct run *r = ctx_of(L, "boot");
+	if (!lua_isnoneornil(L, 1) && lua_type(L, 1) != LUA_TTABLE)
+		return luaL_error(L, "kb.boot: takes a table { modules = ..., run = { ... } }, not a %s",
+				  luaL_typename(L, 1));
+	if (lua_isnone(L, 1))
+		lua_createtable(L, 0, 0);
+	struct kb_strv modules = KB_STRV_INIT, cmds = KB_STRV_INIT;
+	lua_getfield(L, 1, "modules");
+	collect_modules(L, r, lua_gettop(L), &modules);
+	lua_pop(L, 1);
+	bool insmod = opt_bool(L, 1, "insmod", true), rmmod = opt_bool(L, 1, "rmmod", true);
+	double timeout = opt_num(L, 1, "timeout", r->opts->boot_timeout > 0 ? r->opts->boot_timeout : 60);
+	int cpus = (int)opt_num(L, 1, "cpus", 1);
+	if (timeout <= 0 || timeout > 600 || cpus < 1 || cpus > 8) {
+		kb_strv_free(&modules);
+		return luaL_error(L, "kb.boot: timeout must be in (0, 600] seconds and cpus in 1..8");
+	}
+	size_t n_ins = 0;
+	if (insmod)
+		for (size_t i = 0; i < modules.n; i++, n_ins++) {
+			const char *slash = strrchr(modules.v[i], '/');
+			kb_strv_pushf(&cmds, "insmod /kb/mod/%s", slash ? slash + 1 : modules.v[i]);
+		}
+	lua_getfield(L, 1, "run");
+	size_t first_run = cmds.n;
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		kb_strv_push(&cmds, lua_tostring(L, -1));
+	} else if (lua_type(L, -1) == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			if (lua_type(L, -1) != LUA_TSTRING) {
+				kb_strv_free(&modules);
+				kb_strv_free(&cmds);
+				return luaL_error(L, "kb.boot: run[%d] must be a shell command (a string)", (int)i);
+			}
+			kb_strv_push(&cmds, lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+	} else if (!lua_isnil(L, -1)) {
+		kb_strv_free(&modules);
+		kb_strv_free(&cmds);
+		return luaL_error(L, "kb.boot: run must be a command or a list of commands");
+	}
+	lua_pop(L, 1);
+	size_t n_run = cmds.n - first_run;
+	if (insmod && rmmod)
+		for (size_t i = modules.n; i-- > 0;) {
+			char *name = module_name(modules.v[i]);
+			kb_strv_pushf(&cmds, "rmmod %s", name);
+			free(name);
+		}
+	need_kernel(L, r, "boot");
+	progress(r, "booting the course kernel");
+	struct kb_boot_opts bo = {
+		.kernel = r->h->bzimage, .initramfs = r->h->initramfs,
+		.modules = kb_strv_argv(&modules), .commands = kb_strv_argv(&cmds),
+		.timeout = timeout, .cpus = cpus,
+		.on_line = r->opts->on_output ? live_line : NULL,
+		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
+	};
+	struct kb_boot_result br;
+	int rc = runner_boot(&br, &bo);
+	kb_strv_free(&cmds);
+	r->res->n_boots++;
+	r->res->boot_seconds += br.elapsed;
+	if (rc < 0) {
+		char *m = kb_strdup(rc == KB_EINTR ? "interrupted" : kb_error_last());
+		runner_boot_result_free(&br);
+		kb_strv_free(&modules);
+		lua_pushfstring(L, "kb.boot: %s", m);
+		free(m);
+		return lua_error(L);
+	}
+	lua_createtable(L, 0, 12);
+	lua_pushstring(L, kb_boot_status_name(br.status));
+	lua_setfield(L, -2, "status");
+	lua_pushstring(L, br.console ? br.console : "");
+	lua_setfield(L, -2, "console");
+	lua_pushstring(L, br.kernel_log ? br.kernel_log : "");
+	lua_setfield(L, -2, "log");
+	lua_pushboolean(L, br.kernel_log_complete);
+	lua_setfield(L, -2, "log_complete");
+	lua_pushstring(L, kb_fault_name(br.fault));
+	lua_setfield(L, -2, "fault");
+	if (br.fault_excerpt) {
+		lua_pushstring(L, br.fault_excerpt);
+		lua_setfield(L, -2, "fault_excerpt");
+		struct kb_oops_decoded d;
+		kb_oops_decode(&d, br.fault_excerpt, (const char *const *)kb_strv_argv(&modules), r->root);
+		push_decoded(L, &d, "fault_");
+		kb_oops_decoded_free(&d);
+	}
+	kb_strv_free(&modules);
+	lua_pushnumber(L, br.elapsed);
+	lua_setfield(L, -2, "elapsed");
+	bool inserted = true;
+	lua_createtable(L, (int)br.n_cmds, 0);
+	for (size_t i = 0; i < br.n_cmds; i++) {
+		push_cmd(L, &br.cmds[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+		if (i < n_ins && (!br.cmds[i].finished || br.cmds[i].exit_status != 0))
+			inserted = false;
+	}
+	lua_setfield(L, -2, "commands");
+	lua_createtable(L, (int)n_run, 0);
+	for (size_t i = 0; i < n_run && first_run + i < br.n_cmds; i++) {
+		push_cmd(L, &br.cmds[first_run + i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "run");
+	lua_pushboolean(L, inserted);
+	lua_setfield(L, -2, "inserted");
+	runner_boot_result_free(&br);
+	return 1;
+}
+
+/* ---- kb.find, kb.fault, kb.ktap ------------------------------------------------------ */
+
+/* kb.lines(text) -> { line, ... }: the text's non-empty lines, each without a kernel log
+ * timestamp ("[    1.234567] ") at its start */
+static int l_lines(lua_State *L)
+{
+	size_t len;
+	const char *text = luaL_checklstring(L, 1, &len);
+	lua_createtable(L, 16, 0);
+	lua_Integer n = 0;
+	for (const char *l = text, *end = text + len; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		const char *e = nl ? nl : end, *b = l;
+		size_t stamp = kb_log_stamp_len(b, (size_t)(e - b));
+		if (stamp) {
+			b += stamp;
+			while (b < e && *b == ' ')
+				b++;
+		}
+		if (e > b && e[-1] == '\r')
+			e--;
+		if (e > b) {
+			lua_pushlstring(L, b, (size_t)(e - b));
+			lua_rawseti(L, -2, ++n);
+		}
+		l = nl ? nl + 1 : end;
+	}
+	return 1;
+}
+
+static int l_find(lua_State *L)
+{
+	const char *text = luaL_checkstring(L, 1);
+	const char *needle = luaL_checkstring(L, 2);
+	check_opts(L, 3, "find");
+	char *line = find_line(L, text, needle, opt_bool(L, 3, "pattern", false));
+	if (!line) {
+		lua_pushnil(L);
+		return 1;
+	}
+	lua_pushstring(L, line);
+	free(line);
+	return 1;
+}
+
+static int l_fault(lua_State *L)
+{
+	const char *text = lua_type(L, 1) == LUA_TTABLE ? NULL : luaL_checkstring(L, 1);
+	char *excerpt = NULL;
+	enum kb_fault f;
+	if (!text) {
+		/* a boot result: its own verdict, from the console and the kernel log */
+		const char *kind = tfield(L, 1, "fault");
+		if (!kind)
+			return luaL_error(L, "kb.fault: pass a text or what kb.boot returned");
+		lua_pushstring(L, kind);
+		lua_getfield(L, 1, "fault_excerpt");
+		return 2;
+	}
+	f = kb_detect_fault(text, &excerpt);
+	lua_pushstring(L, kb_fault_name(f));
+	if (excerpt)
+		lua_pushstring(L, excerpt);
+	else
+		lua_pushnil(L);
+	free(excerpt);
+	return 2;
+}
+
+/* kb.decode(boot | text, modules) -> text, frames: the oops text with "at FILE:LINE"
+ * lines (the text as it was when nothing could be decoded) and the decoded frames */
+static int l_decode(lua_State *L)
+{
+	struct run *r = ctx_of(L, "decode");
+	if (lua_type(L, 1) == LUA_TTABLE && !tfield(L, 1, "fault"))
+		return luaL_error(L, "kb.decode: pass a text or what kb.boot returned");
+	const char *text = lua_type(L, 1) == LUA_TTABLE ? tfield(L, 1, "fault_excerpt") : luaL_checkstring(L, 1);
+	struct kb_strv mods = KB_STRV_INIT;
+	collect_modules(L, r, 2, &mods);
+	struct kb_oops_decoded d;
+	kb_oops_decode(&d, text ? text : "", (const char *const *)kb_strv_argv(&mods), r->root);
+	kb_strv_free(&mods);
+	lua_pushstring(L, d.n_frames ? d.text : text ? text : "");
+	lua_createtable(L, 0, 0);
+	push_decoded(L, &d, "");
+	lua_getfield(L, -1, "frames");
+	lua_remove(L, -2);
+	kb_oops_decoded_free(&d);
+	return 2;
+}
+
+static void push_ktap_test(lua_State *L, const struct kb_ktap_test *t)
+{
+	luaL_checkstack(L, 6, "kb.ktap");
+	lua_createtable(L, 0, 9);
+	lua_pushstring(L, t->name);
+	lua_setfield(L, -2, "name");
+	lua_pushinteger(L, t->number);
+	lua_setfield(L, -2, "number");
+	lua_pushstring(L, kb_ktap_result_name(t->result));
+	lua_setfield(L, -2, "result");
+	lua_pushboolean(L, t->result == KB_KTAP_OK || t->result == KB_KTAP_SKIP);
+	lua_setfield(L, -2, "ok");
+	if (t->directive) {
+		lua_pushstring(L, t->directive);
+		lua_setfield(L, -2, "directive");
+	}
+	lua_pushstring(L, t->diagnostics);
+	lua_setfield(L, -2, "diagnostics");
+	lua_pushinteger(L, t->plan);
+	lua_setfield(L, -2, "plan");
+	lua_createtable(L, (int)t->n_subtests, 0);
+	for (size_t i = 0; i < t->n_subtests; i++) {
+		push_ktap_test(L, &t->subtests[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "tests");
+}
+
+static int l_ktap(lua_State *L)
+{
+	const char *text = text_arg(L, 1, "log", "ktap");
+	struct kb_ktap k;
+	kb_ktap_parse(&k, text);
+	lua_createtable(L, 0, 6);
+	lua_pushboolean(L, k.found);
+	lua_setfield(L, -2, "found");
+	lua_pushinteger(L, k.version);
+	lua_setfield(L, -2, "version");
+	lua_pushinteger(L, k.passed);
+	lua_setfield(L, -2, "passed");
+	lua_pushinteger(L, k.failed);
+	lua_setfield(L, -2, "failed");
+	lua_pushinteger(L, k.skipped);
+	lua_setfield(L, -2, "skipped");
+	lua_createtable(L, (int)k.n_tests, 0);
+	for (size_t i = 0; i < k.n_tests; i++) {
+		push_ktap_test(L, &k.tests[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "suites");
+	kb_ktap_free(&k);
+	return 1;
+}
+
+/* ---- expectations ---------------------------------------------------------------------- */
+
+static int l_expect(lua_State *L)
+{
+	ctx_of(L, "expect");
+	luaL_checkany(L, 1);
+	bool met = lua_toboolean(L, 1);
+	const char *what = luaL_checkstring(L, 2);
+	check_opts(L, 3, "expect");
+	expect(L, met, what, opt_str(L, 3, "seen"), opt_str(L, 3, "where"), opt_str(L, 3, "hint"));
+	lua_pushboolean(L, met);
+	return 1;
+}
+
+static int l_expect_build(lua_State *L)
+{
+	ctx_of(L, "expect_build");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_opts(L, 2, "expect_build");
+	lua_getfield(L, 1, "ok");
+	bool ok = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	const char *dir = tfield(L, 1, "dir");
+	char *what = kb_asprintf("the module in %s builds with Kbuild", dir ? dir : "the folder");
+	const char *seen = tfield(L, 1, "errors");
+	char *seen_own = NULL;
+	if (!ok && !seen) {
+		const char *log = tfield(L, 1, "log");
+		lua_getfield(L, 1, "modules");
+		bool no_ko = lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) == 0;
+		lua_pop(L, 1);
+		lua_getfield(L, 1, "exit");
+		bool made = lua_tointeger(L, -1) == 0;
+		lua_pop(L, 1);
+		if (made && no_ko)
+			seen_own = kb_strdup("make succeeded but built no .ko: does the Kbuild file say obj-m := NAME.o?");
+		else
+			seen_own = tail_lines(log ? log : "", SEEN_LINES, false);
+		seen = seen_own;
+	}
+	const char *where = opt_str(L, 2, "where");
+	if (!where)
+		where = tfield(L, 1, "error_at");
+	if (!where)
+		where = dir;
+	expect(L, ok, what, seen, where, opt_str(L, 2, "hint"));
+	free(what);
+	free(seen_own);
+	lua_pushboolean(L, ok);
+	return 1;
+}
+
+static int l_expect_boot(lua_State *L)
+{
+	ctx_of(L, "expect_boot");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_opts(L, 2, "expect_boot");
+	const char *status = tfield(L, 1, "status");
+	lua_getfield(L, 1, "inserted");
+	bool inserted = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	bool ok = status && strcmp(status, "ok") == 0 && inserted;
+	struct kb_buf seen = KB_BUF_INIT;
+	if (!ok) {
+		if (status && strcmp(status, "ok") != 0)
+			kb_buf_printf(&seen, "the boot ended: %s\n", status);
+		lua_getfield(L, 1, "commands");
+		lua_Integer n = lua_type(L, -1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			const char *cmd = tfield(L, -1, "command");
+			lua_getfield(L, -1, "exit");
+			lua_Integer ex = lua_tointeger(L, -1);
+			lua_pop(L, 1);
+			if (cmd && kb_str_starts(cmd, "insmod ") && ex != 0)
+				kb_buf_printf(&seen, "$ %s (exit %lld)\n%s", cmd, (long long)ex,
+					      tfield(L, -1, "output") ? tfield(L, -1, "output") : "");
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+		if (status && strcmp(status, "ok") != 0) {
+			char *t = tail_lines(tfield(L, 1, "console"), SEEN_LINES, true);
+			kb_buf_printf(&seen, "%s", t);
+			free(t);
+		}
+	}
+	const char *where = opt_str(L, 2, "where");
+	expect(L, ok, "the kernel boots and every module loads (insmod exits 0)", seen.data,
+	       where ? where : "the module's init function and the kernel log", opt_str(L, 2, "hint"));
+	kb_buf_free(&seen);
+	lua_pushboolean(L, ok);
+	return 1;
+}
+
+/* what a learner reads of a boot's fault: decoded to source lines when it could be */
+static const char *fault_text(lua_State *L, int boot)
+{
+	const char *t = tfield(L, boot, "fault_brief");
+	if (!t)
+		t = tfield(L, boot, "fault_excerpt");
+	return t ? t : "";
+}
+
+static int l_expect_no_fault(lua_State *L)
+{
+	ctx_of(L, "expect_no_fault");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_opts(L, 2, "expect_no_fault");
+	const char *fault = tfield(L, 1, "fault");
+	bool warnings = opt_bool(L, 2, "warnings", false);
+	bool ok = !fault || strcmp(fault, "none") == 0 || (!warnings && strcmp(fault, "warning") == 0);
+	char *seen = ok ? NULL : kb_asprintf("%s %s:\n%s", fault[0] == 'o' ? "an" : "a", fault, fault_text(L, 1));
+	const char *where = opt_str(L, 2, "where");
+	if (!where)
+		where = tfield(L, 1, "fault_at");
+	expect(L, ok, warnings ? "no oops, panic or warning in the kernel log" : "no oops or panic in the kernel log",
+	       seen, where ? where : "the call trace: the first function of your module in it",
+	       opt_str(L, 2, "hint"));
+	free(seen);
+	lua_pushboolean(L, ok);
+	return 1;
+}
+
+static int l_expect_fault(lua_State *L)
+{
+	ctx_of(L, "expect_fault");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	const char *want = luaL_checkstring(L, 2);
+	check_opts(L, 3, "expect_fault");
+	static const char *const kinds[] = {"warning", "oops", "rust-panic", "kernel-panic", "any", NULL};
+	bool known = false;
+	for (const char *const *k = kinds; *k; k++)
+		known |= strcmp(*k, want) == 0;
+	if (!known)
+		return luaL_error(L, "kb.expect_fault: kind must be warning, oops, rust-panic, kernel-panic or any");
+	const char *fault = tfield(L, 1, "fault");
+	bool ok = fault && (strcmp(want, "any") == 0 ? strcmp(fault, "none") != 0 : strcmp(fault, want) == 0);
+	char *what = kb_asprintf("the kernel reports a%s %s", want[0] == 'o' || want[0] == 'a' ? "n" : "", want);
+	char *seen = kb_asprintf("fault: %s%s%s", fault ? fault : "none", fault_text(L, 1)[0] ? "\n" : "",
+				 fault_text(L, 1));
+	const char *where = opt_str(L, 3, "where");
+	expect(L, ok, what, seen, where ? where : tfield(L, 1, "fault_at"), opt_str(L, 3, "hint"));
+	free(what);
+	free(seen);
+	lua_pushboolean(L, ok);
+	return 1;
+}
+
+/* shared by expect_text / expect_log / expect_console / expect_output */
+static int expect_in(lua_State *L, const char *text, const char *name, int needle_idx, int opts, bool kernel_log)
+{
+	const char *needle = luaL_checkstring(L, needle_idx);
+	check_opts(L, opts, "expect");
+	bool pattern = opt_bool(L, opts, "pattern", false), absent = opt_bool(L, opts, "absent", false);
+	char *line = find_line(L, text, needle, pattern);
+	bool ok = absent ? line == NULL : line != NULL;
+	const char *desc = opt_str(L, opts, "expected");
+	char *what = desc ? kb_strdup(desc)
+			  : kb_asprintf("%s %s %s \"%s\"", name, absent ? "does not contain" : "contains",
+					pattern ? "a match for" : "", needle);
+	/* "contains  \"x\"" when plain: squeeze the double space */
+	char *dbl = strstr(what, "  ");
+	if (dbl)
+		memmove(dbl, dbl + 1, strlen(dbl));
+	char *seen = NULL;
+	if (!ok)
+		seen = absent ? kb_asprintf("it does, on this line:\n%s", line)
+			      : tail_lines(text, SEEN_LINES, kernel_log);
+	const char *where = opt_str(L, opts, "where");
+	expect(L, ok, what, seen, where ? where : name, opt_str(L, opts, "hint"));
+	free(what);
+	free(seen);
+	free(line);
+	lua_pushboolean(L, ok);
+	return 1;
+}
+
+static int l_expect_text(lua_State *L)
+{
+	ctx_of(L, "expect_text");
+	const char *text = luaL_checkstring(L, 1);
+	const char *name = lua_type(L, 3) == LUA_TTABLE ? opt_str(L, 3, "name") : NULL;
+	return expect_in(L, text, name ? name : "the text", 2, 3, false);
+}
+
+static int l_expect_log(lua_State *L)
+{
+	ctx_of(L, "expect_log");
+	return expect_in(L, text_arg(L, 1, "log", "expect_log"), "the kernel log", 2, 3, true);
+}
+
+static int l_expect_console(lua_State *L)
+{
+	ctx_of(L, "expect_console");
+	return expect_in(L, text_arg(L, 1, "console", "expect_console"), "the console", 2, 3, true);
+}
+
+/* the command i (a number into boot.run, or a command string) of a boot result; pushes it */
+static void push_run_cmd(lua_State *L, int boot, int which, const char *fn)
+{
+	luaL_checktype(L, boot, LUA_TTABLE);
+	lua_getfield(L, boot, "run");
+	int run = lua_gettop(L);
+	if (lua_type(L, run) != LUA_TTABLE)
+		luaL_error(L, "kb.%s: pass what kb.boot returned", fn);
+	if (lua_isinteger(L, which)) {
+		lua_Integer i = lua_tointeger(L, which);
+		if (lua_rawgeti(L, run, i) != LUA_TTABLE)
+			luaL_error(L, "kb.%s: the boot ran %d command(s); there is no command %d", fn,
+				   (int)lua_rawlen(L, run), (int)i);
+	} else {
+		const char *want = luaL_checkstring(L, which);
+		lua_Integer n = (lua_Integer)lua_rawlen(L, run);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, run, i);
+			const char *c = tfield(L, -1, "command");
+			if (c && strcmp(c, want) == 0)
+				goto found;
+			lua_pop(L, 1);
+		}
+		luaL_error(L, "kb.%s: the boot did not run the command '%s'", fn, want);
+	}
+found:
+	lua_remove(L, run);
+}
+
+static int l_expect_output(lua_State *L)
+{
+	ctx_of(L, "expect_output");
+	push_run_cmd(L, 1, 2, "expect_output");
+	int cmd = lua_gettop(L);
+	const char *out = tfield(L, cmd, "output");
+	char *name = kb_asprintf("the output of '%s'", tfield(L, cmd, "command"));
+	lua_pushstring(L, name);   /* keep alive on the stack */
+	free(name);
+	int r = expect_in(L, out ? out : "", lua_tostring(L, -1), 3, 4, false);
+	return r;
+}
+
+static int l_expect_exit(lua_State *L)
+{
+	ctx_of(L, "expect_exit");
+	push_run_cmd(L, 1, 2, "expect_exit");
+	int cmd = lua_gettop(L);
+	lua_Integer want = luaL_checkinteger(L, 3);
+	check_opts(L, 4, "expect_exit");
+	lua_getfield(L, cmd, "exit");
+	lua_Integer got = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	lua_getfield(L, cmd, "finished");
+	bool finished = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	const char *c = tfield(L, cmd, "command");
+	bool ok = finished && got == want;
+	const char *expected = opt_str(L, 4, "expected");
+	char *what = expected ? kb_strdup(expected) : kb_asprintf("'%s' exits with status %lld", c, (long long)want);
+	const char *status = tfield(L, 1, "status");
+	char *seen = finished ? kb_asprintf("exit status %lld; it printed:\n%s", (long long)got,
+					    tfield(L, cmd, "output") ? tfield(L, cmd, "output") : "")
+		     : status && !strcmp(status, "hang")
+			? kb_strdup("it never finished: the guest hung and was stopped at the timeout (an endless "
+				    "loop, or a lock never released?); what it printed and the kernel log could "
+				    "not be read")
+		     : status && !strcmp(status, "crashed")
+			? kb_strdup("it never finished: the kernel crashed (the oops or panic is shown with the "
+				    "expectation about faults)")
+			: kb_strdup("it never finished (the guest crashed or hung)");
+	const char *where = opt_str(L, 4, "where");
+	expect(L, ok, what, seen, where ? where : "the command's output", opt_str(L, 4, "hint"));
+	free(what);
+	free(seen);
+	lua_pushboolean(L, ok);
+	return 1;
+}
+
+static void ktap_failures(const struct kb_ktap_test *t, const char *prefix, struct kb_buf *b, int *n)
+{
+	for (size_t i = 0; i < t->n_subtests && *n < 12; i++) {
+		const struct kb_ktap_test *c = &t->subtests[i];
+		char *path = kb_asprintf("%s.%s", prefix, c->name);
+		if (c->n_subtests) {
+			ktap_failures(c, path, b, n);
+		} else if (c->result == KB_KTAP_FAIL || c->result == KB_KTAP_INCOMPLETE) {
+			kb_buf_printf(b, "not ok %s\n", path);
+			/* KUnit's own words: the EXPECTATION FAILED lines */
+			for (const char *l = c->diagnostics; *l;) {
+				const char *nl = strchr(l, '\n');
+				size_t len = nl ? (size_t)(nl - l) : strlen(l);
+				if (!memmem(l, len, "initializing", 12) && !memmem(l, len, "cleaning up", 11)) {
+					kb_buf_adds(b, "    ");
+					kb_buf_add(b, l, len);
+					kb_buf_adds(b, "\n");
+				}
+				l += len + (nl ? 1 : 0);
+			}
+			(*n)++;
+		}
+		free(path);
+	}
+}
+
+static int l_expect_ktap(lua_State *L)
+{
+	ctx_of(L, "expect_ktap");
+	const char *text = text_arg(L, 1, "log", "expect_ktap");
+	const char *suite = luaL_checkstring(L, 2);
+	check_opts(L, 3, "expect_ktap");
+	struct kb_ktap k;
+	kb_ktap_parse(&k, text);
+	const struct kb_ktap_test *s = kb_ktap_find(&k, suite);
+	struct kb_buf seen = KB_BUF_INIT;
+	bool ok = s != NULL;
+	int passed = 0, failed = 0, skipped = 0;
+	if (!s) {
+		if (!k.found)
+			kb_buf_adds(&seen, "no KTAP output at all: was the KUnit module loaded? (CONFIG_KUNIT is on; the "
+					   "module runs its suites when inserted)");
+		else {
+			kb_buf_adds(&seen, "the suites that ran:");
+			for (size_t i = 0; i < k.n_tests; i++)
+				kb_buf_printf(&seen, " %s", k.tests[i].name);
+		}
+	} else {
+		kb_ktap_count(s, &passed, &failed, &skipped);
+		if (s->result == KB_KTAP_INCOMPLETE) {
+			ok = false;
+			kb_buf_printf(&seen, "the suite never finished (the kernel crashed or hung in it); %d passed before\n",
+				      passed);
+		}
+		if (failed) {
+			ok = false;
+			kb_buf_printf(&seen, "%d of %d test(s) failed:\n", failed, passed + failed + skipped);
+			int n = 0;
+			ktap_failures(s, s->name, &seen, &n);
+		}
+		if (s->result == KB_KTAP_FAIL && !failed) {
+			ok = false;
+			kb_buf_printf(&seen, "the suite itself reports not ok\n%s", s->diagnostics);
+		}
+	}
+	/* cases that must be there and pass */
+	if (s && lua_type(L, 3) == LUA_TTABLE) {
+		lua_getfield(L, 3, "cases");
+		if (lua_type(L, -1) == LUA_TTABLE) {
+			lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+			for (lua_Integer i = 1; i <= n; i++) {
+				lua_rawgeti(L, -1, i);
+				const char *cname = lua_tostring(L, -1);
+				if (cname) {
+					char *path = kb_asprintf("%s.%s", suite, cname);
+					const struct kb_ktap_test *c = kb_ktap_find(&k, path);
+					if (!c) {
+						ok = false;
+						kb_buf_printf(&seen, "no test case %s ran\n", cname);
+					} else if (c->result != KB_KTAP_OK) {
+						ok = false;
+						if (c->result == KB_KTAP_SKIP)
+							kb_buf_printf(&seen, "%s was skipped: %s\n", cname, c->directive ? c->directive : "");
+					}
+					free(path);
+				}
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+		lua_Integer min = (lua_Integer)opt_num(L, 3, "min_passed", 0);
+		if (passed < min) {
+			ok = false;
+			kb_buf_printf(&seen, "%d test(s) passed; at least %lld should\n", passed, (long long)min);
+		}
+	}
+	char *what = kb_asprintf("the KUnit suite '%s' runs and passes", suite);
+	const char *where = opt_str(L, 3, "where");
+	expect(L, ok, what, seen.data, where ? where : "the KUnit results (KTAP) in the kernel log", opt_str(L, 3, "hint"));
+	free(what);
+	kb_buf_free(&seen);
+	kb_ktap_free(&k);
+	lua_pushboolean(L, ok);
+	return 1;
+}
+
+/* ---- install, run ------------------------------------------------------------------------ */
+
+static const luaL_Reg kb_funcs[] = {
+	{"read", l_read},
+	{"exists", l_exists},
+	{"build", l_build},
+	{"boot", l_boot},
+	{"find", l_find},
+	{"lines", l_lines},
+	{"fault", l_fault},
+	{"decode", l_decode},
+	{"ktap", l_ktap},
+	{"expect", l_expect},
+	{"expect_build", l_expect_build},
+	{"expect_boot", l_expect_boot},
+	{"expect_no_fault", l_expect_no_fault},
+	{"expect_fault", l_expect_fault},
+	{"expect_text", l_expect_text},
+	{"expect_log", l_expect_log},
+	{"expect_console", l_expect_console},
+	{"expect_output", l_expect_output},
+	{"expect_exit", l_expect_exit},
+	{"expect_ktap", l_expect_ktap},
+	{NULL, NULL},
+};
+
+static int api_open(lua_State *L)
+{
+	luaL_newlib(L, kb_funcs);
+	lua_pushstring(L, kb_course_kernel());
+	lua_setfield(L, -2, "kernel");
+	/* the lesson may read kb but not change it */
+	lua_createtable(L, 0, 2);
+	lua_pushstring(L, "locked");
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_KB);
+	return 1;
+}
+
+int kb_api_open(struct kb_sandbox *sb)
+{
+	lua_State *L = kb_sandbox_lua(sb);
+	lua_pushcfunction(L, api_open);
+	if (kb_sandbox_pcall(sb, 0, 1, "kb") < 0)
+		return KB_ENOMEM;
+	kb_sandbox_set_global(sb, "kb");
+	return 0;
+}
+
+int kb_api_run_check(struct kb_sandbox *sb, int check_ref, const char *where, struct kb_check_result *res,
+		     const struct kb_check_opts *opts)
+{
+	lua_State *L = kb_sandbox_lua(sb);
+	struct run r = {.res = res, .opts = opts};
+	r.root = realpath(opts->workspace, NULL);
+	if (!r.root || !kb_is_dir(r.root)) {
+		free(r.root);
+		return kb_error_set(KB_ENOTFOUND, "the workspace %s does not exist", opts->workspace);
+	}
+	lua_pushlightuserdata(L, &r);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_CTX);
+	int top = lua_gettop(L);
+	kb_sandbox_push_ref(sb, check_ref);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_KB);
+	int rc = kb_sandbox_pcall(sb, 1, 2, where);
+	if (rc == 0) {
+		/* "return false, 'why'" is a failed expectation of its own */
+		if (lua_type(L, top + 1) == LUA_TBOOLEAN && !lua_toboolean(L, top + 1)) {
+			const char *why = lua_tostring(L, top + 2);
+			kb_check_expect(res, false, "the check's own verdict", why ? why : "the check returned false",
+					NULL, NULL, 0);
+		}
+	} else if (strstr(kb_error_last(), ": interrupted")) {
+		rc = KB_EINTR;
+	}
+	lua_settop(L, top);
+	lua_pushnil(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_CTX);
+	if (r.tc_ready)
+		kb_toolchain_free(&r.tc);
+	if (r.h == &r.home)
+		kb_home_free(&r.home);
+	free(r.root);
+	return rc;
+}

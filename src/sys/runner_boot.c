@@ -1,0 +1,448 @@
+/* runner_boot.c - boot the course kernel in QEMU with a script of guest commands.
+ * See runner.h for the API and assets/init for the guest's half of the protocol.
+ */
+#define _GNU_SOURCE
+#include "sys/runner.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_QBOOT "/usr/share/qemu/qboot.rom"
+
+const char *kb_fault_name(enum kb_fault f)
+{
+	switch (f) {
+	case KB_FAULT_NONE: return "none";
+	case KB_FAULT_WARNING: return "warning";
+	case KB_FAULT_OOPS: return "oops";
+	case KB_FAULT_RUST_PANIC: return "rust-panic";
+	case KB_FAULT_PANIC: return "kernel-panic";
+	}
+	return "?";
+}
+
+const char *kb_boot_status_name(enum kb_boot_status s)
+{
+	switch (s) {
+	case KB_BOOT_OK: return "ok";
+	case KB_BOOT_CRASHED: return "crashed";
+	case KB_BOOT_HANG: return "hang";
+	case KB_BOOT_FLOOD: return "flood";
+	case KB_BOOT_QEMU_FAILED: return "qemu-failed";
+	}
+	return "?";
+}
+
+/* ---- fault detection ---------------------------------------------------------------- */
+
+static enum kb_fault line_fault(const char *line)
+{
+	if (strstr(line, "Kernel panic - not syncing"))
+		return KB_FAULT_PANIC;
+	if (strstr(line, "panicked at "))
+		return KB_FAULT_RUST_PANIC;
+	if (strstr(line, "BUG: ") || strstr(line, "Oops: ") || strstr(line, "kernel BUG at ") ||
+	    strstr(line, "general protection fault") || strstr(line, "Unable to handle kernel"))
+		return KB_FAULT_OOPS;
+	/* reported and survived: a WARN(), or UBSAN catching C indexing past an array's end */
+	if (strstr(line, "WARNING: CPU: ") || strstr(line, "WARNING: at ") || strstr(line, "UBSAN: "))
+		return KB_FAULT_WARNING;
+	return KB_FAULT_NONE;
+}
+
+enum kb_fault kb_detect_fault(const char *text, char **excerpt)
+{
+	if (excerpt)
+		*excerpt = NULL;
+	if (!text)
+		return KB_FAULT_NONE;
+	enum kb_fault worst = KB_FAULT_NONE;
+	const char *first_at[KB_FAULT_PANIC + 1] = {0};
+	for (const char *l = text; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		char *line = kb_strndup(l, n);
+		enum kb_fault f = line_fault(line);
+		free(line);
+		if (f != KB_FAULT_NONE) {
+			if (!first_at[f])
+				first_at[f] = l;
+			if (f > worst)
+				worst = f;
+		}
+		l += n + (nl ? 1 : 0);
+	}
+	if (worst == KB_FAULT_NONE || !excerpt)
+		return worst;
+	/* start at the earliest line of a fault at least as grave as an oops (a panic is
+	   usually the end of an oops story), or of the warning */
+	const char *start = NULL;
+	for (int f = worst == KB_FAULT_WARNING ? KB_FAULT_WARNING : KB_FAULT_OOPS; f <= KB_FAULT_PANIC; f++)
+		if (first_at[f] && (!start || first_at[f] < start))
+			start = first_at[f];
+	/* take the "cut here" line just before it too */
+	if (start > text) {
+		const char *prev = start - 1;
+		while (prev > text && prev[-1] != '\n')
+			prev--;
+		if (strstr(prev, "[ cut here ]") && strstr(prev, "[ cut here ]") < start)
+			start = prev;
+	}
+	struct kb_buf b = KB_BUF_INIT;
+	int lines = 0;
+	for (const char *l = start; *l && lines < 80; lines++) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		kb_buf_add(&b, l, n);
+		kb_buf_adds(&b, "\n");
+		bool end = memmem(l, n, "---[ end ", 9) != NULL;
+		l += n + (nl ? 1 : 0);
+		if (end)
+			break;
+	}
+	*excerpt = kb_buf_detach(&b);
+	return worst;
+}
+
+/* ---- the serial protocol ------------------------------------------------------------ */
+
+struct boot_state {
+	const struct kb_boot_opts *opts;
+	struct kb_boot_result *res;
+	char marker[64];
+	size_t marker_len;
+	struct kb_buf line;
+	struct kb_buf console;
+	struct kb_buf dmesg;
+	struct kb_buf *cmd_out;   /* one per command */
+	int cur;                  /* running command, or -1 */
+	bool in_dmesg, done, saw_guest;
+	size_t total, cap;
+	volatile bool stop;
+};
+
+static void content_line(struct boot_state *st, const char *text, size_t n, bool newline)
+{
+	st->saw_guest = true;
+	if (st->in_dmesg) {
+		kb_buf_add(&st->dmesg, text, n);
+		kb_buf_adds(&st->dmesg, "\n");
+	} else {
+		kb_buf_add(&st->console, text, n);
+		if (newline)
+			kb_buf_adds(&st->console, "\n");
+		if (st->cur >= 0) {
+			kb_buf_add(&st->cmd_out[st->cur], text, n);
+			if (newline)
+				kb_buf_adds(&st->cmd_out[st->cur], "\n");
+		}
+	}
+	if (st->opts->on_line && (n || newline)) {
+		char *l = kb_strndup(text, n);
+		st->opts->on_line(st->opts->ctx, st->in_dmesg ? "dmesg" : "console", l);
+		free(l);
+	}
+}
+
+static void directive(struct boot_state *st, const char *d)
+{
+	int idx, rc;
+	if (sscanf(d, "BEGIN %d", &idx) == 1) {
+		if (idx >= 0 && (size_t)idx < st->res->n_cmds)
+			st->cur = idx;
+	} else if (sscanf(d, "END %d %d", &idx, &rc) == 2) {
+		if (idx >= 0 && (size_t)idx < st->res->n_cmds) {
+			st->res->cmds[idx].exit_status = rc;
+			st->res->cmds[idx].finished = true;
+		}
+		st->cur = -1;
+	} else if (strcmp(d, "DMESG") == 0) {
+		st->in_dmesg = true;
+		st->cur = -1;
+	} else if (strcmp(d, "DONE") == 0) {
+		st->in_dmesg = false;
+		st->done = true;
+	}
+}
+
+static void process_line(struct boot_state *st, const char *line, size_t n)
+{
+	const char *m = memmem(line, n, st->marker, st->marker_len);
+	if (!m) {
+		content_line(st, line, n, true);
+		return;
+	}
+	if (m > line)  /* output that did not end with a newline */
+		content_line(st, line, (size_t)(m - line), false);
+	char *d = kb_strndup(m + st->marker_len, n - (size_t)(m - line) - st->marker_len);
+	directive(st, d);
+	free(d);
+}
+
+static void on_output(void *ctx, const char *data, size_t len)
+{
+	struct boot_state *st = ctx;
+	st->total += len;
+	if (st->total > st->cap) {
+		st->res->truncated = true;
+		st->stop = true;
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i];
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
+			process_line(st, st->line.data ? st->line.data : "", st->line.len);
+			st->line.len = 0;
+			if (st->line.data)
+				st->line.data[0] = '\0';
+		} else {
+			kb_buf_add(&st->line, &c, 1);
+		}
+	}
+}
+
+static void on_tick(void *ctx)
+{
+	struct boot_state *st = ctx;
+	if (st->opts->on_tick)
+		st->opts->on_tick(st->opts->ctx);
+}
+
+/* ---- building the per-boot initramfs ---------------------------------------------- */
+
+static void add_parents(struct kb_cpio *c, const char *guest_path)
+{
+	char *p = kb_strdup(guest_path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s == '/') {
+			*s = '\0';
+			kb_cpio_dir(c, p, 0755);
+			*s = '/';
+		}
+	}
+	free(p);
+}
+
+static int make_initramfs(char **path_out, const struct kb_boot_opts *o, const char *nonce)
+{
+	char *base;
+	size_t base_len;
+	int rc = kb_read_file(&base, &base_len, o->initramfs);
+	if (rc)
+		return rc;
+	struct kb_cpio *c = kb_cpio_new();
+	if (!o->interactive)
+		kb_cpio_file(c, "kb/nonce", 0644, nonce, strlen(nonce));
+	size_t i = 0;
+	for (char *const *cmd = o->commands; cmd && *cmd; cmd++, i++) {
+		char name[32];
+		snprintf(name, sizeof name, "kb/cmd/%03zu", i);
+		kb_cpio_file(c, name, 0644, *cmd, strlen(*cmd));
+	}
+	for (char *const *m = o->modules; m && *m && !rc; m++) {
+		char *copy = kb_strdup(*m);
+		char *gp = kb_asprintf("kb/mod/%s", basename(copy));
+		rc = kb_cpio_file_from(c, gp, 0644, *m);
+		free(gp);
+		free(copy);
+	}
+	for (size_t f = 0; f < o->n_files && !rc; f++) {
+		if (o->files[f].guest_path[0] != '/') {
+			rc = kb_error_set(KB_EINVAL, "guest path %s is not absolute", o->files[f].guest_path);
+			break;
+		}
+		add_parents(c, o->files[f].guest_path);
+		rc = kb_cpio_file_from(c, o->files[f].guest_path, o->files[f].mode ? o->files[f].mode : 0644,
+				       o->files[f].host_path);
+	}
+	size_t extra_len;
+	char *extra = kb_cpio_finish(c, &extra_len);
+	kb_cpio_free(c);
+	if (rc)
+		goto cleanup;
+
+	const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = kb_asprintf("%s/kbridge-initramfs-XXXXXX", tmpdir);
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		rc = kb_error_set(KB_EIO, "cannot create %s: %s", path, strerror(errno));
+		free(path);
+		goto cleanup;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (!f || fwrite(base, 1, base_len, f) != base_len || fwrite(extra, 1, extra_len, f) != extra_len ||
+	    fclose(f) != 0) {
+		rc = kb_error_set(KB_EIO, "cannot write %s: %s", path, strerror(errno));
+		unlink(path);
+		free(path);
+		goto cleanup;
+	}
+	*path_out = path;
+cleanup:
+	free(base);
+	free(extra);
+	return rc;
+}
+
+static void make_nonce(char *out, size_t n)
+{
+	unsigned char raw[8] = {0};
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, raw, sizeof raw) != (ssize_t)sizeof raw)
+			memset(raw, 0, sizeof raw);
+		close(fd);
+	}
+	unsigned long long v = kb_hash64(raw, sizeof raw, (unsigned long long)getpid() ^ (unsigned long long)(kb_now() * 1e9));
+	snprintf(out, n, "%016llx", v);
+}
+
+/* ---- the boot --------------------------------------------------------------------- */
+
+int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
+{
+	memset(res, 0, sizeof *res);
+	if (!o->kernel || !o->initramfs)
+		return kb_error_set(KB_EINVAL, "runner_boot: kernel and initramfs are required");
+	if (!kb_path_exists(o->kernel))
+		return kb_error_set(KB_ENOTREADY, "no kernel image at %s (run: kbridge setup)", o->kernel);
+	if (!kb_path_exists(o->initramfs))
+		return kb_error_set(KB_ENOTREADY, "no initramfs at %s (run: kbridge setup)", o->initramfs);
+
+	size_t n_cmds = 0;
+	for (char *const *c = o->commands; c && *c; c++)
+		n_cmds++;
+	res->n_cmds = n_cmds;
+	res->cmds = kb_calloc(n_cmds ? n_cmds : 1, sizeof *res->cmds);
+	for (size_t i = 0; i < n_cmds; i++) {
+		res->cmds[i].command = kb_strdup(o->commands[i]);
+		res->cmds[i].exit_status = -1;
+	}
+
+	char nonce[32];
+	make_nonce(nonce, sizeof nonce);
+	char *initrd = NULL;
+	int rc = make_initramfs(&initrd, o, nonce);
+	if (rc)
+		return rc;
+
+	struct kb_strv argv = KB_STRV_INIT;
+	kb_strv_push(&argv, o->qemu ? o->qemu : "qemu-system-x86_64");
+	kb_strv_push(&argv, "-nodefaults");
+	kb_strv_push(&argv, "-no-user-config");
+	kb_strv_push(&argv, "-nographic");
+	kb_strv_push(&argv, "-no-reboot");
+	kb_strv_push(&argv, "-serial");
+	kb_strv_push(&argv, o->interactive ? "mon:stdio" : "stdio");
+	kb_strv_push(&argv, "-m");
+	kb_strv_pushf(&argv, "%dM", o->memory_mb > 0 ? o->memory_mb : 128);
+	if (o->cpus > 1) {
+		kb_strv_push(&argv, "-smp");
+		kb_strv_pushf(&argv, "%d", o->cpus);
+	}
+	const char *bios = o->bios ? o->bios : (kb_path_exists(DEFAULT_QBOOT) ? DEFAULT_QBOOT : NULL);
+	if (bios && *bios) {
+		kb_strv_push(&argv, "-bios");
+		kb_strv_push(&argv, bios);
+	}
+	kb_strv_push(&argv, "-kernel");
+	kb_strv_push(&argv, o->kernel);
+	kb_strv_push(&argv, "-initrd");
+	kb_strv_push(&argv, initrd);
+	kb_strv_push(&argv, "-append");
+	kb_strv_pushf(&argv, "console=ttyS0 panic=-1 rdinit=/init %s%s%s",
+		      o->interactive ? "quiet" : "quiet loglevel=1",
+		      o->append ? " " : "", o->append ? o->append : "");
+
+	struct boot_state st = {.opts = o, .res = res, .cur = -1,
+				.cap = o->output_cap ? o->output_cap : (size_t)2 << 20};
+	st.marker_len = (size_t)snprintf(st.marker, sizeof st.marker, "@@KB-%s:", nonce);
+	st.cmd_out = kb_calloc(n_cmds ? n_cmds : 1, sizeof *st.cmd_out);
+
+	struct kb_exec_opts eo = {
+		.argv = kb_strv_argv(&argv),
+		.timeout = o->interactive ? 0 : (o->timeout > 0 ? o->timeout : 60),
+		.output_cap = 65536,
+		.stdin_fd = o->interactive ? KB_STDIN_INHERIT : KB_STDIN_NULL,
+		.interactive = o->interactive,
+		.on_output = o->interactive ? NULL : on_output,
+		.on_tick = on_tick,
+		.ctx = &st,
+		.stop = &st.stop,
+	};
+	struct kb_exec_result er;
+	rc = runner_exec(&er, &eo);
+	if (st.line.len)
+		process_line(&st, st.line.data, st.line.len);
+
+	res->qemu_exit = er.exit_code;
+	res->elapsed = er.elapsed;
+	for (size_t i = 0; i < n_cmds; i++)
+		res->cmds[i].output = kb_buf_detach(&st.cmd_out[i]);
+	res->console = kb_buf_detach(&st.console);
+	if (st.done) {
+		res->kernel_log = kb_buf_detach(&st.dmesg);
+		res->kernel_log_complete = true;
+	} else {
+		res->kernel_log = kb_strdup(res->console);
+		kb_buf_free(&st.dmesg);
+	}
+
+	if (st.stop)
+		res->status = KB_BOOT_FLOOD;
+	else if (er.timed_out)
+		res->status = KB_BOOT_HANG;
+	else if (st.done || o->interactive)
+		res->status = er.exit_code == 0 || st.done ? KB_BOOT_OK : KB_BOOT_QEMU_FAILED;
+	else if (!st.saw_guest && er.exit_code != 0)
+		res->status = KB_BOOT_QEMU_FAILED;
+	else
+		res->status = KB_BOOT_CRASHED;
+	if (res->status == KB_BOOT_QEMU_FAILED)
+		res->qemu_error = kb_strdup(er.output);
+
+	char *ex_console = NULL, *ex_log = NULL;
+	enum kb_fault f_console = kb_detect_fault(res->console, &ex_console);
+	enum kb_fault f_log = res->kernel_log_complete ? kb_detect_fault(res->kernel_log, &ex_log) : KB_FAULT_NONE;
+	if (f_log >= f_console && f_log != KB_FAULT_NONE) {
+		res->fault = f_log;
+		res->fault_excerpt = ex_log;
+		ex_log = NULL;
+	} else {
+		res->fault = f_console;
+		res->fault_excerpt = ex_console;
+		ex_console = NULL;
+	}
+	free(ex_console);
+	free(ex_log);
+
+	runner_exec_result_free(&er);
+	kb_buf_free(&st.line);
+	free(st.cmd_out);
+	kb_strv_free(&argv);
+	unlink(initrd);
+	free(initrd);
+	return rc;
+}
+
+void runner_boot_result_free(struct kb_boot_result *res)
+{
+	for (size_t i = 0; i < res->n_cmds; i++) {
+		free(res->cmds[i].command);
+		free(res->cmds[i].output);
+	}
+	free(res->cmds);
+	free(res->console);
+	free(res->kernel_log);
+	free(res->fault_excerpt);
+	free(res->qemu_error);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,232 @@
+/* ui_lesson.c - the lesson screen (a page of Markdown, scrolled) and what every lesson
+ * screen shares: the header with the step tabs, moving between steps, the saved step. */
+#define _GNU_SOURCE
+#include "ui/ui.h"
+#include "base/util.h"
+#include "store/workspace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kb_lesson *ui_lesson(struct ui *ui)
+{
+	return ui->lesson < ui->c->pack.n_lessons ? &ui->c->pack.lessons[ui->lesson] : NULL;
+}
+
+struct kb_lesson_progress *ui_lesson_progress(struct ui *ui)
+{
+	return kb_progress_lesson(&ui->c->progress, ui_lesson(ui)->id);
+}
+
+static const struct ui_screen *screen_of(const struct kb_lesson *l, size_t step)
+{
+	if (!l || l->error || step >= l->n_steps)
+		return &ui_lesson_screen;
+	switch (l->steps[step].kind) {
+	case KB_QUIZ: return &ui_quiz_screen;
+	case KB_TASK: return &ui_task_screen;
+	default: return &ui_lesson_screen;
+	}
+}
+
+void ui_open_lesson(struct ui *ui, size_t i)
+{
+	ui->lesson = i;
+	struct kb_lesson *l = ui_lesson(ui);
+	struct kb_lesson_progress *p = ui_lesson_progress(ui);
+	ui->step = p->step >= 0 && (size_t)p->step < l->n_steps ? (size_t)p->step : 0;
+	free(ui->c->progress.current);
+	ui->c->progress.current = kb_strdup(l->id);
+	ui_push(ui, screen_of(l, ui->step));
+}
+
+void ui_goto_step(struct ui *ui, size_t s)
+{
+	struct kb_lesson *l = ui_lesson(ui);
+	if (!l || s >= l->n_steps)
+		return;
+	ui->step = s;
+	ui_lesson_progress(ui)->step = (int)s;
+	kb_course_save(ui->c);
+	ui_replace(ui, screen_of(l, s));
+}
+
+bool ui_lesson_common_key(struct ui *ui, int key)
+{
+	struct kb_lesson *l = ui_lesson(ui);
+	switch (key) {
+	case 'n':
+	case KEY_RIGHT:
+	case '\t':
+		if (l && ui->step + 1 < l->n_steps)
+			ui_goto_step(ui, ui->step + 1);
+		else
+			ui_message(ui, UI_NORMAL, "This is the lesson's last step: q goes back to the timeline.");
+		return true;
+	case 'p':
+	case KEY_LEFT:
+	case KEY_BTAB:
+		if (ui->step > 0)
+			ui_goto_step(ui, ui->step - 1);
+		else
+			ui_message(ui, UI_NORMAL, "This is the lesson's first step.");
+		return true;
+	case 'd':
+		ui_push(ui, &ui_diff_screen);
+		return true;
+	}
+	return false;
+}
+
+static const char *step_label(const struct kb_lesson_step *s)
+{
+	switch (s->kind) {
+	case KB_PAGE: return "page";
+	case KB_QUIZ: return "quiz";
+	default: return "task";
+	}
+}
+
+void ui_lesson_header(struct ui *ui, int y, const char *what)
+{
+	struct kb_lesson *l = ui_lesson(ui);
+	char head[512];
+	snprintf(head, sizeof head, "Lesson %zu of %zu", ui->lesson + 1, ui->c->pack.n_lessons);
+	int x = 1 + ui_put(y, 1, COLS - 2, head, UI_DIM);
+	if (l->history.year) {
+		snprintf(head, sizeof head, " \u00b7 %d", l->history.year);
+		x += ui_put(y, x, COLS - x - 1, head, UI_DIM);
+	}
+	x += ui_put(y, x, COLS - x - 1, " \u00b7 ", UI_DIM);
+	ui_put(y, x, COLS - x - 1, l->title ? l->title : l->id, UI_H2);
+	/* the steps as tabs: the current one highlighted */
+	x = 1;
+	for (size_t s = 0; s < l->n_steps; s++) {
+		char tab[32];
+		snprintf(tab, sizeof tab, " %zu %s ", s + 1, step_label(&l->steps[s]));
+		x += ui_put(y + 1, x, COLS - x - 1, tab, s == ui->step ? UI_SELECT : UI_DIM);
+		x += ui_put(y + 1, x, COLS - x - 1, " ", UI_NORMAL);
+	}
+	if (what && l->n_steps) {
+		char info[256];
+		snprintf(info, sizeof info, " step %zu of %zu: %s", ui->step + 1, l->n_steps, what);
+		ui_put(y + 1, x, COLS - x - 1, info, UI_NORMAL);
+	}
+	ui_hline(y + 2);
+}
+
+/* ---- the page screen ------------------------------------------------------------------------ */
+
+static struct {
+	struct ui_doc doc;
+	size_t lesson, step;
+	int width;
+	bool valid;
+	int scroll;
+} page;
+
+static void page_build(struct ui *ui, int width)
+{
+	if (page.valid && page.lesson == ui->lesson && page.step == ui->step && page.width == width)
+		return;
+	ui_doc_free(&page.doc);
+	page.lesson = ui->lesson;
+	page.step = ui->step;
+	page.width = width;
+	page.valid = true;
+	struct kb_lesson *l = ui_lesson(ui);
+	if (l->error) {
+		ui_doc_add(&page.doc, "This lesson cannot be loaded:", UI_FAIL);
+		ui_doc_wrap(&page.doc, l->error, UI_NORMAL, width, "  ");
+		return;
+	}
+	if (!l->n_steps) {
+		ui_doc_add(&page.doc, "This lesson has no steps.", UI_DIM);
+		return;
+	}
+	const struct kb_page *pg = &l->steps[ui->step].page;
+	char *text = NULL;
+	size_t len = 0;
+	if (kb_read_file(&text, &len, pg->path) < 0) {
+		ui_doc_add(&page.doc, "This page cannot be read:", UI_FAIL);
+		ui_doc_wrap(&page.doc, kb_error_last(), UI_NORMAL, width, "  ");
+		return;
+	}
+	if (ui_md_render(&page.doc, text, len, width) < 0)
+		ui_doc_wrap(&page.doc, text, UI_NORMAL, width, "");
+	free(text);
+}
+
+static void page_open(struct ui *ui)
+{
+	page.scroll = 0;
+	page.valid = false;
+}
+
+static void page_draw(struct ui *ui, int top, int height)
+{
+	struct kb_lesson *l = ui_lesson(ui);
+	const char *what = !l->error && l->n_steps ? l->steps[ui->step].page.title : NULL;
+	ui_lesson_header(ui, top, what ? what : l->error ? "not loaded" : "reading");
+	int body = height - 3;
+	page_build(ui, COLS - 3 > 100 ? 100 : COLS - 3);
+	page.scroll = ui_draw_doc(&page.doc, top + 3, body, page.scroll);
+	/* where we are in the page */
+	if (page.doc.n > (size_t)body) {
+		char pos[48];
+		int pct = (int)(100.0 * (page.scroll + body) / (double)page.doc.n);
+		snprintf(pos, sizeof pos, " %d%% ", pct > 100 ? 100 : pct);
+		ui_put(top + 1, COLS - 8, 7, pos, UI_DIM);
+	}
+}
+
+static bool page_key(struct ui *ui, int key)
+{
+	int body = LINES - 2 - 3;
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		page.scroll++;
+		break;
+	case 'k':
+	case KEY_UP:
+		page.scroll--;
+		break;
+	case ' ':
+	case KEY_NPAGE:
+		/* at the end of a page, space goes on to the next step */
+		if (page.scroll + body >= (int)page.doc.n)
+			return ui_lesson_common_key(ui, 'n');
+		page.scroll += body - 1;
+		break;
+	case 'b':
+	case KEY_PPAGE:
+		page.scroll -= body - 1;
+		break;
+	case 'g':
+	case KEY_HOME:
+		page.scroll = 0;
+		break;
+	case 'G':
+	case KEY_END:
+		page.scroll = (int)page.doc.n;
+		break;
+	default:
+		return ui_lesson_common_key(ui, key);
+	}
+	page.scroll = ui_clamp_scroll(page.scroll, page.doc.n, body);
+	return true;
+}
+
+static const struct ui_key page_keys[] = {
+	{'j', "j/\u2193", "scroll", "scroll down a line (k/\u2191 up)"},
+	{' ', "Space", "page", "next screen; at the end of the page, the next step (b: back a screen)"},
+	{'n', "n/\u2192", "next step", "the lesson's next step (p/\u2190: the previous one)"},
+	{'g', "g/G", NULL, "top / bottom of the page"},
+	{'d', "d", NULL, "your changes to this lesson's files (the diff)"},
+};
+
+const struct ui_screen ui_lesson_screen = {
+	.name = "lesson", .open = page_open, .draw = page_draw, .key = page_key,
+	.keys = page_keys, .n_keys = sizeof page_keys / sizeof *page_keys,
+};

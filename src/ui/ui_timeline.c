@@ -1,0 +1,225 @@
+/* ui_timeline.c - the first screen: the pack's lessons by year and milestone, each with
+ * its state (passed, in progress, new), the overall progress, and the chosen lesson's
+ * details. */
+#define _GNU_SOURCE
+#include "ui/ui.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct {
+	size_t *order;      /* lesson indexes by year (stable: the pack's order within a year) */
+	size_t n;
+	size_t sel;         /* position in order */
+	int scroll;
+	bool placed;        /* the selection was put on the current lesson once */
+} tl;
+
+static int year_of(const struct kb_lesson *l)
+{
+	return l->history.year ? l->history.year : 100000;
+}
+
+static void tl_open(struct ui *ui)
+{
+	const struct kb_pack *p = &ui->c->pack;
+	free(tl.order);
+	tl.n = p->n_lessons;
+	tl.order = kb_calloc(tl.n ? tl.n : 1, sizeof *tl.order);
+	for (size_t i = 0; i < tl.n; i++)
+		tl.order[i] = i;
+	/* insertion sort: stable, and packs are small */
+	for (size_t i = 1; i < tl.n; i++)
+		for (size_t j = i; j > 0 && year_of(&p->lessons[tl.order[j - 1]]) > year_of(&p->lessons[tl.order[j]]); j--) {
+			size_t t = tl.order[j];
+			tl.order[j] = tl.order[j - 1];
+			tl.order[j - 1] = t;
+		}
+	if (!tl.placed) {
+		tl.placed = true;
+		for (size_t i = 0; i < tl.n && ui->c->progress.current; i++)
+			if (strcmp(p->lessons[tl.order[i]].id, ui->c->progress.current) == 0)
+				tl.sel = i;
+	}
+	if (tl.sel >= tl.n)
+		tl.sel = tl.n ? tl.n - 1 : 0;
+}
+
+static bool has_task(const struct kb_lesson *l)
+{
+	for (size_t s = 0; s < l->n_steps; s++)
+		if (l->steps[s].kind == KB_TASK)
+			return true;
+	return false;
+}
+
+enum state { ST_NEW, ST_STARTED, ST_PASSED, ST_BROKEN };
+
+static enum state state_of(struct ui *ui, const struct kb_lesson *l, const struct kb_lesson_progress **pp)
+{
+	const struct kb_lesson_progress *p = kb_progress_find(&ui->c->progress, l->id);
+	*pp = p;
+	if (l->error)
+		return ST_BROKEN;
+	if (p && p->passed)
+		return ST_PASSED;
+	if (p && (p->started_at || p->attempts || p->step > 0 || p->seconds >= 1 || p->hints))
+		return ST_STARTED;
+	return ST_NEW;
+}
+
+static void tl_draw(struct ui *ui, int top, int height)
+{
+	const struct kb_pack *p = &ui->c->pack;
+	size_t passed = 0;
+	for (size_t i = 0; i < p->n_lessons; i++) {
+		const struct kb_lesson_progress *lp = kb_progress_find(&ui->c->progress, p->lessons[i].id);
+		passed += lp && lp->passed;
+	}
+	char head[256];
+	snprintf(head, sizeof head, "Timeline: %zu lessons, %zu passed", p->n_lessons, passed);
+	int x = 1 + ui_put(top, 1, COLS - 2, head, UI_H2);
+	ui_draw_bar(top, x + 2, 20, p->n_lessons ? (double)passed / (double)p->n_lessons : 0, UI_PASS);
+	char pct[16];
+	snprintf(pct, sizeof pct, " %d%%", p->n_lessons ? (int)(100 * passed / p->n_lessons) : 0);
+	ui_put(top, x + 22, 6, pct, UI_NORMAL);
+	if (p->description)
+		ui_put(top + 1, 1, COLS - 2, p->description, UI_DIM);
+
+	int details = 7;                       /* rows for the chosen lesson at the bottom */
+	int list_top = top + 3, list_h = height - 3 - details;
+	int rows_per = 2;
+	int visible = list_h / rows_per;
+	if ((int)tl.sel < tl.scroll)
+		tl.scroll = (int)tl.sel;
+	if ((int)tl.sel >= tl.scroll + visible)
+		tl.scroll = (int)tl.sel - visible + 1;
+	const char *vbar = ui->utf8 ? "\u2502" : "|";
+	for (int r = 0; r < visible && (size_t)(tl.scroll + r) < tl.n; r++) {
+		size_t pos = (size_t)(tl.scroll + r);
+		const struct kb_lesson *l = &p->lessons[tl.order[pos]];
+		const struct kb_lesson_progress *lp;
+		enum state st = state_of(ui, l, &lp);
+		int y = list_top + r * rows_per;
+		bool first_of_year = pos == 0 || year_of(&p->lessons[tl.order[pos - 1]]) != year_of(l);
+		char year[16] = "";
+		if (first_of_year && l->history.year)
+			snprintf(year, sizeof year, "%d", l->history.year);
+		ui_put(y, 1, 5, year, UI_H2);
+		ui_put(y, 6, 2, vbar, UI_DIM);
+		ui_put(y + 1, 6, 2, vbar, UI_DIM);
+		static const char *const icons_u[] = {"\u25cb", "\u25d0", "\u2713", "\u2717"};
+		static const char *const icons_a[] = {"o", "~", "+", "x"};
+		static const enum ui_style icon_style[] = {UI_DIM, UI_WARN, UI_PASS, UI_FAIL};
+		bool sel = pos == tl.sel;
+		if (sel) {
+			attrset(ui_attr(UI_SELECT));
+			mvhline(y, 8, ' ', COLS - 9);
+			attrset(A_NORMAL);
+		}
+		ui_put(y, 8, 2, ui->utf8 ? icons_u[st] : icons_a[st], sel ? UI_SELECT : icon_style[st]);
+		char title[256];
+		snprintf(title, sizeof title, " %s", l->title ? l->title : l->id);
+		ui_put(y, 10, COLS - 40, title, sel ? UI_SELECT : UI_STRONG);
+		char state[96];
+		static const char *const names[] = {"new", "in progress", "passed", "cannot load"};
+		snprintf(state, sizeof state, "%s", names[st]);
+		if (st == ST_STARTED && lp && l->n_steps)
+			snprintf(state, sizeof state, "in progress \u00b7 step %d/%zu", lp->step + 1, l->n_steps);
+		if (st != ST_PASSED && st != ST_BROKEN && has_task(l) && !ui_kernel_ready(ui))
+			snprintf(state + strlen(state), sizeof state - strlen(state), " \u00b7 task waits for kernel");
+		int sw = ui_text_width(state, strlen(state));
+		ui_put(y, COLS - sw - 2, sw + 1, state, sel ? UI_SELECT : icon_style[st]);
+		ui_put(y + 1, 10, COLS - 12, l->history.milestone ? l->history.milestone : l->summary ? l->summary : "",
+		       UI_DIM);
+	}
+	/* the chosen lesson */
+	int dy = top + height - details;
+	ui_hline(dy);
+	if (!tl.n) {
+		ui_put(dy + 1, 1, COLS - 2, "This pack has no lessons.", UI_DIM);
+		return;
+	}
+	const struct kb_lesson *l = &p->lessons[tl.order[tl.sel]];
+	const struct kb_lesson_progress *lp;
+	state_of(ui, l, &lp);
+	struct ui_doc d = {0};
+	int w = COLS - 3;
+	if (l->error) {
+		ui_doc_add(&d, "This lesson cannot be loaded:", UI_FAIL);
+		ui_doc_wrap(&d, l->error, UI_NORMAL, w, "  ");
+	} else {
+		int pages = 0, quizzes = 0, tasks = 0;
+		for (size_t s = 0; s < l->n_steps; s++)
+			*(l->steps[s].kind == KB_PAGE ? &pages : l->steps[s].kind == KB_QUIZ ? &quizzes : &tasks) += 1;
+		char line[512];
+		snprintf(line, sizeof line, "%s: %d page%s, %d quiz%s, %d task%s", l->id, pages, pages == 1 ? "" : "s",
+			 quizzes, quizzes == 1 ? "" : "zes", tasks, tasks == 1 ? "" : "s");
+		ui_doc_add(&d, line, UI_STRONG);
+		if (l->summary)
+			ui_doc_wrap(&d, l->summary, UI_NORMAL, w, "");
+		if (l->history.source) {
+			snprintf(line, sizeof line, "Source: %s", l->history.source);
+			ui_doc_wrap(&d, line, UI_DIM, w, "");
+		}
+		if (lp) {
+			char t[32];
+			ui_fmt_secs(ui, t, sizeof t, lp->seconds);
+			snprintf(line, sizeof line, "Checks run: %d \u00b7 hints seen: %d \u00b7 time: %s%s", lp->attempts,
+				 lp->hints, t, lp->solution_revealed ? " \u00b7 solution seen" : "");
+			ui_doc_add(&d, line, UI_DIM);
+		}
+		if (tasks && !ui_kernel_ready(ui)) {
+			char k[256];
+			ui_kernel_line(ui, k, sizeof k);
+			snprintf(line, sizeof line, "Its task waits for the course kernel, which is %s; pages and quizzes work now.", k);
+			ui_doc_wrap(&d, line, UI_WARN, w, "");
+		}
+	}
+	ui_draw_doc(&d, dy + 1, details - 1, 0);
+	ui_doc_free(&d);
+}
+
+static bool tl_key(struct ui *ui, int key)
+{
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		if (tl.sel + 1 < tl.n)
+			tl.sel++;
+		return true;
+	case 'k':
+	case KEY_UP:
+		if (tl.sel > 0)
+			tl.sel--;
+		return true;
+	case 'g':
+	case KEY_HOME:
+		tl.sel = 0;
+		return true;
+	case 'G':
+	case KEY_END:
+		tl.sel = tl.n ? tl.n - 1 : 0;
+		return true;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+	case 'l':
+	case KEY_RIGHT:
+		if (tl.n)
+			ui_open_lesson(ui, tl.order[tl.sel]);
+		return true;
+	}
+	return false;
+}
+
+static const struct ui_key tl_keys[] = {
+	{'j', "j/k", "move", "choose a lesson (also \u2191/\u2193, g/G for the first and last)"},
+	{'\n', "Enter", "open", "open the lesson at the step you were on"},
+};
+
+const struct ui_screen ui_timeline_screen = {
+	.name = "timeline", .open = tl_open, .draw = tl_draw, .key = tl_key,
+	.keys = tl_keys, .n_keys = sizeof tl_keys / sizeof *tl_keys,
+};
