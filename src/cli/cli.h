@@ -18,7 +18,7 @@ int cli_hint(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_reset(int argc, char **argv);
 int cli_solution(int argc, char **argv);
-/* the interactive shell (ui.c) */
+/* the interactive shell (cli_shell.c, then ui/ui.c) */
 int cli_shell(int argc, char **argv);
 
 /* Print a command's usage from its help text; shared by the commands. */

@@ -239,6 +239,17 @@ int ui_edit(struct ui *ui, const char *path);
 void ui_watch_task(struct ui *ui, const struct kb_task *t);
 
 /* The shell: `kbridge shell` (and `kbridge` alone on a terminal). */
-int ui_main(int argc, char **argv);
+/* What `kbridge shell` was given (cli/cli_shell.c); any may be NULL. */
+struct ui_opts {
+	const char *pack;       /* --pack: a pack source (engine/packsrc.h); NULL: the default */
+	const char *workspace;  /* --workspace; NULL: $KBRIDGE_WORKSPACE or ~/kbridge-workspace */
+	const char *replay;     /* --replay KEYS or @FILE: no terminal, replay and quit */
+	const char *dump;       /* --dump FILE: where <dump> writes the screen */
+	const char *timing;     /* --timing FILE: frame times for benchmarks */
+};
+
+/* Run the shell until the learner quits or a signal arrives. Returns the exit status
+ * (0, 1 when the course cannot open, 128+signal). */
+int ui_main(const struct ui_opts *opts);
 
 #endif
