@@ -1,7 +1,7 @@
 /* cli_report.c - check results as text, TAP 13, JUnit XML and JSON. See cli_report.h. */
 #define _GNU_SOURCE
 #include "cli/cli_report.h"
-#include "engine/check.h"
+#include "engine/result.h"
 #include "engine/lesson.h"
 #include "base/util.h"
 

@@ -3,7 +3,7 @@
  * authors is docs/lesson-api.md; keep the two in step. */
 #define _GNU_SOURCE
 #include "engine/kb_api.h"
-#include "engine/check.h"
+#include "engine/result.h"
 #include "kernel/kernel.h"
 #include "kernel/ktap.h"
 #include "kernel/oops.h"
