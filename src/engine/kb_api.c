@@ -7,7 +7,6 @@
 #include "kernel/kernel.h"
 #include "kernel/ktap.h"
 #include "kernel/oops.h"
-#include "engine/lesson.h"
 #include "sys/runner.h"
 #include "engine/sandbox.h"
 #include "base/util.h"

@@ -24,13 +24,6 @@ const char *kb_step_kind_name(enum kb_step_kind k)
 	return "?";
 }
 
-const char *kb_course_kernel(void)
-{
-	static const char pkg[] = KB_KERNEL_PACKAGE;
-	const char *dash = strrchr(pkg, '-');
-	return dash ? dash + 1 : pkg;
-}
-
 /* ---- reading snapshots with messages an author can act on --------------------------- */
 
 struct rd {
@@ -722,25 +715,6 @@ void kb_lesson_free(struct kb_lesson *l)
 }
 
 /* ---- the pack --------------------------------------------------------------------------- */
-
-bool kb_kernel_fits(const char *want, const char *have)
-{
-	while (*want) {
-		char *we, *he;
-		long a = strtol(want, &we, 10), b = strtol(have, &he, 10);
-		if (we == want || he == have || a != b)
-			return false;
-		want = we;
-		have = he;
-		if (*want == '.' && *have == '.') {
-			want++;
-			have++;
-		} else if (*want) {
-			return false;
-		}
-	}
-	return true;
-}
 
 /* pack.kernel against the course kernel set up here (else the one kbridge is built for) */
 static void check_kernel(struct rd *r, int line, const char *name, const char *want)

@@ -151,11 +151,4 @@ void kb_lesson_paths(const struct kb_lesson *l, struct kb_strv *out);
 int kb_task_write_files(const struct kb_lesson *l, const struct kb_task *t, const char *root,
 			enum kb_render which);
 
-/* The kernel version the course kernel is ("6.12"), from KB_KERNEL_PACKAGE. Static. */
-const char *kb_course_kernel(void);
-
-/* Whether a pack's kernel requirement `want` ("6.12", or "6.12.117" for one release) is
- * met by the kernel version `have` ("6.12.117"): want's parts are have's first parts. */
-bool kb_kernel_fits(const char *want, const char *have);
-
 #endif

@@ -755,3 +755,29 @@ cleanup:
 	close(lock);
 	return rc;
 }
+
+const char *kb_course_kernel(void)
+{
+	static const char pkg[] = KB_KERNEL_PACKAGE;
+	const char *dash = strrchr(pkg, '-');
+	return dash ? dash + 1 : pkg;
+}
+
+bool kb_kernel_fits(const char *want, const char *have)
+{
+	while (*want) {
+		char *we, *he;
+		long a = strtol(want, &we, 10), b = strtol(have, &he, 10);
+		if (we == want || he == have || a != b)
+			return false;
+		want = we;
+		have = he;
+		if (*want == '.' && *have == '.') {
+			want++;
+			have++;
+		} else if (*want) {
+			return false;
+		}
+	}
+	return true;
+}

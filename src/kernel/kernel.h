@@ -113,4 +113,11 @@ int kb_import_tree(const char *dir, const char *message, long long when,
  * Returns a new string (caller frees); the text unchanged when the block is absent. */
 char *kb_gitignore_without_debian_block(const char *text);
 
+/* The kernel version the course kernel is ("6.12"), from KB_KERNEL_PACKAGE. Static. */
+const char *kb_course_kernel(void);
+
+/* Whether a pack's kernel requirement `want` ("6.12", or "6.12.117" for one release) is
+ * met by the kernel version `have` ("6.12.117"): want's parts are have's first parts. */
+bool kb_kernel_fits(const char *want, const char *have);
+
 #endif
