@@ -12,7 +12,7 @@ PKGS := libgit2 lua5.4 ncursesw md4c libcjson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
-CFLAGS += -Isrc -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP -DKB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+CFLAGS += -Isrc -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration -MMD -MP -DKB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 LDLIBS += $(PKG_LIBS)
 
 OBJDIR := obj

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/cli_report.h"
 #include "engine/lesson.h"
+#include "kernel/kernel.h"
 #include "engine/packsrc.h"
 #include "sys/runner.h"
 #include "base/util.h"

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "kbtest.h"
 #include "engine/lesson.h"
+#include "kernel/kernel.h"
 #include "engine/packsrc.h"
 #include "base/util.h"
 
