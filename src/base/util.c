@@ -420,3 +420,22 @@ size_t kb_log_stamp_len(const char *s, size_t len)
 			return 0;
 	return (size_t)(close + 1 - s);
 }
+
+volatile sig_atomic_t kb_interrupted;
+
+static void on_signal(int sig)
+{
+	kb_interrupted = sig;
+}
+
+void kb_signals_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}

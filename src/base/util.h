@@ -112,4 +112,12 @@ unsigned long long kb_hash64(const void *data, size_t len, unsigned long long se
 bool kb_str_starts(const char *s, const char *prefix);
 bool kb_str_ends(const char *s, const char *suffix);
 
+/* Signals. kb_signals_install() (main() calls it) catches SIGINT, SIGTERM and SIGHUP into
+ * kb_interrupted (the signal's number; 0 until one arrives) and ignores SIGPIPE. Long
+ * waits (the runner, the lab queue, the shell's loop) look at it and stop cleanly: the
+ * runner kills its child's process group and returns KB_EINTR. */
+#include <signal.h>
+extern volatile sig_atomic_t kb_interrupted;
+void kb_signals_install(void);
+
 #endif

@@ -79,7 +79,7 @@ static int status_overview(void)
 
 int main(int argc, char **argv)
 {
-	runner_install_signal_handlers();
+	kb_signals_install();
 	if (argc < 2)
 		return isatty(0) && isatty(1) ? cli_shell(argc, argv) : status_overview();
 	const char *cmd = argv[1];

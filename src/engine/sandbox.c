@@ -3,7 +3,6 @@
  * See sandbox.h for what a lesson can and cannot reach. */
 #define _GNU_SOURCE
 #include "engine/sandbox.h"
-#include "sys/runner.h"
 #include "base/util.h"
 
 #include <lauxlib.h>

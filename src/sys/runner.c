@@ -14,25 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-volatile int kb_interrupted;
-
-static void on_signal(int sig)
-{
-	kb_interrupted = sig;
-}
-
-void runner_install_signal_handlers(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static void kill_group(pid_t pid, bool own_group)
 {
 	if (own_group)

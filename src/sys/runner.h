@@ -11,12 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Set by the signal handler main() installs for SIGINT/SIGTERM/SIGHUP. The runner
- * checks it while waiting and, when set, kills the child's process group and returns
- * KB_EINTR. */
-extern volatile int kb_interrupted;
-void runner_install_signal_handlers(void);
-
 #define KB_STDIN_NULL (-1)     /* child's stdin is /dev/null */
 #define KB_STDIN_INHERIT (-2)  /* child shares our stdin (interactive) */
 
