@@ -8,7 +8,6 @@
 #include "cli/cli_report.h"
 #include "kernel/kernel.h"
 #include "engine/lesson.h"
-#include "engine/packsrc.h"
 #include "sys/runner.h"
 #include "base/util.h"
 
@@ -182,7 +181,7 @@ int cli_check(int argc, char **argv)
 				"kernel tree holding the lesson files at their tree paths)\n", workspace);
 			goto out;
 		}
-		if (kb_packsrc_load(&plain_pack, NULL, pack_dir) < 0) {
+		if (kb_pack_open(&plain_pack, NULL, pack_dir) < 0) {
 			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
 			goto out;
 		}

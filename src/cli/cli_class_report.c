@@ -5,7 +5,6 @@
 #include "cli/cli.h"
 #include "engine/course.h"
 #include "engine/lesson.h"
-#include "engine/packsrc.h"
 #include "store/progress.h"
 #include "base/util.h"
 #include "store/workspace.h"
@@ -194,7 +193,7 @@ int cli_class_report(int argc, char **argv)
 		fprintf(stderr, "kbridge report: no lesson pack found (give one with --pack DIR)\n");
 		goto cleanup;
 	}
-	if (kb_packsrc_load(&pack, NULL, pack_dir) < 0) {
+	if (kb_pack_open(&pack, NULL, pack_dir) < 0) {
 		fprintf(stderr, "kbridge report: the pack %s does not load: %s\n", pack_dir, kb_error_last());
 		goto cleanup;
 	}

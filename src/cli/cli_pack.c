@@ -8,7 +8,7 @@
 #include "cli/cli_report.h"
 #include "engine/lesson.h"
 #include "kernel/kernel.h"
-#include "engine/packsrc.h"
+#include "store/packsrc.h"
 #include "sys/runner.h"
 #include "base/util.h"
 
@@ -347,7 +347,7 @@ static int pack_validate(int argc, char **argv)
 	struct findings f = {0};
 	struct kb_pack pack;
 	char *origin = NULL;
-	int rc = kb_packsrc_load(&pack, &origin, dir);
+	int rc = kb_pack_open(&pack, &origin, dir);
 	if (origin)
 		printf("     the pack comes from %s\n", origin);
 	free(origin);
@@ -523,7 +523,7 @@ static int pack_export(int argc, char **argv)
 		return 2;
 	}
 	struct kb_pack pack;
-	if (kb_packsrc_load(&pack, NULL, args[0]) < 0) {
+	if (kb_pack_open(&pack, NULL, args[0]) < 0) {
 		fprintf(stderr, "kbridge pack export: %s\n", kb_error_last());
 		return 1;
 	}

@@ -1,7 +1,6 @@
 /* course.c - see course.h. */
 #define _GNU_SOURCE
 #include "engine/course.h"
-#include "engine/packsrc.h"
 #include "sys/runner.h"
 #include "store/workspace.h"
 
@@ -34,7 +33,7 @@ int kb_course_open(struct kb_course *c, const struct kb_course_opts *o)
 	c->progress_path = kb_path_join(c->ws_root, "progress.json");
 	if (!source)
 		return kb_error_set(KB_ENOTFOUND, "no lesson pack found (give one with --pack DIR or URL)");
-	int rc = kb_packsrc_load(&c->pack, &c->pack_origin, source);
+	int rc = kb_pack_open(&c->pack, &c->pack_origin, source);
 	free(source);
 	if (rc)
 		return rc;

@@ -5,6 +5,7 @@
 #include "engine/kb_api.h"
 #include "kernel/kernel.h"
 #include "engine/sandbox.h"
+#include "store/packsrc.h"
 #include "base/util.h"
 
 #include <ctype.h>
@@ -872,4 +873,28 @@ bool kb_task_file_is_edited(const struct kb_lesson *l, const struct kb_task_file
 	free(st);
 	free(so);
 	return edit;
+}
+
+/* ---- a pack from any source (store/packsrc.h) ---------------------------------------- */
+
+static void log_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "kbridge: %s\n", line);
+}
+
+int kb_pack_open(struct kb_pack *p, char **origin, const char *source)
+{
+	memset(p, 0, sizeof *p);
+	if (origin)
+		*origin = NULL;
+	struct kb_packsrc s;
+	struct kb_packsrc_opts o = {.log = log_stderr};
+	int rc = kb_packsrc_resolve(&s, source, &o);
+	if (!rc)
+		rc = kb_pack_load(p, s.dir);
+	if (!rc && origin)
+		*origin = kb_packsrc_describe(&s);
+	kb_packsrc_free(&s);
+	return rc;
 }

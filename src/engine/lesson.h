@@ -103,6 +103,13 @@ int kb_pack_load(struct kb_pack *p, const char *dir);
 void kb_pack_free(struct kb_pack *p);
 size_t kb_pack_errors(const struct kb_pack *p);
 
+/* Resolve `source` (a folder or a git pack, store/packsrc.h; notes to stderr as
+ * "kbridge: ...") and load the pack found there with kb_pack_load(), which also checks the
+ * pack's kernel requirement. *origin (when not NULL) receives kb_packsrc_describe() or
+ * NULL for a folder; caller frees. Returns what kb_packsrc_resolve() or kb_pack_load()
+ * returns; *p is freed with kb_pack_free() either way. */
+int kb_pack_open(struct kb_pack *p, char **origin, const char *source);
+
 /* Load one lesson folder (used by kb_pack_load). `rel` names it in messages ("hello").
  * Returns 0 or KB_ELESSON (l->error holds the message too). Free with kb_lesson_free(). */
 int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id);

@@ -6,7 +6,7 @@
 #include "kbtest.h"
 #include "engine/lesson.h"
 #include "kernel/kernel.h"
-#include "engine/packsrc.h"
+#include "store/packsrc.h"
 #include "base/util.h"
 
 #include <stdlib.h>

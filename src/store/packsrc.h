@@ -31,8 +31,6 @@
 
 #include <stdbool.h>
 
-struct kb_pack;
-
 enum kb_packsrc_kind { KB_PACKSRC_FOLDER, KB_PACKSRC_GIT };
 
 struct kb_packsrc {
@@ -83,12 +81,5 @@ char *kb_packsrc_describe(const struct kb_packsrc *s);
 /* The cache folder of git packs: $XDG_CACHE_HOME/kbridge/packs, else
  * ~/.cache/kbridge/packs. Caller frees. */
 char *kb_packsrc_cache_root(void);
-
-/* Resolve `source` (notes to stderr as "kbridge: ...") and load the pack found there with
- * kb_pack_load(), which also checks the pack's kernel requirement. *origin (when not
- * NULL) receives kb_packsrc_describe() or NULL for a folder; caller frees. Returns what
- * kb_packsrc_resolve() or kb_pack_load() returns; *p is freed with kb_pack_free() either
- * way. */
-int kb_packsrc_load(struct kb_pack *p, char **origin, const char *source);
 
 #endif

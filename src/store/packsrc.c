@@ -1,7 +1,6 @@
 /* packsrc.c - lesson packs from folders and git repositories. See packsrc.h. */
 #define _GNU_SOURCE
-#include "engine/packsrc.h"
-#include "engine/lesson.h"
+#include "store/packsrc.h"
 #include "sys/runner.h"
 #include "base/util.h"
 
@@ -601,26 +600,4 @@ char *kb_packsrc_describe(const struct kb_packsrc *s)
 	if (strcmp(s->ref_kind, "commit") == 0)
 		return kb_asprintf("%s#%s (commit %.12s)", s->url, s->ref, s->commit);
 	return kb_asprintf("%s#%s (%s %s, commit %.12s)", s->url, s->ref, s->ref_kind, s->ref, s->commit);
-}
-
-static void log_stderr(void *ctx, const char *line)
-{
-	(void)ctx;
-	fprintf(stderr, "kbridge: %s\n", line);
-}
-
-int kb_packsrc_load(struct kb_pack *p, char **origin, const char *source)
-{
-	memset(p, 0, sizeof *p);
-	if (origin)
-		*origin = NULL;
-	struct kb_packsrc s;
-	struct kb_packsrc_opts o = {.log = log_stderr};
-	int rc = kb_packsrc_resolve(&s, source, &o);
-	if (!rc)
-		rc = kb_pack_load(p, s.dir);
-	if (!rc && origin)
-		*origin = kb_packsrc_describe(&s);
-	kb_packsrc_free(&s);
-	return rc;
 }
