@@ -2,7 +2,7 @@
 # Lesson-engine figures (printed, not pass/fail):
 #   - loading a 20-lesson pack (manifest + 20 lessons, each in its own sandbox), median
 #   - the same Lua work in a kbridge sandbox and in a bare Lua state (the sandbox's cost)
-#   - a real check (build + boot of the scaffold's Rust module): where its time goes
+#   - edit -> verdict: a real check after an edit of the scaffold's Rust module, and where its time goes
 # The first two need no kernel; the last needs `kbridge setup`.
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,10 +21,8 @@ for i in $(seq -w 1 20); do
 done
 printf 'pack {\n  name = "bench20", version = "1", kernel = "6.12",\n  lessons = {%s },\n}\n' "$ids" > "$TMP/pack20/pack.lua"
 
-LIB_OBJS=$(ls obj/*.o | grep -v '^obj/main.o$')
-cc -O2 -std=c11 -Isrc $(pkg-config --cflags lua5.4) -o "$TMP/bench_lessons" tests/bench/bench_lessons.c \
-	$LIB_OBJS $(pkg-config --libs libgit2 lua5.4 ncursesw md4c libcjson)
-"$TMP/bench_lessons" "$TMP/pack20"
+make --no-print-directory -s obj/bench/bench_lessons
+obj/bench/bench_lessons "$TMP/pack20"
 
 start=$(date +%s%N)
 ./kbridge pack validate --no-run "$TMP/pack20" >/dev/null
@@ -34,14 +32,16 @@ echo "kbridge pack validate --no-run on it (whole process): $(( (end - start) / 
 if ./kbridge setup --status >/dev/null 2>&1; then
 	TMPDIR="$TMP" ./kbridge pack validate --keep "$TMP/one" > "$TMP/v.out" 2>&1 || { cat "$TMP/v.out"; exit 1; }
 	WS=$(sed -n 's/.*the workspaces are kept in //p' "$TMP/v.out")/hello-greet-solution/linux
+	RS=$(find "$WS/samples" -name '*.rs' | head -n 1)
 	for i in 1 2 3 4 5; do
+		echo "// edit $i" >> "$RS"   # an edit, so each check rebuilds: edit -> verdict
 		./kbridge check hello/greet --format json --pack "$TMP/one" --workspace "$WS" > "$TMP/c$i.json" || true
 	done
 	python3 - "$TMP"/c*.json <<'PY'
 import json, sys, statistics
 rows = [json.load(open(f))["results"][0] for f in sys.argv[1:]]
 med = lambda k: statistics.median(r[k] for r in rows)
-print("a real check (scaffold's hello/greet, solution, %d runs, medians): %.2f s total = build %.2f s + boot %.2f s"
+print("edit -> verdict: a real check after an edit (scaffold's hello/greet, %d runs, medians): %.2f s total = build %.2f s + boot %.2f s"
       " + sandbox/Lua and everything else %.1f ms (%.2f %%)" % (len(rows), med("elapsed"), med("build_seconds"),
       med("boot_seconds"), med("lua_seconds") * 1000, 100 * med("lua_seconds") / med("elapsed")))
 PY

@@ -74,6 +74,16 @@ for i in $(seq "$RUNS"); do
 done
 printf '%-48s %6.2f s\n' "edit + build + boot one Rust module (wall)" "$(median < "$TMP/both")"
 
-for b in obj/bench/*; do
-	[ -x "$b" ] && "$b"
-done
+# The engine, the shell, the workspace and the classroom parts: each benchmark binary with
+# the arguments it needs; a benchmark that fails is reported and the others still run.
+bench_failed=0
+run_bench() {   # run_bench NAME COMMAND...
+	echo "--- $1"
+	shift
+	"$@" || { echo "(benchmark failed: exit $?)"; bench_failed=$((bench_failed + 1)); }
+}
+run_bench "the lesson engine" scripts/bench-lessons.sh
+run_bench "the shell" obj/bench/bench_ui ./kbridge tests/ui/pack
+run_bench "the workspace" obj/bench/bench_workspace
+run_bench "the class report and the lab" obj/bench/bench_class
+[ "$bench_failed" -eq 0 ] || { echo "$bench_failed benchmarks failed"; exit 1; }

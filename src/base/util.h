@@ -112,6 +112,12 @@ unsigned long long kb_hash64(const void *data, size_t len, unsigned long long se
 bool kb_str_starts(const char *s, const char *prefix);
 bool kb_str_ends(const char *s, const char *suffix);
 
+/* Sort v[0..n-1] ascending, in place. For benchmarks' medians and percentiles. */
+void kb_sort_doubles(double *v, size_t n);
+/* The median of v[0..n-1], in v's unit (the mean of the middle two when n is even);
+ * sorts v in place. -1 when n is 0. */
+double kb_median(double *v, size_t n);
+
 /* Signals. kb_signals_install() (main() calls it) catches SIGINT, SIGTERM and SIGHUP into
  * kb_interrupted (the signal's number; 0 until one arrives) and ignores SIGPIPE. Long
  * waits (the runner, the lab queue, the shell's loop) look at it and stop cleanly: the

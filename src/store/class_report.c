@@ -18,20 +18,6 @@ static long long whole_seconds(double s)
 	return (long long)((s > MAX_SECONDS ? MAX_SECONDS : s) + 0.5);   /* to the nearest, .5 up */
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-double kb_median(double *v, size_t n)
-{
-	if (n == 0)
-		return -1;
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static bool in_list(const char *id, char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -78,8 +78,6 @@ void kb_class_report_free(struct kb_class_report *r);
 void kb_class_unknown_lessons(const struct kb_progress *p, char *const *lessons, size_t n_lessons,
 			      struct kb_strv *out);
 
-/* The median of v[0..n) as defined above; v is sorted in place. -1 when n == 0. */
-double kb_median(double *v, size_t n);
 
 /* Seconds as people read them: "45s", "12m 05s", "1h 02m 05s" (0: "0s"). Writes at most
  * cap bytes into buf (NUL included) and returns buf. */

@@ -16,18 +16,6 @@
 #define LEARNERS 30
 #define LESSONS 16
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(void)
 {
 	char *lessons[LESSONS];
@@ -73,7 +61,7 @@ int main(void)
 			kb_progress_free(&p[k]);
 		t[r] = kb_now() - t0;
 	}
-	printf("%-48s %6.2f ms (%zu bytes out)\n", "report: 30 learners x 16 lessons, CSV + Markdown", median(t, RUNS) * 1000,
+	printf("%-48s %6.2f ms (%zu bytes out)\n", "report: 30 learners x 16 lessons, CSV + Markdown", kb_median(t, RUNS) * 1000,
 	       bytes);
 
 	char home[] = "/tmp/kb-bench-lab-XXXXXX";
@@ -92,7 +80,7 @@ int main(void)
 		s[r] = (kb_now() - t0) / 100;
 	}
 	kb_rm_rf(home);
-	printf("%-48s %6.1f us\n", "lab: take and give back a check slot", median(s, RUNS) * 1e6);
+	printf("%-48s %6.1f us\n", "lab: take and give back a check slot", kb_median(s, RUNS) * 1e6);
 	for (int k = 0; k < LEARNERS; k++)
 		free(json[k]);
 	for (int i = 0; i < LESSONS; i++)

@@ -18,18 +18,6 @@
 
 #define RUNS 15
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* a check's Lua side, heavier than most: scan a 400-line kernel log 200 times */
 static const char work[] =
 	"local lines = {}\n"
@@ -99,7 +87,7 @@ int main(int argc, char **argv)
 		sand[i] = run_sandboxed() * 1000;
 		bare[i] = run_bare() * 1000;
 	}
-	double ms = median(load, RUNS), s = median(sand, RUNS), b = median(bare, RUNS);
+	double ms = kb_median(load, RUNS), s = kb_median(sand, RUNS), b = kb_median(bare, RUNS);
 	printf("pack load: %zu lessons in %.2f ms (median of %d; goal <= 20 ms)\n", n_lessons, ms, RUNS);
 	printf("lua work, sandboxed: %.2f ms   bare Lua state: %.2f ms   difference: %+.2f ms (%+.1f %%)\n",
 	       s, b, s - b, b > 0 ? (s - b) / b * 100 : 0);

@@ -20,12 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
 	const char *kbridge = argc > 1 ? argv[1] : "./kbridge";
@@ -84,8 +78,8 @@ int main(int argc, char **argv)
 		if (f)
 			fclose(f);
 	}
-	qsort(first, (size_t)runs, sizeof *first, cmp);
-	qsort(key_ms, n_keys, sizeof *key_ms, cmp);
+	kb_sort_doubles(first, (size_t)runs);
+	kb_sort_doubles(key_ms, n_keys);
 	printf("shell (%s, workspace %s, %d runs, 100x30):\n", pack, argc > 4 ? argv[4] : "none", runs);
 	printf("  first frame after start   median %6.1f ms   worst %6.1f ms   (goal <= 50 ms)\n",
 	       first[runs / 2], first[runs - 1]);

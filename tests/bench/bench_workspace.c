@@ -11,18 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 15;
@@ -70,8 +58,8 @@ int main(int argc, char **argv)
 	}
 	printf("%-48s %6.2f s\n", "workspace creation (clone + checkout, real tree)", create);
 	printf("%-48s %6.0f ms\n", "lesson start (write + commit 2 files)", start * 1000);
-	printf("%-48s %6.1f ms\n", "lesson diff (median)", median(diff, runs) * 1000);
-	printf("%-48s %6.1f ms\n", "lesson reset (median; keeps the learner's copy)", median(reset, runs) * 1000);
+	printf("%-48s %6.1f ms\n", "lesson diff (median)", kb_median(diff, runs) * 1000);
+	printf("%-48s %6.1f ms\n", "lesson reset (median; keeps the learner's copy)", kb_median(reset, runs) * 1000);
 	kb_ws_close(ws);
 	free(file);
 	free(diff);

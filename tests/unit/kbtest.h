@@ -17,7 +17,7 @@
 static int (*kb_test_setup_fn)(void **state);
 static int kb_test_setup_failed;
 
-static int kb_test_group_setup(void **state)
+static int __attribute__((unused)) kb_test_group_setup(void **state)
 {
 	int rc = kb_test_setup_fn ? kb_test_setup_fn(state) : 0;
 	if (rc)
