@@ -112,6 +112,10 @@ unsigned long long kb_hash64(const void *data, size_t len, unsigned long long se
 bool kb_str_starts(const char *s, const char *prefix);
 bool kb_str_ends(const char *s, const char *suffix);
 
+/* Whether folder `path` holds nothing but "." and "..". A folder that cannot be read is
+ * not empty (so nothing is written over what could not be looked at). */
+bool kb_dir_is_empty(const char *path);
+
 /* Sort v[0..n-1] ascending, in place. For benchmarks' medians and percentiles. */
 void kb_sort_doubles(double *v, size_t n);
 /* The median of v[0..n-1], in v's unit (the mean of the middle two when n is even);

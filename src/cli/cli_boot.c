@@ -39,19 +39,6 @@ static const char boot_help[] =
 	"Exit status: 0 when every build, insmod, command and rmmod succeeded and the kernel\n"
 	"had no oops or panic; 1 otherwise; 2 for bad arguments.\n";
 
-static char *module_name(const char *ko)
-{
-	char *copy = kb_strdup(ko);
-	char *name = kb_strdup(basename(copy));
-	free(copy);
-	if (kb_str_ends(name, ".ko"))
-		name[strlen(name) - 3] = '\0';
-	for (char *p = name; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	return name;
-}
-
 static char *guest_ko(const char *ko)
 {
 	char *copy = kb_strdup(ko);
@@ -216,7 +203,7 @@ int cli_boot(int argc, char **argv)
 		kb_strv_push(&cmds, runs.v[i]);
 	if (!interactive) {
 		for (size_t i = modules.n; i-- > 0;) {
-			char *name = module_name(modules.v[i]);
+			char *name = kb_module_name(modules.v[i]);
 			kb_strv_pushf(&cmds, "rmmod %s", name);
 			free(name);
 		}

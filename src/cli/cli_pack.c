@@ -180,20 +180,6 @@ static int write_new(const char *dir, const char *rel, const char *text)
 	return rc;
 }
 
-static bool dir_is_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return false;
-	struct dirent *e;
-	bool empty = true;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			empty = false;
-	closedir(d);
-	return empty;
-}
-
 static int pack_new(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -201,7 +187,7 @@ static int pack_new(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = argv[1];
-	if (kb_path_exists(dir) && !(kb_is_dir(dir) && dir_is_empty(dir))) {
+	if (kb_path_exists(dir) && !(kb_is_dir(dir) && kb_dir_is_empty(dir))) {
 		fprintf(stderr, "kbridge pack new: %s already exists and is not empty\n", dir);
 		return 1;
 	}

@@ -582,18 +582,6 @@ static int l_build(lua_State *L)
 
 /* ---- kb.boot ----------------------------------------------------------------------- */
 
-static char *module_name(const char *ko)
-{
-	const char *slash = strrchr(ko, '/');
-	char *name = kb_strdup(slash ? slash + 1 : ko);
-	if (kb_str_ends(name, ".ko"))
-		name[strlen(name) - 3] = '\0';
-	for (char *p = name; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	return name;
-}
-
 /* the .ko paths in a list or a build result, checked against the workspace */
 static void collect_modules(lua_State *L, struct run *r, int idx, struct kb_strv *out)
 {
@@ -719,7 +707,7 @@ static int l_boot(lua_State *L)
 	size_t n_run = cmds.n - first_run;
 	if (insmod && rmmod)
 		for (size_t i = modules.n; i-- > 0;) {
-			char *name = module_name(modules.v[i]);
+			char *name = kb_module_name(modules.v[i]);
 			kb_strv_pushf(&cmds, "rmmod %s", name);
 			free(name);
 		}

@@ -781,3 +781,15 @@ bool kb_kernel_fits(const char *want, const char *have)
 	}
 	return true;
 }
+
+char *kb_module_name(const char *ko)
+{
+	const char *slash = strrchr(ko, '/');
+	char *name = kb_strdup(slash ? slash + 1 : ko);
+	if (kb_str_ends(name, ".ko"))
+		name[strlen(name) - 3] = '\0';
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return name;
+}

@@ -120,4 +120,8 @@ const char *kb_course_kernel(void);
  * met by the kernel version `have` ("6.12.117"): want's parts are have's first parts. */
 bool kb_kernel_fits(const char *want, const char *have);
 
+/* The name the kernel gives the module in file `ko` ("dir/kb-hello.ko" -> "kb_hello":
+ * the base name without ".ko", '-' read as '_', as modprobe and rmmod do). Caller frees. */
+char *kb_module_name(const char *ko);
+
 #endif

@@ -3,6 +3,7 @@
  * ignored folder), so every file is walked and added by path.
  */
 #define _GNU_SOURCE
+#include "base/git.h"
 #include "kernel/kernel.h"
 #include "sys/runner.h"
 
@@ -63,12 +64,6 @@ static int walk_one(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
-static int git_fail(const char *what)
-{
-	const git_error *e = git_error_last();
-	return kb_error_set(KB_EGIT, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
-}
-
 static int fix_gitignore(const char *dir)
 {
 	char *path = kb_path_join(dir, ".gitignore");
@@ -113,11 +108,11 @@ int kb_import_tree(const char *dir, const char *message, long long when,
 	io.flags = GIT_REPOSITORY_INIT_MKPATH;
 	io.initial_head = "main";
 	if (git_repository_init_ext(&repo, dir, &io) < 0) {
-		rc = git_fail("git init");
+		rc = kb_git_fail("git init");
 		goto cleanup;
 	}
 	if (git_repository_index(&index, repo) < 0) {
-		rc = git_fail("open index");
+		rc = kb_git_fail("open index");
 		goto cleanup;
 	}
 
@@ -133,32 +128,32 @@ int kb_import_tree(const char *dir, const char *message, long long when,
 			goto cleanup;
 		}
 		if (git_index_add_bypath(index, walk_files.v[i]) < 0) {
-			rc = git_fail(walk_files.v[i]);
+			rc = kb_git_fail("%s", walk_files.v[i]);
 			goto cleanup;
 		}
 		if (progress && (i % 500 == 0 || i + 1 == walk_files.n))
 			progress(ctx, i + 1, walk_files.n);
 	}
 	if (git_index_write(index) < 0 || git_index_write_tree(&tree_id, index) < 0) {
-		rc = git_fail("write index");
+		rc = kb_git_fail("write index");
 		goto cleanup;
 	}
 	if (git_tree_lookup(&tree, repo, &tree_id) < 0) {
-		rc = git_fail("look up tree");
+		rc = kb_git_fail("look up tree");
 		goto cleanup;
 	}
 	if (git_signature_new(&sig, "kbridge setup", "kbridge@localhost", (git_time_t)when, 0) < 0) {
-		rc = git_fail("signature");
+		rc = kb_git_fail("signature");
 		goto cleanup;
 	}
 	if (git_commit_create_v(&commit_id, repo, "HEAD", sig, sig, "UTF-8", message, tree, 0) < 0) {
-		rc = git_fail("commit");
+		rc = kb_git_fail("commit");
 		goto cleanup;
 	}
 	if (git_object_lookup(&commit_obj, repo, &commit_id, GIT_OBJECT_COMMIT) < 0 ||
 	    git_tag_create(&tag_id, repo, KB_BASE_TAG, commit_obj, sig,
 			   "The bundled kernel tree as kbridge imported it.", 1) < 0) {
-		rc = git_fail("tag " KB_BASE_TAG);
+		rc = kb_git_fail("tag %s", KB_BASE_TAG);
 		goto cleanup;
 	}
 cleanup:

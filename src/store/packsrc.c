@@ -1,5 +1,6 @@
 /* packsrc.c - lesson packs from folders and git repositories. See packsrc.h. */
 #define _GNU_SOURCE
+#include "base/git.h"
 #include "store/packsrc.h"
 #include "sys/runner.h"
 #include "base/util.h"
@@ -14,21 +15,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
-
-static int git_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int git_fail(const char *fmt, ...)
-{
-	const git_error *e = git_error_last();
-	struct kb_buf b = KB_BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	kb_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	kb_buf_printf(&b, ": %s", e && e->message ? e->message : "unknown libgit2 error");
-	int rc = kb_error_set(kb_interrupted ? KB_EINTR : KB_EGIT, "%s", b.data);
-	kb_buf_free(&b);
-	return rc;
-}
 
 static void say(const struct kb_packsrc_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const struct kb_packsrc_opts *o, const char *fmt, ...)
@@ -62,6 +48,8 @@ void kb_packsrc_free(struct kb_packsrc *s)
 	free(s->cache);
 	free(s->dir);
 	free(s->ref_kind);
+	if (s->libgit2_held)
+		git_libgit2_shutdown();
 	memset(s, 0, sizeof *s);
 }
 
@@ -203,6 +191,7 @@ int kb_packsrc_parse(struct kb_packsrc *s, const char *source)
 		return kb_error_set(KB_EINVAL, "no pack source given");
 	s->source = kb_strdup(source);
 	git_libgit2_init();
+	s->libgit2_held = true;   /* given back by kb_packsrc_free() */
 	/* a folder as it is, '#' and all */
 	if (kb_is_dir(source)) {
 		char *pack_lua = kb_path_join(source, "pack.lua");
@@ -321,7 +310,7 @@ static int fetch(git_repository *repo, const struct kb_packsrc *s, const struct 
 {
 	git_remote *remote = NULL;
 	if (git_remote_lookup(&remote, repo, "origin") < 0)
-		return git_fail("cannot %s %s", verb, s->url);
+		return kb_git_fail("cannot %s %s", verb, s->url);
 	struct fetch_ctx c = {.o = o};
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
@@ -332,7 +321,7 @@ static int fetch(git_repository *repo, const struct kb_packsrc *s, const struct 
 	double t0 = kb_now();
 	int rc = 0;
 	if (git_remote_fetch(remote, NULL, &fo, "kbridge pack fetch") < 0) {
-		rc = git_fail("cannot %s %s", verb, s->url);
+		rc = kb_git_fail("cannot %s %s", verb, s->url);
 	} else {
 		const git_indexer_progress *st = git_remote_stats(remote);
 		say(o, "%s: %u objects received (%.1f KiB) in %.1f s", s->url, st->received_objects,
@@ -352,12 +341,12 @@ static int clone(git_repository **out, const struct kb_packsrc *s, const struct 
 	int rc = kb_rm_rf(tmp);
 	say(o, "cloning the pack %s into %s", s->url, s->cache);
 	if (!rc && git_repository_init(&repo, tmp, 1) < 0)
-		rc = git_fail("cannot make a repository in %s", tmp);
+		rc = kb_git_fail("cannot make a repository in %s", tmp);
 	if (!rc && (git_remote_create_with_fetchspec(&remote, repo, "origin", s->url,
 						     "+refs/heads/*:refs/remotes/origin/*") < 0 ||
 		    git_remote_add_fetch(repo, "origin", "+refs/tags/*:refs/tags/*") < 0 ||
 		    git_remote_add_fetch(repo, "origin", "+HEAD:refs/remotes/origin/HEAD") < 0))
-		rc = git_fail("cannot clone %s", s->url);
+		rc = kb_git_fail("cannot clone %s", s->url);
 	git_remote_free(remote);
 	if (!rc)
 		rc = fetch(repo, s, o, "clone");
@@ -368,7 +357,7 @@ static int clone(git_repository **out, const struct kb_packsrc *s, const struct 
 	if (rc)
 		kb_rm_rf(tmp);
 	else if (git_repository_open_bare(&repo, final) < 0)
-		rc = git_fail("cannot open %s", final);
+		rc = kb_git_fail("cannot open %s", final);
 	*out = repo;
 	free(tmp);
 	free(final);
@@ -463,13 +452,13 @@ static int make_tree(struct kb_packsrc *s, git_repository *repo, git_commit *com
 		if (!rc)
 			rc = kb_mkdir_p(tmp, 0755);
 		if (!rc && git_commit_tree(&tree, commit) < 0)
-			rc = git_fail("cannot read the tree of commit %s", s->commit);
+			rc = kb_git_fail("cannot read the tree of commit %s", s->commit);
 		if (!rc) {
 			git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 			co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
 			co.target_directory = tmp;   /* absolute: libgit2 needs it so */
 			if (git_checkout_tree(repo, (git_object *)tree, &co) < 0)
-				rc = git_fail("cannot check out commit %s into %s", s->commit, tmp);
+				rc = kb_git_fail("cannot check out commit %s into %s", s->commit, tmp);
 		}
 		git_tree_free(tree);
 		if (!rc && rename(tmp, dir) < 0 && !kb_is_dir(dir))
@@ -565,7 +554,7 @@ int kb_packsrc_resolve(struct kb_packsrc *s, const char *source, const struct kb
 					  "#REF", s->url, refs);
 		free(refs);
 	} else if (!rc && e < 0) {
-		rc = git_fail("cannot resolve '%s' in %s", s->ref ? s->ref : "HEAD", s->url);
+		rc = kb_git_fail("cannot resolve '%s' in %s", s->ref ? s->ref : "HEAD", s->url);
 	}
 	if (!rc) {
 		git_oid_tostr(s->commit, sizeof s->commit, git_commit_id(commit));
@@ -573,7 +562,7 @@ int kb_packsrc_resolve(struct kb_packsrc *s, const char *source, const struct kb
 		git_tree *tree = NULL;
 		git_tree_entry *ent = NULL;
 		if (git_commit_tree(&tree, commit) < 0)
-			rc = git_fail("cannot read the tree of commit %s", s->commit);
+			rc = kb_git_fail("cannot read the tree of commit %s", s->commit);
 		else if (git_tree_entry_bypath(&ent, tree, "pack.lua") < 0)
 			rc = kb_error_set(KB_ENOTFOUND, "%s at %s (commit %.12s) has no pack.lua at the top of the "
 					  "repository: is it a lesson pack?", s->url, s->ref ? s->ref : "its default branch",

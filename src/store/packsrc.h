@@ -46,6 +46,7 @@ struct kb_packsrc {
 	char commit[41];   /* git, after resolve: the commit checked out (hex) */
 	char *ref_kind;    /* git, after resolve: "tag", "branch", "commit" or "default branch" */
 	bool fetched;      /* git, after resolve: this resolve fetched from the remote */
+	bool libgit2_held; /* parse called git_libgit2_init(); free calls its shutdown */
 };
 
 struct kb_packsrc_opts {

@@ -1,5 +1,6 @@
 /* workspace.c - the learner's clone of the kernel tree (libgit2). See workspace.h. */
 #define _GNU_SOURCE
+#include "base/git.h"
 #include "store/workspace.h"
 #include "base/util.h"
 
@@ -22,12 +23,6 @@ struct kb_ws {
 	int lock_fd;
 };
 
-static int git_fail(const char *what)
-{
-	const git_error *e = git_error_last();
-	return kb_error_set(KB_EGIT, "%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
-}
-
 char *kb_ws_default_root(void)
 {
 	const char *env = getenv("KBRIDGE_WORKSPACE");
@@ -45,22 +40,6 @@ bool kb_ws_is_workspace(const char *root)
 	free(mark);
 	free(git);
 	return ok;
-}
-
-static bool dir_is_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return true;
-	struct dirent *e;
-	bool empty = true;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			empty = false;
-			break;
-		}
-	closedir(d);
-	return empty;
 }
 
 struct clone_progress {
@@ -103,13 +82,13 @@ static int clone_shared(const char *bundled, const char *tree, struct clone_prog
 	int opened = git_repository_open(&src, bundled);
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 1);
 	if (opened < 0 || git_repository_head(&head, src) < 0)
-		return git_fail("open the bundled tree");
+		return kb_git_fail("open the bundled tree");
 	const char *branch = git_reference_name(head);
 	git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
 	io.flags = GIT_REPOSITORY_INIT_MKPATH;
 	io.initial_head = branch;
 	if (git_repository_init_ext(&repo, tree, &io) < 0) {
-		rc = git_fail("make the workspace's repository");
+		rc = kb_git_fail("make the workspace's repository");
 		goto out;
 	}
 	git_repository_free(repo);
@@ -124,7 +103,7 @@ static int clone_shared(const char *bundled, const char *tree, struct clone_prog
 	if (git_repository_open(&repo, tree) < 0 ||
 	    git_reference_create(&ref, repo, branch, git_reference_target(head), 1, "clone: from the lab tree") < 0 ||
 	    git_tag_foreach(src, tag_copy, repo) < 0 || git_repository_set_head(repo, branch) < 0) {
-		rc = git_fail("set up the workspace's branch");
+		rc = kb_git_fail("set up the workspace's branch");
 		goto out;
 	}
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
@@ -132,7 +111,7 @@ static int clone_shared(const char *bundled, const char *tree, struct clone_prog
 	co.progress_cb = checkout_progress;
 	co.progress_payload = cp;
 	if (git_checkout_head(repo, &co) < 0)
-		rc = git_fail("check out the workspace");
+		rc = kb_git_fail("check out the workspace");
 out:
 	git_reference_free(ref);
 	git_reference_free(head);
@@ -156,7 +135,7 @@ int kb_ws_create(const char *root, const char *bundled,
 {
 	if (kb_ws_is_workspace(root))
 		return 1;
-	if (kb_path_exists(root) && (!kb_is_dir(root) || !dir_is_empty(root)))
+	if (kb_path_exists(root) && (!kb_is_dir(root) || !kb_dir_is_empty(root)))
 		return kb_error_set(KB_EINVAL, "%s already exists and is not a kbridge workspace; "
 				    "kbridge leaves it alone. Choose another folder with --workspace DIR "
 				    "(or KBRIDGE_WORKSPACE), or move that one away.", root);
@@ -199,7 +178,7 @@ int kb_ws_create(const char *root, const char *bundled,
 		kb_rm_rf(tree);
 		o.local = GIT_CLONE_LOCAL_NO_LINKS;
 		if (git_clone(&repo, bundled, tree, &o) < 0) {
-			rc = git_fail("clone the bundled tree");
+			rc = kb_git_fail("clone the bundled tree");
 			kb_rm_rf(tree);
 			goto cleanup;
 		}
@@ -260,7 +239,7 @@ int kb_ws_open(struct kb_ws **out, const char *root, bool lock)
 	}
 	git_libgit2_init();
 	if (!rc && git_repository_open(&ws->repo, ws->tree) < 0)
-		rc = git_fail(ws->tree);
+		rc = kb_git_fail("%s", ws->tree);
 	if (rc) {
 		kb_ws_close(ws);
 		return rc;
@@ -309,7 +288,7 @@ static int signature(git_signature **sig, git_repository *repo)
 	if (git_signature_default(sig, repo) == 0)
 		return 0;
 	if (git_signature_now(sig, "kbridge learner", "learner@kbridge.invalid") < 0)
-		return git_fail("signature");
+		return kb_git_fail("signature");
 	return 0;
 }
 
@@ -322,9 +301,9 @@ static int head_commit(git_commit **out, git_repository *repo)
 {
 	git_oid oid;
 	if (git_reference_name_to_id(&oid, repo, "HEAD") < 0)
-		return git_fail("HEAD");
+		return kb_git_fail("HEAD");
 	if (git_commit_lookup(out, repo, &oid) < 0)
-		return git_fail("HEAD commit");
+		return kb_git_fail("HEAD commit");
 	return 0;
 }
 
@@ -346,7 +325,7 @@ static int updates_from_workdir(git_repository *repo, const char *tree_dir, char
 			up[i].filemode = (st.st_mode & 0111) ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
 			if (git_blob_create_from_workdir(&up[i].id, repo, paths[i]) < 0) {
 				free(full);
-				return git_fail(paths[i]);
+				return kb_git_fail("%s", paths[i]);
 			}
 		} else {
 			up[i].action = GIT_TREE_UPDATE_REMOVE;
@@ -362,7 +341,7 @@ static int sync_index(git_repository *repo, const char *tree_dir, char *const *p
 {
 	git_index *idx = NULL;
 	if (git_repository_index(&idx, repo) < 0)
-		return git_fail("index");
+		return kb_git_fail("index");
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *full = kb_path_join(tree_dir, paths[i]);
@@ -370,10 +349,10 @@ static int sync_index(git_repository *repo, const char *tree_dir, char *const *p
 		free(full);
 		if (exists ? git_index_add_bypath(idx, paths[i]) < 0 :
 			     (git_index_remove_bypath(idx, paths[i]) < 0))
-			rc = git_fail(paths[i]);
+			rc = kb_git_fail("%s", paths[i]);
 	}
 	if (!rc && git_index_write(idx) < 0)
-		rc = git_fail("write index");
+		rc = kb_git_fail("write index");
 	git_index_free(idx);
 	return rc;
 }
@@ -389,11 +368,11 @@ static int commit_tree_update(git_repository *repo, const char *update_ref, git_
 	git_oid tree_id;
 	int rc = 0;
 	if (git_commit_tree(&base, parent) < 0) {
-		rc = git_fail("parent tree");
+		rc = kb_git_fail("parent tree");
 		goto cleanup;
 	}
 	if (git_tree_create_updated(&tree_id, repo, base, n, up) < 0) {
-		rc = git_fail("update tree");
+		rc = kb_git_fail("update tree");
 		goto cleanup;
 	}
 	if (!allow_empty && git_oid_equal(&tree_id, git_tree_id(base))) {
@@ -402,14 +381,14 @@ static int commit_tree_update(git_repository *repo, const char *update_ref, git_
 		goto cleanup;
 	}
 	if (git_tree_lookup(&tree, repo, &tree_id) < 0) {
-		rc = git_fail("tree");
+		rc = kb_git_fail("tree");
 		goto cleanup;
 	}
 	if ((rc = signature(&sig, repo)))
 		goto cleanup;
 	const git_commit *parents[] = {parent};
 	if (git_commit_create(out, repo, update_ref, sig, sig, "UTF-8", message, tree, 1, parents) < 0)
-		rc = git_fail("commit");
+		rc = kb_git_fail("commit");
 cleanup:
 	git_signature_free(sig);
 	git_tree_free(tree);
@@ -455,7 +434,7 @@ int kb_ws_start_lesson(struct kb_ws *ws, const char *id, const struct kb_ws_file
 		up[i].filemode = GIT_FILEMODE_BLOB;
 		up[i].path = files[i].path;
 		if (!rc && git_blob_create_from_buffer(&up[i].id, ws->repo, files[i].data, files[i].len) < 0)
-			rc = git_fail(files[i].path);
+			rc = kb_git_fail("%s", files[i].path);
 	}
 	git_oid commit;
 	msg = kb_asprintf("start %s\n\nThe starting point of lesson %s: its files as the course gives them.\n"
@@ -463,7 +442,7 @@ int kb_ws_start_lesson(struct kb_ws *ws, const char *id, const struct kb_ws_file
 	if (!rc)
 		rc = commit_tree_update(ws->repo, "HEAD", head, up, n, msg, &commit, true);
 	if (!rc && git_reference_create(&r, ws->repo, ref, &commit, 1, msg) < 0)
-		rc = git_fail(ref);
+		rc = kb_git_fail("%s", ref);
 	if (!rc)
 		rc = sync_index(ws->repo, ws->tree, paths, n);
 	git_reference_free(r);
@@ -484,7 +463,7 @@ static int start_tree(git_tree **out, struct kb_ws *ws, const char *id)
 	if (git_reference_name_to_id(&oid, ws->repo, ref) < 0)
 		rc = kb_error_set(KB_ENOTFOUND, "lesson %s has not been started in this workspace", id);
 	else if (git_commit_lookup(&c, ws->repo, &oid) < 0 || git_commit_tree(out, c) < 0)
-		rc = git_fail(ref);
+		rc = kb_git_fail("%s", ref);
 	git_commit_free(c);
 	free(ref);
 	return rc;
@@ -504,7 +483,7 @@ int kb_ws_reset_lesson(struct kb_ws *ws, const char *id, char *const *paths, siz
 	git_oid prev;
 	if (git_reference_name_to_id(&prev, ws->repo, ref) == 0) {
 		if (git_commit_lookup(&parent, ws->repo, &prev) < 0) {
-			rc = git_fail(ref);
+			rc = kb_git_fail("%s", ref);
 			goto cleanup;
 		}
 	} else if ((rc = head_commit(&parent, ws->repo))) {
@@ -533,7 +512,7 @@ int kb_ws_reset_lesson(struct kb_ws *ws, const char *id, char *const *paths, siz
 		git_blob *b = NULL;
 		if (git_tree_entry_bypath(&e, start, paths[i]) == 0) {
 			if (git_blob_lookup(&b, ws->repo, git_tree_entry_id(e)) < 0) {
-				rc = git_fail(paths[i]);
+				rc = kb_git_fail("%s", paths[i]);
 			} else {
 				char *dir = kb_strdup(full);
 				*strrchr(dir, '/') = '\0';
@@ -566,7 +545,7 @@ static int diff_to_text(git_diff *diff, bool color, char **out)
 {
 	git_buf buf = GIT_BUF_INIT;
 	if (git_diff_to_buf(&buf, diff, GIT_DIFF_FORMAT_PATCH) < 0)
-		return git_fail("format diff");
+		return kb_git_fail("format diff");
 	char *text = kb_strndup(buf.ptr ? buf.ptr : "", buf.size);
 	git_buf_dispose(&buf);
 	if (color) {
@@ -598,7 +577,7 @@ int kb_ws_diff(struct kb_ws *ws, const char *id, char *const *paths, size_t n, b
 	o.flags = GIT_DIFF_DISABLE_PATHSPEC_MATCH | GIT_DIFF_INCLUDE_UNTRACKED |
 		  GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
 	if (git_diff_tree_to_workdir(&diff, ws->repo, start, &o) < 0)
-		rc = git_fail("diff");
+		rc = kb_git_fail("diff");
 	else
 		rc = diff_to_text(diff, color, out);
 	git_diff_free(diff);
@@ -642,7 +621,7 @@ int kb_ws_diff_to(struct kb_ws *ws, const struct kb_ws_file *other, size_t n, bo
 		if (git_patch_from_buffers(&patch, mine, len, other[i].path, other[i].data, other[i].len,
 					   other[i].path, &o) < 0 ||
 		    git_patch_to_buf(&buf, patch) < 0)
-			rc = git_fail(other[i].path);
+			rc = kb_git_fail("%s", other[i].path);
 		else if (buf.size)
 			kb_buf_add(&all, buf.ptr, buf.size);
 		git_buf_dispose(&buf);
@@ -669,7 +648,7 @@ int kb_ws_log(struct kb_ws *ws, struct kb_strv *subjects, size_t max)
 	git_revwalk *walk = NULL;
 	if (git_revwalk_new(&walk, ws->repo) < 0 || git_revwalk_push_head(walk) < 0) {
 		git_revwalk_free(walk);
-		return git_fail("log");
+		return kb_git_fail("log");
 	}
 	git_oid oid;
 	for (size_t i = 0; i < max && git_revwalk_next(&oid, walk) == 0; i++) {
