@@ -244,7 +244,7 @@ static int write_all(int fd, const void *data, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -1;
+			return KB_EIO;   /* errno says why; the caller names the file */
 		}
 		p += n;
 		len -= (size_t)n;
@@ -308,6 +308,7 @@ int kb_mkdir_p(const char *path, int mode)
 	return rc;
 }
 
+/* nftw's callback: nonzero stops the walk (nftw's contract, not a KB_E code) */
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st; (void)ftw;

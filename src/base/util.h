@@ -10,20 +10,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* One table of error codes with their messages (X-macro: no drift between code and text). */
+/* One table of error codes with their messages (X-macro: no drift between code and text).
+ * Every kbridge function that can fail returns 0 (or a count) or one of these. They start
+ * at -101 so that none is -1: a -1 that a system call, read(2)-like helper or library
+ * callback contract hands back can never be mistaken for one of ours. */
 #define KB_ERRORS(X)                                                       \
 	X(KB_OK, 0, "success")                                             \
-	X(KB_ENOMEM, -1, "out of memory")                                  \
-	X(KB_EIO, -2, "input/output error")                                \
-	X(KB_EINVAL, -3, "invalid argument")                               \
-	X(KB_ENOTFOUND, -4, "not found")                                   \
-	X(KB_ECHILD, -5, "a child process failed")                         \
-	X(KB_ETIMEOUT, -6, "timed out")                                    \
-	X(KB_ELOCKED, -7, "in use by another kbridge")                     \
-	X(KB_EINTR, -8, "interrupted")                                     \
-	X(KB_EGIT, -9, "git operation failed")                             \
-	X(KB_ENOTREADY, -10, "the course kernel is not set up (run: kbridge setup)") \
-	X(KB_ELESSON, -11, "lesson error")
+	X(KB_ENOMEM, -101, "out of memory")                                  \
+	X(KB_EIO, -102, "input/output error")                                \
+	X(KB_EINVAL, -103, "invalid argument")                               \
+	X(KB_ENOTFOUND, -104, "not found")                                   \
+	X(KB_ECHILD, -105, "a child process failed")                         \
+	X(KB_ETIMEOUT, -106, "timed out")                                    \
+	X(KB_ELOCKED, -107, "in use by another kbridge")                     \
+	X(KB_EINTR, -108, "interrupted")                                     \
+	X(KB_EGIT, -109, "git operation failed")                             \
+	X(KB_ENOTREADY, -110, "the course kernel is not set up (run: kbridge setup)") \
+	X(KB_ELESSON, -111, "lesson error")
 
 enum kb_error {
 #define KB_ERROR_ENUM(name, value, text) name = value,

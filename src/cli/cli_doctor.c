@@ -79,24 +79,26 @@ static void check_tool(struct doctor *d, const char *what, const char *path, con
 	free(v);
 }
 
-/* A static binary has no PT_INTERP program header. */
-static int elf_is_static(const char *path)
+/* How the binary at `path` is linked: a static one has no PT_INTERP program header. */
+enum linkage { LINKAGE_UNKNOWN, LINKAGE_STATIC, LINKAGE_DYNAMIC };
+
+static enum linkage elf_linkage(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return -1;
+		return LINKAGE_UNKNOWN;
 	Elf64_Ehdr eh;
-	int result = -1;
+	enum linkage result = LINKAGE_UNKNOWN;
 	if (fread(&eh, sizeof eh, 1, f) == 1 && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
 	    eh.e_ident[EI_CLASS] == ELFCLASS64) {
-		result = 1;
+		result = LINKAGE_STATIC;
 		for (int i = 0; i < eh.e_phnum; i++) {
 			Elf64_Phdr ph;
 			if (fseek(f, (long)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize), SEEK_SET) != 0 ||
 			    fread(&ph, sizeof ph, 1, f) != 1)
 				break;
 			if (ph.p_type == PT_INTERP)
-				result = 0;
+				result = LINKAGE_DYNAMIC;
 		}
 	}
 	fclose(f);
@@ -160,10 +162,11 @@ int cli_doctor(int argc, char **argv)
 	check_tool(&d, "qemu", "/usr/bin/qemu-system-x86_64", "qemu-system-x86", NULL, true);
 	snprintf(fix, sizeof fix, "%sapt-get install qemu-system-data (QEMU boots without it, slower)", sudo());
 	row(&d, kb_path_exists("/usr/share/qemu/qboot.rom"), false, "qboot firmware", "/usr/share/qemu/qboot.rom", fix);
-	int st = elf_is_static("/bin/busybox");
+	enum linkage st = elf_linkage("/bin/busybox");
 	snprintf(fix, sizeof fix, "%sapt-get install busybox-static", sudo());
-	row(&d, st == 1, true, "busybox (static)",
-	    st == 1 ? "/bin/busybox" : st == 0 ? "/bin/busybox is dynamically linked" : "/bin/busybox not found", fix);
+	row(&d, st == LINKAGE_STATIC, true, "busybox (static)",
+	    st == LINKAGE_STATIC ? "/bin/busybox" : st == LINKAGE_DYNAMIC ? "/bin/busybox is dynamically linked" :
+	    "/bin/busybox not found", fix);
 
 	printf("Course kernel\n");
 	snprintf(fix, sizeof fix, "%sapt-get install %s", sudo(), KB_KERNEL_PACKAGE);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,18 +19,18 @@ int kb_elf_symbol(const char *path, const char *name, char **section, unsigned l
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return kb_error_set(KB_EIO, "cannot open %s: %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) < 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
 		close(fd);
-		return -1;
+		return kb_error_set(KB_EINVAL, "%s is not an ELF object", path);
 	}
 	size_t size = (size_t)st.st_size;
 	unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
-		return -1;
-	int rc = -1;
+		return kb_error_set(KB_EIO, "cannot map %s: %s", path, strerror(errno));
+	int rc = kb_error_set(KB_EINVAL, "%s is not a 64-bit ELF object kbridge can read", path);
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)m;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > size ||
@@ -39,6 +40,7 @@ int kb_elf_symbol(const char *path, const char *name, char **section, unsigned l
 	const Elf64_Shdr *shstr = &sh[eh->e_shstrndx];
 	if (shstr->sh_offset > size || shstr->sh_size > size - shstr->sh_offset)
 		goto out;
+	rc = kb_error_set(KB_ENOTFOUND, "%s has no function symbol %s", path, name);
 	for (size_t i = 0; i < eh->e_shnum && rc < 0; i++) {
 		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
 			continue;

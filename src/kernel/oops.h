@@ -45,8 +45,9 @@ size_t kb_oops_decode(struct kb_oops_decoded *out, const char *excerpt, const ch
 void kb_oops_decoded_free(struct kb_oops_decoded *d);
 
 /* The section name and value of the function symbol `name` in the ELF relocatable
- * object (a .ko) at `path`. Returns 0, or -1 when the file is not a 64-bit ELF or has
- * no such symbol. *section is owned by the caller. Exposed for tests. */
+ * object (a .ko) at `path`. Returns 0, KB_EIO (cannot read it), KB_EINVAL (not a 64-bit
+ * ELF object) or KB_ENOTFOUND (no such function symbol), with kb_error_last() saying
+ * which. *section is owned by the caller. Exposed for tests. */
 int kb_elf_symbol(const char *path, const char *name, char **section, unsigned long *value);
 
 #endif

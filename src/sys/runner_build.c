@@ -29,8 +29,8 @@ static void find_ko(struct kb_strv *found, const char *dir, int depth)
 
 /* The modules this build made, as Kbuild lists them in M/modules.order (one object per
  * line, "DIR/name.o"): a .ko left in the folder by an earlier build whose Kbuild line is
- * gone since (a lesson reset to its start, say) is not one of them. Returns -1 when there
- * is no modules.order. */
+ * gone since (a lesson reset to its start, say) is not one of them. Returns 0, or what
+ * kb_read_file() returns when there is no modules.order (KB_ENOTFOUND). */
 static int modules_order(struct kb_strv *found, const char *mdir)
 {
 	char *path = kb_path_join(mdir, "modules.order"), *text = NULL;
@@ -38,7 +38,7 @@ static int modules_order(struct kb_strv *found, const char *mdir)
 	int rc = kb_read_file(&text, &len, path);
 	free(path);
 	if (rc < 0)
-		return -1;
+		return rc;
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		size_t n = strlen(l);
 		if (n < 3)

@@ -85,8 +85,8 @@ static void test_elf_symbol(void **state)
 	assert_int_equal(kb_elf_symbol(ko, "kbo_read", &section, &value), 0);
 	assert_string_equal(section, ".text");
 	free(section);
-	assert_int_equal(kb_elf_symbol(ko, "kbo_missing", &section, &value), -1);
-	assert_int_equal(kb_elf_symbol("/etc/hostname", "kbo_read", &section, &value), -1);
+	assert_int_equal(kb_elf_symbol(ko, "kbo_missing", &section, &value), KB_ENOTFOUND);
+	assert_int_equal(kb_elf_symbol("/etc/hostname", "kbo_read", &section, &value), KB_EINVAL);
 }
 
 /* The offset inside kbo_deref of the instruction on line 6, and inside kbo_read of the
