@@ -1,16 +1,22 @@
 -- Both tasks load their module with samples the check picks at random and compare
 -- the printed counts with what Lua computes: only code that counts right passes,
--- and UBSAN's report or a Rust panic fails the check.
+-- and UBSAN's report or a Rust panic fails the check. The C module also keeps a guard
+-- word right after counts[], set to a value the check picks at random: a write one
+-- past the end (which clang 14's UBSAN lets through for counts[v]++) changes it.
+local NBUCKETS = 4
+
 local function random_samples()
   local s = {}
-  for i = 1, 7 do
+  for i = 1, 6 do
     s[i] = math.random(-2, 7)
   end
-  -- always one below the first bucket, one past the end and one in range, at random
-  -- places: a fix that forgets either side cannot pass by luck
+  -- always one below the first bucket, exactly NBUCKETS (one past the end), one further
+  -- past it and one in range, at random places: a fix that forgets either side, or
+  -- lets NBUCKETS through, cannot pass by luck
   table.insert(s, math.random(1, #s + 1), math.random(-2, -1))
-  table.insert(s, math.random(1, #s + 1), math.random(4, 7))
-  table.insert(s, math.random(1, #s + 1), math.random(0, 3))
+  table.insert(s, math.random(1, #s + 1), NBUCKETS)
+  table.insert(s, math.random(1, #s + 1), math.random(NBUCKETS, 7))
+  table.insert(s, math.random(1, #s + 1), math.random(0, NBUCKETS - 1))
   return s
 end
 
@@ -22,16 +28,19 @@ local function expected_counts(prefix, s)
   return ("%s: 0:%d 1:%d 2:%d 3:%d rejected:%d"):format(prefix, c[1], c[2], c[3], c[4], rejected)
 end
 
-local function check_hist(kb, dir, name, where)
+local function check_hist(kb, dir, name, where, guarded)
   local b = kb.build(dir)
   if not kb.expect_build(b) then return end
   local s = random_samples()
   local list = table.concat(s, ",")
+  local args = "samples=" .. list
+  local guard = math.random(1000, 999999)
+  if guarded then args = args .. " guard=" .. guard end
   local r = kb.boot {
     modules = b, insmod = false, rmmod = false, timeout = 30,
-    run = { "insmod /kb/mod/" .. name .. ".ko samples=" .. list, "rmmod " .. name },
+    run = { "insmod /kb/mod/" .. name .. ".ko " .. args, "rmmod " .. name },
   }
-  kb.expect_exit(r, 1, 0, { expected = "insmod " .. name .. ".ko samples=" .. list .. " succeeds" })
+  kb.expect_exit(r, 1, 0, { expected = "insmod " .. name .. ".ko " .. args .. " succeeds" })
   kb.expect_no_fault(r, {
     warnings = true,
     hint = "UBSAN's report or a Rust panic names the file and line of the access that went out of bounds",
@@ -41,6 +50,19 @@ local function check_hist(kb, dir, name, where)
     expected = "for samples=" .. list .. " the module prints \"" .. want .. "\"",
     where = where,
   })
+  if guarded then
+    local line, seen = name .. ": guard after counts[]: " .. guard, nil
+    for _, l in ipairs(kb.lines(r.log)) do
+      if l:find(name .. ": guard after counts[]:", 1, true) then seen = l end
+    end
+    kb.expect(seen == line, "the guard after counts[] still holds " .. guard ..
+                            " (nothing wrote to counts[" .. NBUCKETS .. "], one past the end)", {
+      seen = seen or "no line \"" .. name .. ": guard after counts[]: ...\" in the kernel log",
+      where = where,
+      hint = "a sample of exactly " .. NBUCKETS .. " must be rejected too: counts[" .. NBUCKETS ..
+             "] is one past the end, and the guard is what lives there",
+    })
+  end
 end
 
 lesson {
@@ -68,15 +90,15 @@ lesson {
     task {
       id = "c-fix",
       title = "Fix the C histogram",
-      goal = "In hist.c, count a sample with no bucket (below 0, or 4 and above) as rejected instead of writing past counts[]. The check loads hist.ko with random samples: no UBSAN report, and the right counts.",
+      goal = "In hist.c, count a sample with no bucket (below 0, or 4 and above) as rejected instead of writing past hist.counts[]. The check loads hist.ko with random samples and a random guard value: no UBSAN report, the right counts, and the guard after counts[] unchanged.",
       files = { "samples/kbridge/hist/hist.c", "samples/kbridge/hist/Kbuild" },
       hints = {
-        "Run `kbridge check memory-safety/c-fix` on the starter first: the UBSAN report names hist.c and the line of counts[v]++.",
+        "Run `kbridge check memory-safety/c-fix` on the starter first: the UBSAN report names hist.c and the line of hist.counts[v]++.",
         "Before counts[v]++, test the range: valid buckets are 0 to NBUCKETS - 1; v is an int and can be negative.",
         "if (v < 0 || v >= NBUCKETS) { rejected++; continue; }",
       },
       check = function(kb)
-        check_hist(kb, "samples/kbridge/hist", "hist", "samples/kbridge/hist/hist.c: hist_count()")
+        check_hist(kb, "samples/kbridge/hist", "hist", "samples/kbridge/hist/hist.c: hist_count()", true)
       end,
     },
     page { file = "rust.md", title = "The same logic in Rust" },

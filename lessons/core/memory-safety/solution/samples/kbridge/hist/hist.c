@@ -2,10 +2,11 @@
 /*
  * hist: counts samples into four buckets, 0 to 3.
  *
- *   insmod hist.ko samples=2,0,3,7,1
+ *   insmod hist.ko samples=2,0,3,7,1 guard=12345
  *
  * prints one line: how many samples fell in each bucket, and how many were
- * rejected because no bucket exists for them.
+ * rejected because no bucket exists for them; then the guard word that sits
+ * right after counts[], which nothing may write.
  */
 #include <linux/array_size.h>
 #include <linux/module.h>
@@ -18,7 +19,19 @@ static int nsamples = 6;
 module_param_array(samples, int, &nsamples, 0444);
 MODULE_PARM_DESC(samples, "the values to count (up to 16)");
 
-static unsigned int counts[NBUCKETS];
+static uint guard = 0x6b62;
+module_param(guard, uint, 0444);
+MODULE_PARM_DESC(guard, "the value of the guard word after counts[]");
+
+/*
+ * One struct, so that the compiler keeps this order: counts[NBUCKETS], one
+ * past the end, is the guard. A write there changes the guard, and hist_init
+ * prints what the guard holds once counting is done.
+ */
+static struct {
+	unsigned int counts[NBUCKETS];
+	unsigned int guard;
+} hist;
 static unsigned int rejected;
 
 static void hist_count(void)
@@ -28,21 +41,23 @@ static void hist_count(void)
 	for (i = 0; i < nsamples; i++) {
 		int v = samples[i];
 
-		// TODO-BEGIN: a sample with no bucket (below 0, or NBUCKETS and above) goes to `rejected`, never into counts[]
+		// TODO-BEGIN: a sample with no bucket (below 0, or NBUCKETS and above) goes to `rejected`, never into hist.counts[]
 		if (v < 0 || v >= NBUCKETS) {
 			rejected++;
 			continue;
 		}
 		// TODO-END
-		counts[v]++;
+		hist.counts[v]++;
 	}
 }
 
 static int __init hist_init(void)
 {
+	hist.guard = guard;
 	hist_count();
 	pr_info("hist: 0:%u 1:%u 2:%u 3:%u rejected:%u\n",
-		counts[0], counts[1], counts[2], counts[3], rejected);
+		hist.counts[0], hist.counts[1], hist.counts[2], hist.counts[3], rejected);
+	pr_info("hist: guard after counts[]: %u\n", hist.guard);
 	return 0;
 }
 
