@@ -310,9 +310,26 @@ int kb_course_record_check(struct kb_course *c, struct kb_lesson *l, bool passed
 			lp->passed = true;
 			lp->passed_at = (long long)time(NULL);
 		}
+		for (size_t i = 0; i < l->n_steps; i++)
+			if (l->steps[i].kind == KB_TASK)
+				kb_progress_set_task_passed(lp, l->steps[i].task.id);
 	}
 	int src = kb_course_save(c);
 	return rc ? rc : src;
+}
+
+int kb_course_record_task_check(struct kb_course *c, struct kb_lesson *l, const char *task_id, bool passed)
+{
+	if (!c->ws)
+		return 0;
+	struct kb_lesson_progress *lp = kb_progress_lesson(&c->progress, l->id);
+	if (passed)
+		kb_progress_set_task_passed(lp, task_id);
+	bool all = passed;
+	for (size_t i = 0; all && i < l->n_steps; i++)
+		if (l->steps[i].kind == KB_TASK && !kb_progress_task_passed(lp, l->steps[i].task.id))
+			all = false;
+	return kb_course_record_check(c, l, all);
 }
 
 int kb_course_save(struct kb_course *c)

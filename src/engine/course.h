@@ -67,6 +67,10 @@ void kb_course_files_free(struct kb_ws_file *files, size_t n);
 /* Record a check of a lesson: attempts+1; on a pass, the learner's files are committed
  * ("pass ID") and the lesson marked passed. Saves the progress. */
 int kb_course_record_check(struct kb_course *c, struct kb_lesson *l, bool passed);
+/* Record a check of one task of a lesson: the task is noted as passed when it passed,
+ * and the lesson is passed (committed and marked, as above) only when every one of its
+ * tasks has passed. Saves the progress. */
+int kb_course_record_task_check(struct kb_course *c, struct kb_lesson *l, const char *task_id, bool passed);
 
 /* Save the progress (atomically). */
 int kb_course_save(struct kb_course *c);

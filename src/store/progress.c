@@ -34,6 +34,9 @@ void kb_progress_free(struct kb_progress *p)
 		for (size_t q = 0; q < p->lessons[i].n_quizzes_right; q++)
 			free(p->lessons[i].quizzes_right[q]);
 		free(p->lessons[i].quizzes_right);
+		for (size_t t = 0; t < p->lessons[i].n_tasks_passed; t++)
+			free(p->lessons[i].tasks_passed[t]);
+		free(p->lessons[i].tasks_passed);
 	}
 	free(p->lessons);
 	free(p->pack);
@@ -67,6 +70,11 @@ char *kb_progress_to_json(const struct kb_progress *p)
 			cJSON *q = cJSON_AddArrayToObject(o, "quizzes_right");
 			for (size_t k = 0; k < l->n_quizzes_right; k++)
 				cJSON_AddItemToArray(q, cJSON_CreateString(l->quizzes_right[k]));
+		}
+		if (l->n_tasks_passed) {
+			cJSON *t = cJSON_AddArrayToObject(o, "tasks_passed");
+			for (size_t k = 0; k < l->n_tasks_passed; k++)
+				cJSON_AddItemToArray(t, cJSON_CreateString(l->tasks_passed[k]));
 		}
 	}
 	char *text = cJSON_Print(root);
@@ -125,6 +133,9 @@ int kb_progress_parse(struct kb_progress *p, const char *json, const char *name)
 		cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(o, "quizzes_right"))
 			if (cJSON_IsString(q))
 				kb_progress_set_quiz_right(l, q->valuestring);
+		cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(o, "tasks_passed"))
+			if (cJSON_IsString(q))
+				kb_progress_set_task_passed(l, q->valuestring);
 	}
 	cJSON_Delete(root);
 	return 0;
@@ -178,4 +189,20 @@ void kb_progress_set_quiz_right(struct kb_lesson_progress *lp, const char *id)
 		return;
 	lp->quizzes_right = kb_realloc(lp->quizzes_right, (lp->n_quizzes_right + 1) * sizeof *lp->quizzes_right);
 	lp->quizzes_right[lp->n_quizzes_right++] = kb_strdup(id);
+}
+
+bool kb_progress_task_passed(const struct kb_lesson_progress *lp, const char *id)
+{
+	for (size_t k = 0; k < lp->n_tasks_passed; k++)
+		if (strcmp(lp->tasks_passed[k], id) == 0)
+			return true;
+	return false;
+}
+
+void kb_progress_set_task_passed(struct kb_lesson_progress *lp, const char *id)
+{
+	if (kb_progress_task_passed(lp, id))
+		return;
+	lp->tasks_passed = kb_realloc(lp->tasks_passed, (lp->n_tasks_passed + 1) * sizeof *lp->tasks_passed);
+	lp->tasks_passed[lp->n_tasks_passed++] = kb_strdup(id);
 }

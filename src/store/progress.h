@@ -5,7 +5,8 @@
  *     "lessons": { "<id>": { "passed": true, "attempts": 3, "hints": 1,
  *                            "solution_revealed": false, "seconds": 314.5, "step": 2,
  *                            "started_at": 1795000000, "passed_at": 1795000300,
- *                            "last_active": 1795000280, "quizzes_right": ["export"] } } }
+ *                            "last_active": 1795000280, "quizzes_right": ["export"],
+ *                            "tasks_passed": ["c-fix"] } } }
  * Times are Unix seconds (0: never); "seconds" is time spent in the lesson: the shell
  * counts the time its screens are open, the commands the time between a learner's
  * commands on the lesson (see KB_ACTIVE_GAP_MAX); "last_active" is the last of those.
@@ -32,12 +33,19 @@ struct kb_lesson_progress {
 	char **quizzes_right;    /* ids of the lesson's quizzes answered right ("quizzes_right":
 				    [...] in the file); owned */
 	size_t n_quizzes_right;
+	char **tasks_passed;     /* ids of the lesson's tasks whose check passed ("tasks_passed":
+				    [...]); the lesson is passed when all its tasks are; owned */
+	size_t n_tasks_passed;
 };
 
 /* Was quiz `id` of the lesson answered right. */
 bool kb_progress_quiz_right(const struct kb_lesson_progress *lp, const char *id);
 /* Record quiz `id` as answered right (once). */
 void kb_progress_set_quiz_right(struct kb_lesson_progress *lp, const char *id);
+/* Did task `id` of the lesson pass its check (at least once). */
+bool kb_progress_task_passed(const struct kb_lesson_progress *lp, const char *id);
+/* Record task `id` as passed (once). */
+void kb_progress_set_task_passed(struct kb_lesson_progress *lp, const char *id);
 
 /* The longest gap between two commands on a lesson that counts as time spent, in
  * seconds: a learner who leaves for lunch between two checks is not counted for it. */

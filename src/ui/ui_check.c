@@ -221,11 +221,14 @@ void ui_run_check(struct ui *ui, const struct kb_task *t)
 	set_verdict(v, kb_verdict_name(v->res.verdict));
 	if (v->res.verdict != KB_VERDICT_ERROR) {
 		bool was_passed = ui_lesson_progress(ui)->passed;
-		if (kb_course_record_check(ui->c, l, pass) < 0)
+		if (kb_course_record_task_check(ui->c, l, t->id, pass) < 0)
 			snprintf(v->record, sizeof v->record, "Could not record it: %s", kb_error_last());
-		else if (pass)
+		else if (pass && ui_lesson_progress(ui)->passed)
 			snprintf(v->record, sizeof v->record, "%s Your files are committed as \"pass %s\" in your workspace.",
 				 was_passed ? "Passed again." : "Lesson passed!", l->id);
+		else if (pass)
+			snprintf(v->record, sizeof v->record, "Task passed. The lesson is passed when its other tasks "
+				 "pass too.");
 	}
 	ui_message(ui, pass ? UI_PASS : UI_FAIL, "%s", pass ? "Passed: every expectation was met." :
 			v->res.verdict == KB_VERDICT_FAIL ? "Not passed yet: see what was expected and what was seen." :

@@ -132,6 +132,9 @@ static void tk_draw(struct ui *ui, int top, int height)
 		ui_doc_wrap(&d, line, strcmp(last, "pass") == 0 ? UI_PASS : UI_FAIL, w, "");
 	} else if (p && p->passed) {
 		ui_doc_add(&d, "You passed this lesson. c checks it again.", UI_PASS);
+	} else if (p && kb_progress_task_passed(p, t->id)) {
+		ui_doc_add(&d, "You passed this task; the lesson is passed when its other tasks pass too. "
+			   "c checks it again.", UI_PASS);
 	} else {
 		ui_doc_add(&d, "Not checked yet: e edits a file, c builds and boots your code.", UI_NORMAL);
 	}

@@ -3,6 +3,7 @@
  * tests/integration/test_workspace.sh and scripts/bench-workspace. */
 #define _GNU_SOURCE
 #include "kbtest.h"
+#include "engine/course.h"
 #include "kernel/kernel.h"
 #include "store/progress.h"
 #include "base/util.h"
@@ -313,12 +314,61 @@ static void progress_survives_kill_9(void **state)
 	free(path);
 }
 
+/* A lesson of two tasks is passed when both are, not when the first one is: it stays in
+ * progress (and uncommitted) after one task's pass, and a task passed once stays passed. */
+static void two_task_lesson_passes_when_both_tasks_do(void **state)
+{
+	struct kb_course c = {0};
+	assert_int_equal(kb_ws_open(&c.ws, root, true), 0);
+	c.progress_path = kb_path_join(root, "progress.json");
+	struct kb_task_file cf = {.path = "samples/kbridge/hist/hist.c"}, rf = {.path = "samples/kbridge/hist_rs/count.rs"};
+	struct kb_lesson_step steps[2] = {
+		{.kind = KB_TASK, .task = {.id = "c-fix", .files = &cf, .n_files = 1}},
+		{.kind = KB_TASK, .task = {.id = "rust-get", .files = &rf, .n_files = 1}},
+	};
+	struct kb_lesson l = {.id = "two", .title = "two tasks", .steps = steps, .n_steps = 2};
+	write_text(root, "linux/samples/kbridge/hist/hist.c", "int hist;\n");
+	write_text(root, "linux/samples/kbridge/hist_rs/count.rs", "// count\n");
+
+	/* the first task passes: the lesson is in progress, nothing committed as a pass */
+	assert_int_equal(kb_course_record_task_check(&c, &l, "c-fix", true), 0);
+	const struct kb_lesson_progress *lp = kb_progress_find(&c.progress, "two");
+	assert_false(lp->passed);
+	assert_true(kb_progress_task_passed(lp, "c-fix"));
+	assert_false(kb_progress_task_passed(lp, "rust-get"));
+	char *log = git_out("log --format=%s -1");
+	assert_null(strstr(log, "pass two"));
+	free(log);
+	/* the second task fails: still in progress, the first still passed */
+	assert_int_equal(kb_course_record_task_check(&c, &l, "rust-get", false), 0);
+	lp = kb_progress_find(&c.progress, "two");
+	assert_false(lp->passed);
+	assert_int_equal(lp->attempts, 2);
+	/* the second task passes: the lesson is passed and committed */
+	assert_int_equal(kb_course_record_task_check(&c, &l, "rust-get", true), 0);
+	lp = kb_progress_find(&c.progress, "two");
+	assert_true(lp->passed);
+	log = git_out("log --format=%s -1");
+	assert_string_equal(log, "pass two\n");
+	free(log);
+	/* and the saved progress says so */
+	struct kb_progress saved = {0};
+	assert_int_equal(kb_progress_load(&saved, c.progress_path), 0);
+	assert_true(kb_progress_find(&saved, "two")->passed);
+	assert_int_equal(kb_progress_find(&saved, "two")->n_tasks_passed, 2);
+	kb_progress_free(&saved);
+	kb_progress_free(&c.progress);
+	free(c.progress_path);
+	kb_ws_close(c.ws);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(create_clones_with_hard_links_and_refuses_strangers),
 	cmocka_unit_test(lesson_start_edit_diff_reset_pass),
 	cmocka_unit_test(second_instance_is_refused),
 	cmocka_unit_test(progress_round_trip_and_damage),
 	cmocka_unit_test(progress_survives_kill_9),
+	cmocka_unit_test(two_task_lesson_passes_when_both_tasks_do),
 };
 
 int main(void)
