@@ -14,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static char last_error[4096];
+/* The last error's message: one per thread (as libgit2 keeps its own), and formatted
+ * into a scratch buffer first so that a message may quote the previous one
+ * (kb_error_set(rc, "cannot x: %s", kb_error_last())). */
+static _Thread_local char last_error[4096];
 
 const char *kb_strerror(int code)
 {
@@ -28,10 +31,12 @@ const char *kb_strerror(int code)
 
 int kb_error_set(int code, const char *fmt, ...)
 {
+	char msg[sizeof last_error];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof last_error, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(last_error, msg, sizeof msg);
 	return code;
 }
 

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -807,18 +808,53 @@ static void restore_terminal(void)
 	}
 }
 
+/* What the crash handler writes and sets to give the terminal back. A signal handler may
+ * not call endwin() (it is not async-signal-safe), so both are made ready beforehand and
+ * the handler only calls write(2) and tcsetattr(3), which are. */
+static char crash_reset[512];
+static size_t crash_reset_len;
+static struct termios crash_termios;
+static bool crash_have_termios;
+
+static void crash_prepare(void)
+{
+	/* the terminal's own sequences: attributes off, the cursor shown, keypad mode and the
+	   alternate screen left (terminfo, loaded by initscr) */
+	static const char *const caps[] = {"sgr0", "cnorm", "rmkx", "rmcup"};
+	crash_reset_len = 0;
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+		const char *seq = tigetstr(caps[i]);
+		if (!seq || seq == (const char *)-1)
+			continue;
+		size_t n = strlen(seq);
+		if (crash_reset_len + n < sizeof crash_reset) {
+			memcpy(crash_reset + crash_reset_len, seq, n);
+			crash_reset_len += n;
+		}
+	}
+	/* the line discipline as it is before cbreak()/noecho()/nonl() change it */
+	crash_have_termios = tcgetattr(0, &crash_termios) == 0;
+}
+
 static void on_crash(int sig)
 {
-	restore_terminal();
-	static const char msg[] = "kbridge: the shell crashed; the terminal was restored. Please report it.\n";
+	if (curses_on) {
+		if (crash_reset_len && write(1, crash_reset, crash_reset_len) < 0)
+			(void)0;
+		if (crash_have_termios)
+			tcsetattr(0, TCSANOW, &crash_termios);
+	}
+	static const char msg[] = "\nkbridge: the shell crashed; the terminal was restored. Please report it.\n";
 	if (write(2, msg, sizeof msg - 1) < 0)
 		(void)0;
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
+/* Call after initscr() and before cbreak(). */
 static void install_crash_handlers(void)
 {
+	crash_prepare();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_crash;
