@@ -278,8 +278,12 @@ static int make_initramfs(char **path_out, const struct kb_boot_opts *o, const c
 		goto cleanup;
 	}
 	FILE *f = fdopen(fd, "w");
-	if (!f || fwrite(base, 1, base_len, f) != base_len || fwrite(extra, 1, extra_len, f) != extra_len ||
-	    fclose(f) != 0) {
+	if (!f)
+		close(fd);
+	bool written = f && fwrite(base, 1, base_len, f) == base_len && fwrite(extra, 1, extra_len, f) == extra_len;
+	if (f && fclose(f) != 0)   /* always closed, written or not */
+		written = false;
+	if (!written) {
 		rc = kb_error_set(KB_EIO, "cannot write %s: %s", path, strerror(errno));
 		unlink(path);
 		free(path);
