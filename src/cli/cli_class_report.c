@@ -126,12 +126,18 @@ static void split_names(struct kb_strv *out, const char *list)
 	}
 }
 
-int cli_class_report(int argc, char **argv)
+/* What `kbridge report` was given. */
+struct report_args {
+	const char *pack_dir, *format, *out_path, *names_arg;
+	bool summary_only, markdown;
+	char **workspaces;       /* argv's, not owned */
+	size_t n;
+	struct kb_strv given_names;   /* --names, one per workspace */
+};
+
+/* Returns 0, or 2 (bad arguments; said on stderr). */
+static int parse_args(struct report_args *a, int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv)) {
-		cli_usage(report_help);
-		return 0;
-	}
 	static const struct option longopts[] = {
 		{"pack", required_argument, NULL, 'p'},
 		{"format", required_argument, NULL, 'f'},
@@ -140,72 +146,76 @@ int cli_class_report(int argc, char **argv)
 		{"names", required_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *pack_dir = NULL, *format = "csv", *out_path = NULL, *names_arg = NULL;
-	bool summary_only = false;
+	memset(a, 0, sizeof *a);
+	a->format = "csv";
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': pack_dir = optarg; break;
-		case 'f': format = optarg; break;
-		case 's': summary_only = true; break;
-		case 'o': out_path = optarg; break;
-		case 'n': names_arg = optarg; break;
+		case 'p': a->pack_dir = optarg; break;
+		case 'f': a->format = optarg; break;
+		case 's': a->summary_only = true; break;
+		case 'o': a->out_path = optarg; break;
+		case 'n': a->names_arg = optarg; break;
 		default:
 			fprintf(stderr, "see: kbridge report --help\n");
 			return 2;
 		}
 	}
-	bool markdown = strcmp(format, "markdown") == 0;
-	if (!markdown && strcmp(format, "csv") != 0) {
-		fprintf(stderr, "kbridge report: unknown format '%s' (csv or markdown)\n", format);
+	a->markdown = strcmp(a->format, "markdown") == 0;
+	if (!a->markdown && strcmp(a->format, "csv") != 0) {
+		fprintf(stderr, "kbridge report: unknown format '%s' (csv or markdown)\n", a->format);
 		return 2;
 	}
-	size_t n = (size_t)(argc - optind);
-	if (n == 0) {
+	a->workspaces = argv + optind;
+	a->n = (size_t)(argc - optind);
+	if (a->n == 0) {
 		fprintf(stderr, "kbridge report: which workspaces? (kbridge report WORKSPACE...; see --help)\n");
 		return 2;
 	}
-	struct kb_strv given_names = KB_STRV_INIT;
-	if (names_arg) {
-		split_names(&given_names, names_arg);
-		if (given_names.n != n) {
-			fprintf(stderr, "kbridge report: --names gives %zu name%s for %zu workspace%s\n", given_names.n,
-				given_names.n == 1 ? "" : "s", n, n == 1 ? "" : "s");
-			kb_strv_free(&given_names);
+	if (a->names_arg) {
+		split_names(&a->given_names, a->names_arg);
+		if (a->given_names.n != a->n) {
+			fprintf(stderr, "kbridge report: --names gives %zu name%s for %zu workspace%s\n", a->given_names.n,
+				a->given_names.n == 1 ? "" : "s", a->n, a->n == 1 ? "" : "s");
 			return 2;
 		}
 	}
+	return 0;
+}
 
-	int status = 2;
-	char *pack_own = pack_dir ? NULL : kb_course_default_pack();
-	struct kb_pack pack;
-	memset(&pack, 0, sizeof pack);
-	struct learner *ws = kb_calloc(n, sizeof *ws);
-	struct kb_strv lesson_ids = KB_STRV_INIT, names = KB_STRV_INIT;
-	struct kb_class_learner *in = kb_calloc(n, sizeof *in);
-	struct kb_class_report report;
-	memset(&report, 0, sizeof report);
-	char *table = NULL, *summary = NULL, *summary_path = NULL;
-	if (!pack_dir)
-		pack_dir = pack_own;
-	if (!pack_dir) {
-		fprintf(stderr, "kbridge report: no lesson pack found (give one with --pack DIR)\n");
-		goto cleanup;
+/* The notes a workspace's progress deserves against this pack (stderr). */
+static void note_foreign_progress(const struct learner *w, const struct kb_pack *pack, const char *pack_dir,
+				  const struct kb_strv *lesson_ids)
+{
+	if (w->progress.pack && pack->name && strcmp(w->progress.pack, pack->name) != 0)
+		fprintf(stderr, "kbridge report: note: %s holds progress in the pack '%s'; this report is "
+				"for the pack '%s'\n", w->given, w->progress.pack, pack->name);
+	struct kb_strv unknown = KB_STRV_INIT;
+	kb_class_unknown_lessons(&w->progress, lesson_ids->v, lesson_ids->n, &unknown);
+	if (unknown.n) {
+		fprintf(stderr, "kbridge report: note: %s: lesson%s not in the pack '%s', left out:",
+			w->given, unknown.n == 1 ? "" : "s", pack->name ? pack->name : pack_dir);
+		for (size_t u = 0; u < unknown.n; u++)
+			fprintf(stderr, "%s %s", u ? "," : "", unknown.v[u]);
+		fputc('\n', stderr);
 	}
-	if (kb_pack_open(&pack, NULL, pack_dir) < 0) {
-		fprintf(stderr, "kbridge report: the pack %s does not load: %s\n", pack_dir, kb_error_last());
-		goto cleanup;
-	}
-	for (size_t i = 0; i < pack.n_lessons; i++)
-		kb_strv_push(&lesson_ids, pack.lessons[i].id);
+	kb_strv_free(&unknown);
+}
 
-	/* read every workspace; a bad one is named and left out */
-	size_t skipped = 0, n_in = 0;
+/* Read every workspace into ws[0..n) and in[0..*n_in) (a bad one is named on stderr and
+ * left out; one given twice is read once), naming each learner from --names or from its
+ * folder (names holds those names). Returns how many were skipped. */
+static size_t read_learners(struct learner *ws, struct kb_class_learner *in, size_t *n_in, struct kb_strv *names,
+			    const struct report_args *a, const struct kb_pack *pack, const char *pack_dir,
+			    const struct kb_strv *lesson_ids)
+{
+	size_t skipped = 0;
 	struct kb_strv reals = KB_STRV_INIT;
-	for (size_t i = 0; i < n; i++) {
+	*n_in = 0;
+	for (size_t i = 0; i < a->n; i++) {
 		struct learner *w = &ws[i];
-		w->given = argv[optind + i];
+		w->given = a->workspaces[i];
 		if (load_workspace(w) < 0) {
 			fprintf(stderr, "kbridge report: skipped %s: %s\n", w->given, kb_error_last());
 			kb_progress_free(&w->progress);
@@ -220,73 +230,108 @@ int cli_class_report(int argc, char **argv)
 			continue;
 		}
 		w->ok = true;
-		if (w->progress.pack && pack.name && strcmp(w->progress.pack, pack.name) != 0)
-			fprintf(stderr, "kbridge report: note: %s holds progress in the pack '%s'; this report is "
-					"for the pack '%s'\n", w->given, w->progress.pack, pack.name);
-		struct kb_strv unknown = KB_STRV_INIT;
-		kb_class_unknown_lessons(&w->progress, lesson_ids.v, lesson_ids.n, &unknown);
-		if (unknown.n) {
-			fprintf(stderr, "kbridge report: note: %s: lesson%s not in the pack '%s', left out:",
-				w->given, unknown.n == 1 ? "" : "s", pack.name ? pack.name : pack_dir);
-			for (size_t u = 0; u < unknown.n; u++)
-				fprintf(stderr, "%s %s", u ? "," : "", unknown.v[u]);
-			fputc('\n', stderr);
-		}
-		kb_strv_free(&unknown);
+		note_foreign_progress(w, pack, pack_dir, lesson_ids);
 		kb_strv_push(&reals, w->real);
-		in[n_in++].progress = &w->progress;
+		in[(*n_in)++].progress = &w->progress;
 	}
-	kb_class_names(&names, reals.v, reals.n);
+	kb_class_names(names, reals.v, reals.n);
 	kb_strv_free(&reals);
-	for (size_t i = 0, k = 0; i < n; i++) {
+	for (size_t i = 0, k = 0; i < a->n; i++) {
 		if (!ws[i].ok)
 			continue;
-		in[k].name = names_arg ? given_names.v[i] : names.v[k];
+		in[k].name = a->names_arg ? a->given_names.v[i] : names->v[k];
 		k++;
 	}
+	return skipped;
+}
 
-	kb_class_report_build(&report, in, n_in, lesson_ids.v, lesson_ids.n);
-	int rc = 0;
-	if (markdown) {
-		char *title = kb_asprintf("Class report: %s", pack.title ? pack.title : pack.name ? pack.name : pack_dir);
-		table = kb_class_markdown(&report, title, !summary_only);
+/* Write the report in the format asked for: Markdown, the summary alone, or the CSV table
+ * (with the summary beside it when written to a file). Returns 0 or a negative KB_E*. */
+static int write_report(const struct kb_class_report *report, const struct report_args *a, const char *title_name)
+{
+	char *table = NULL, *summary = NULL, *summary_path = NULL;
+	int rc;
+	if (a->markdown) {
+		char *title = kb_asprintf("Class report: %s", title_name);
+		table = kb_class_markdown(report, title, !a->summary_only);
 		free(title);
-		rc = write_out(out_path, table);
-	} else if (summary_only) {
-		summary = kb_class_summary_csv(&report);
-		rc = write_out(out_path, summary);
+		rc = write_out(a->out_path, table);
+	} else if (a->summary_only) {
+		summary = kb_class_summary_csv(report);
+		rc = write_out(a->out_path, summary);
 	} else {
-		table = kb_class_csv(&report);
-		rc = write_out(out_path, table);
-		if (!rc && out_path) {
-			summary = kb_class_summary_csv(&report);
-			summary_path = kb_class_summary_path(out_path);
+		table = kb_class_csv(report);
+		rc = write_out(a->out_path, table);
+		if (!rc && a->out_path) {
+			summary = kb_class_summary_csv(report);
+			summary_path = kb_class_summary_path(a->out_path);
 			rc = write_out(summary_path, summary);
 		}
 	}
-	if (rc < 0) {
+	if (!rc && a->out_path)
+		fprintf(stderr, "kbridge report: %zu learner%s, %zu lesson%s: wrote %s%s%s\n", report->n_learners,
+			report->n_learners == 1 ? "" : "s", report->n_lessons, report->n_lessons == 1 ? "" : "s",
+			a->out_path, summary_path ? " and " : "", summary_path ? summary_path : "");
+	free(table);
+	free(summary);
+	free(summary_path);
+	return rc;
+}
+
+int cli_class_report(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		cli_usage(report_help);
+		return 0;
+	}
+	struct report_args a;
+	int status = parse_args(&a, argc, argv);
+	if (status) {
+		kb_strv_free(&a.given_names);
+		return status;
+	}
+	status = 2;
+	const char *pack_dir = a.pack_dir;
+	char *pack_own = pack_dir ? NULL : kb_course_default_pack();
+	struct kb_pack pack;
+	memset(&pack, 0, sizeof pack);
+	struct learner *ws = kb_calloc(a.n, sizeof *ws);
+	struct kb_strv lesson_ids = KB_STRV_INIT, names = KB_STRV_INIT;
+	struct kb_class_learner *in = kb_calloc(a.n, sizeof *in);
+	struct kb_class_report report;
+	memset(&report, 0, sizeof report);
+	if (!pack_dir)
+		pack_dir = pack_own;
+	if (!pack_dir) {
+		fprintf(stderr, "kbridge report: no lesson pack found (give one with --pack DIR)\n");
+		goto cleanup;
+	}
+	if (kb_pack_open(&pack, NULL, pack_dir) < 0) {
+		fprintf(stderr, "kbridge report: the pack %s does not load: %s\n", pack_dir, kb_error_last());
+		goto cleanup;
+	}
+	for (size_t i = 0; i < pack.n_lessons; i++)
+		kb_strv_push(&lesson_ids, pack.lessons[i].id);
+
+	size_t n_in;
+	size_t skipped = read_learners(ws, in, &n_in, &names, &a, &pack, pack_dir, &lesson_ids);
+	kb_class_report_build(&report, in, n_in, lesson_ids.v, lesson_ids.n);
+	if (write_report(&report, &a, pack.title ? pack.title : pack.name ? pack.name : pack_dir) < 0) {
 		fprintf(stderr, "kbridge report: %s\n", kb_error_last());
 		goto cleanup;
 	}
-	if (out_path)
-		fprintf(stderr, "kbridge report: %zu learner%s, %zu lesson%s: wrote %s%s%s\n", report.n_learners,
-			report.n_learners == 1 ? "" : "s", report.n_lessons, report.n_lessons == 1 ? "" : "s",
-			out_path, summary_path ? " and " : "", summary_path ? summary_path : "");
 	status = skipped ? 1 : 0;
 
 cleanup:
 	kb_class_report_free(&report);
-	free(table);
-	free(summary);
-	free(summary_path);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < a.n; i++) {
 		kb_progress_free(&ws[i].progress);
 		free(ws[i].real);
 	}
 	free(ws);
 	free(in);
 	kb_strv_free(&names);
-	kb_strv_free(&given_names);
+	kb_strv_free(&a.given_names);
 	kb_strv_free(&lesson_ids);
 	kb_pack_free(&pack);
 	free(pack_own);
