@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "engine/kb_api.h"
 #include "engine/result.h"
+#include "kernel/kconfig.h"
 #include "kernel/kernel.h"
 #include "kernel/ktap.h"
 #include "kernel/oops.h"
@@ -1304,10 +1305,68 @@ static int l_expect_ktap(lua_State *L)
 
 /* ---- install, run ------------------------------------------------------------------------ */
 
+/* kb.kconfig(path): a Kconfig file as the kernel's own parser (conf) reads it */
+static void set_str(lua_State *L, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, key);
+}
+
+static int l_kconfig(lua_State *L)
+{
+	struct run *r = ctx_of(L, "kconfig");
+	const char *rel = luaL_checkstring(L, 1);
+	check_opts(L, 2, "kconfig");
+	int fd = kb_workspace_open(r->root, rel, 0);
+	if (fd == KB_ENOTFOUND) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: no such file in your workspace", rel);
+		return 2;
+	}
+	if (fd < 0)
+		return luaL_error(L, "kb.kconfig('%s'): %s", rel, kb_error_last());
+	close(fd);
+	need_kernel(L, r, "kconfig");
+	struct kb_kconfig k;
+	if (kb_kconfig_read(&k, r->h->build, r->root, rel, opt_num(L, 2, "timeout", 30)) < 0) {
+		char *m = kb_strdup(kb_error_last());
+		kb_kconfig_free(&k);
+		lua_pushfstring(L, "kb.kconfig('%s'): %s", rel, m);
+		free(m);
+		return lua_error(L);
+	}
+	lua_createtable(L, 0, 5);
+	lua_pushboolean(L, k.ok);
+	lua_setfield(L, -2, "ok");
+	lua_pushinteger(L, k.exit_code);
+	lua_setfield(L, -2, "exit");
+	set_str(L, "log", k.log ? k.log : "");
+	if (!k.ok)
+		set_str(L, "errors", k.log ? k.log : "");
+	lua_createtable(L, 0, (int)k.n);
+	for (size_t i = 0; i < k.n; i++) {
+		const struct kb_kconfig_symbol *s = &k.symbols[i];
+		lua_createtable(L, 0, 6);
+		set_str(L, "name", s->name);
+		set_str(L, "type", s->type);
+		set_str(L, "prompt", s->prompt);
+		set_str(L, "depends", s->depends);
+		set_str(L, "help", s->help);
+		set_str(L, "defined_at", s->defined_at);
+		lua_setfield(L, -2, s->name);
+	}
+	lua_setfield(L, -2, "symbols");
+	kb_kconfig_free(&k);
+	return 1;
+}
+
 static const luaL_Reg kb_funcs[] = {
 	{"read", l_read},
 	{"exists", l_exists},
 	{"build", l_build},
+	{"kconfig", l_kconfig},
 	{"boot", l_boot},
 	{"find", l_find},
 	{"lines", l_lines},

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The built-in course (lessons/core): `pack validate` proves every task fails on its
 # starter and passes on its solution; then each lesson's checks run on kept trees
-# under tests/fixtures/course/LESSON/, kept as patches against the solution: `alt.patch`
-# is a correct solution written differently from the reference (it must pass),
+# under tests/fixtures/course/LESSON/, kept as patches against the solution: `alt*.patch`
+# are correct solutions written differently from the reference (they must pass),
 # `wrong*.patch` are wrong solutions that print the expected words from the wrong place
 # or break a rule the check judges (they must fail). Also kb.build's vars and clean
 # options, on a throwaway pack.
@@ -43,13 +43,16 @@ tree_for() {   # tree_for LESSON VARIANT: prints the tree's path
 
 for dir in "$FIX"/*/; do
 	lesson=$(basename "$dir")
-	t_begin "$lesson: a correct solution written differently passes"
-	check_tree "$lesson" "$(tree_for "$lesson" alt)" "$T_TMP/$lesson-alt.out"
-	st=$?
-	expect_status 0 $st
-	[ $st -eq 0 ] || sed 's/^/    | /' "$T_TMP/$lesson-alt.out" | tail -30
-	expect_not_contains "$T_TMP/$lesson-alt.out" "FAIL  "
-	t_end
+	for alt in "$dir"/alt*.patch; do
+		a=$(basename "$alt" .patch)
+		t_begin "$lesson: a correct solution written differently passes ($a)"
+		check_tree "$lesson" "$(tree_for "$lesson" "$a")" "$T_TMP/$lesson-$a.out"
+		st=$?
+		expect_status 0 $st
+		[ $st -eq 0 ] || sed 's/^/    | /' "$T_TMP/$lesson-$a.out" | tail -30
+		expect_not_contains "$T_TMP/$lesson-$a.out" "FAIL  "
+		t_end
+	done
 	for wrong in "$dir"/wrong*.patch; do
 		w=$(basename "$wrong" .patch)
 		t_begin "$lesson: $w fails"

@@ -1,39 +1,3 @@
--- The Kconfig entry SAMPLE_KBRIDGE_GREETER, read from the learner's Kconfig: its
--- type, prompt, dependencies and help text. Returns a table or nil, why.
-local function kconfig_entry(text, symbol)
-  local lines = {}
-  for line in (text .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
-  for i, line in ipairs(lines) do
-    if line:match("^%s*config%s+" .. symbol .. "%s*$") then
-      local e = { depends = {}, help = 0 }
-      local j, in_help = i + 1, false
-      while j <= #lines do
-        local l = lines[j]
-        if l:match("^%S") and not l:match("^#") then break end   -- the next top-level keyword
-        local body = l:match("^%s+(.*)$") or ""
-        if in_help then
-          if body:match("%S") then e.help = e.help + 1 end
-        elseif body:match("^help%s*$") or body:match("^%-%-%-help%-%-%-%s*$") then
-          in_help = true
-        else
-          local t, prompt = body:match('^(%a+)%s+"([^"]*)"')
-          if t == "tristate" or t == "bool" or t == "prompt" then
-            if t ~= "prompt" then e.type = t end
-            e.prompt = prompt
-          elseif body:match("^tristate%s*$") or body:match("^bool%s*$") then
-            e.type = body:match("^(%a+)")
-          end
-          local dep = body:match("^depends%s+on%s+(.*)$")
-          if dep then e.depends[#e.depends + 1] = dep end
-        end
-        j = j + 1
-      end
-      return e
-    end
-  end
-  return nil, "no line `config " .. symbol .. "` in the Kconfig file"
-end
-
 local SYMBOL = "SAMPLE_KBRIDGE_GREETER"
 
 lesson {
@@ -64,30 +28,35 @@ lesson {
         "samples/kbridge/greeter/greeter.rs",
       },
       hints = {
-        "Kconfig: `config SAMPLE_KBRIDGE_GREETER`, then indented lines `tristate \"PROMPT\"`, `depends on RUST`, `help` and an indented text.",
+        "Kconfig: `config SAMPLE_KBRIDGE_GREETER`, then the lines `tristate \"PROMPT\"`, `depends on RUST`, `help` and the help text (indented, as the kernel's own files are).",
         "Makefile: obj-$(CONFIG_SAMPLE_KBRIDGE_GREETER) += greeter.o",
         "The check compares `modinfo -F description greeter.ko` with your prompt: copy the prompt into module!'s description: field.",
       },
       check = function(kb)
         local dir = "samples/kbridge/greeter"
-        local text, why = kb.read(dir .. "/Kconfig")
-        local e, ewhy = nil, why
-        if text then e, ewhy = kconfig_entry(text, SYMBOL) end
         local kc = dir .. "/Kconfig"
-        if not kb.expect(e ~= nil, "Kconfig has an entry `config " .. SYMBOL .. "`", { seen = ewhy, where = kc }) then
+        -- the kernel's own parser reads the entry (scripts/kconfig/conf), against the
+        -- course kernel's configuration: what menuconfig would offer, however it is written
+        local k, why = kb.kconfig(kc)
+        if not kb.expect(k ~= nil and k.ok, "scripts/kconfig/conf reads " .. kc .. " without an error",
+                         { seen = k and k.errors or why, where = kc }) then
+          return
+        end
+        local e = k.symbols[SYMBOL]
+        if not kb.expect(e ~= nil, "Kconfig offers an entry `config " .. SYMBOL .. "` (menuconfig would show it)", {
+          seen = "conf lists no " .. SYMBOL .. ": the entry is missing, has no prompt, or depends on a symbol the course kernel does not set",
+          where = kc,
+          hint = "an entry needs `config " .. SYMBOL .. "` and a prompt (tristate \"...\") to be shown",
+        }) then
           return
         end
         kb.expect(e.type == "tristate", "the entry is a tristate (y, m or n)",
-                  { seen = "type: " .. tostring(e.type), where = kc })
-        kb.expect(e.prompt ~= nil and e.prompt:match("%S") ~= nil, "the entry has a prompt (tristate \"...\")",
-                  { seen = "no prompt: menuconfig would not show the entry", where = kc })
-        local on_rust = false
-        for _, d in ipairs(e.depends) do
-          if (" " .. d .. " "):match("[^%w_]RUST[^%w_]") then on_rust = true end
-        end
+                  { seen = "type: " .. tostring(e.type), where = e.defined_at or kc })
+        local on_rust = e.depends ~= nil and (" " .. e.depends .. " "):match("[^%w_]RUST[^%w_]") ~= nil
         kb.expect(on_rust, "the entry depends on RUST",
-                  { seen = #e.depends > 0 and ("depends on " .. table.concat(e.depends, " && ")) or "no `depends on` line", where = kc })
-        kb.expect(e.help > 0, "the entry has a help text", { seen = "no help text", where = kc })
+                  { seen = e.depends and ("depends on " .. e.depends) or "no dependency", where = e.defined_at or kc })
+        kb.expect(e.help ~= nil and e.help:match("%S") ~= nil, "the entry has a help text",
+                  { seen = "no help text", where = e.defined_at or kc })
 
         -- without the symbol, nothing; with it at m, greeter.ko
         local off = kb.build(dir, { clean = true })
