@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -477,4 +478,55 @@ bool kb_dir_is_empty(const char *path)
 			empty = false;
 	closedir(d);
 	return empty;
+}
+
+static int lock_open(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return kb_error_set(KB_EIO, "cannot open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void lock_write_pid(int fd)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
+		(void)0;   /* the pid is only for messages */
+}
+
+int kb_lock_take(const char *path, char holder[32])
+{
+	int fd = lock_open(path);
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (holder) {
+			ssize_t n = pread(fd, holder, 31, 0);
+			holder[n > 0 ? n : 0] = '\0';
+			holder[strcspn(holder, "\n")] = '\0';
+			if (!*holder)
+				strcpy(holder, "?");
+		}
+		close(fd);
+		return kb_error_set(KB_ELOCKED, "%s is held by pid %s", path, holder ? holder : "?");
+	}
+	lock_write_pid(fd);
+	return fd;
+}
+
+int kb_lock_wait(const char *path)
+{
+	int fd = lock_open(path);
+	if (fd < 0)
+		return fd;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR || kb_interrupted) {
+			close(fd);
+			return kb_error_set(KB_EINTR, "interrupted while waiting for %s", path);
+		}
+	}
+	lock_write_pid(fd);
+	return fd;
 }

@@ -115,6 +115,16 @@ unsigned long long kb_hash64(const void *data, size_t len, unsigned long long se
 bool kb_str_starts(const char *s, const char *prefix);
 bool kb_str_ends(const char *s, const char *suffix);
 
+/* Lock files (flock, exclusive). kb_lock_take opens `path` (created with mode 0644) and
+ * takes its lock without waiting: it returns the open fd, which holds the lock until it
+ * is closed, and writes our pid into the file for the messages of those who find it
+ * taken. When another process holds it: KB_ELOCKED, with holder (may be NULL; 32 bytes)
+ * set to the pid written there ("?" when none). KB_EIO when it cannot be opened.
+ * kb_lock_wait does the same but waits for the lock: KB_EINTR when a signal arrived
+ * (kb_interrupted) while waiting. */
+int kb_lock_take(const char *path, char holder[32]);
+int kb_lock_wait(const char *path);
+
 /* Whether folder `path` holds nothing but "." and "..". A folder that cannot be read is
  * not empty (so nothing is written over what could not be looked at). */
 bool kb_dir_is_empty(const char *path);

@@ -315,28 +315,12 @@ int kb_setup_lock(const struct kb_home *h)
 	if (rc)
 		return rc;
 	char *path = kb_path_join(h->root, "setup.lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = kb_error_set(KB_EIO, "cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		char pid[32] = "";
-		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		close(fd);
-		rc = kb_error_set(KB_ELOCKED, "another kbridge setup is running on %s (pid %s); "
-				  "wait for it to finish", h->root, *pid ? pid : "?");
-		free(path);
-		return rc;
-	}
-	char pid[32];
-	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
-		(void)0;
+	char holder[32];
+	int fd = kb_lock_take(path, holder);
 	free(path);
+	if (fd == KB_ELOCKED)
+		return kb_error_set(KB_ELOCKED, "another kbridge setup is running on %s (pid %s); "
+				    "wait for it to finish", h->root, holder);
 	return fd;
 }
 

@@ -480,22 +480,14 @@ static int lock_entry(const struct kb_packsrc *s, const struct kb_packsrc_opts *
 	if (rc)
 		return rc;
 	char *path = kb_path_join(s->cache, "lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = kb_error_set(KB_EIO, "cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
+	int fd = kb_lock_take(path, NULL);
+	if (fd == KB_ELOCKED) {
+		say(o, "waiting for another kbridge fetching %s", s->url);
+		fd = kb_lock_wait(path);
+		if (fd == KB_EINTR)
+			kb_error_set(KB_EINTR, "interrupted while waiting for the pack cache %s", s->cache);
 	}
 	free(path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		say(o, "waiting for another kbridge fetching %s", s->url);
-		while (flock(fd, LOCK_EX) < 0) {
-			if (errno != EINTR || kb_interrupted) {
-				close(fd);
-				return kb_error_set(KB_EINTR, "interrupted while waiting for the pack cache %s", s->cache);
-			}
-		}
-	}
 	return fd;
 }
 

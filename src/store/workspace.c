@@ -219,22 +219,15 @@ int kb_ws_open(struct kb_ws **out, const char *root, bool lock)
 	int rc = 0;
 	if (lock) {
 		char *path = kb_path_join(root, ".lock");
-		ws->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (ws->lock_fd < 0) {
-			rc = kb_error_set(KB_EIO, "cannot open %s: %s", path, strerror(errno));
-		} else if (flock(ws->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-			char pid[32] = "";
-			ssize_t n = pread(ws->lock_fd, pid, sizeof pid - 1, 0);
-			pid[n > 0 ? n : 0] = '\0';
-			pid[strcspn(pid, "\n")] = '\0';
+		char holder[32];
+		ws->lock_fd = kb_lock_take(path, holder);
+		if (ws->lock_fd == KB_ELOCKED)
 			rc = kb_error_set(KB_ELOCKED, "the workspace %s is in use by another kbridge (pid %s); "
-					  "close that one first", root, *pid ? pid : "?");
-		} else {
-			char pid[32];
-			int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-			if (ftruncate(ws->lock_fd, 0) < 0 || pwrite(ws->lock_fd, pid, (size_t)len, 0) < 0)
-				(void)0;  /* the pid is only for the message */
-		}
+					  "close that one first", root, holder);
+		else if (ws->lock_fd < 0)
+			rc = ws->lock_fd;
+		if (rc)
+			ws->lock_fd = -1;
 		free(path);
 	}
 	git_libgit2_init();
