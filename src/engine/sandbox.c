@@ -652,16 +652,14 @@ const struct kb_value *kb_value_get(const struct kb_value *t, const char *key)
 
 /* ---- running a file ------------------------------------------------------------------ */
 
-int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, const char *chunkname,
-			  const char *root_name, struct kb_value *root)
+/* Compile `text` as a Lua text chunk (bytecode refused) named `chunkname` in the lesson's
+ * environment, under the memory cap and the budget, and call it, leaving `nresults`
+ * values on the stack. Returns 0, or KB_ELESSON (kb_error_last(): "file:line: ...")
+ * with the stack back at its height before the call. */
+static int run_chunk(struct kb_sandbox *sb, const char *text, size_t len, const char *chunkname, int nresults)
 {
 	lua_State *L = sb->L;
-	memset(root, 0, sizeof *root);
-	root->type_name = "nil";
 	int top = lua_gettop(L);
-	lua_pushnil(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_ROOT);
-
 	char *name = kb_asprintf("@%s", chunkname);
 	sb->in_call = true;   /* the memory cap holds while compiling too */
 	arm_hook(sb);
@@ -686,11 +684,25 @@ int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, c
 		lua_pop(L, 1);
 	char where[300];
 	snprintf(where, sizeof where, "%s:1", chunkname);
-	int rc = kb_sandbox_pcall(sb, 0, 0, where);
-	if (rc < 0) {
+	int rc = kb_sandbox_pcall(sb, 0, nresults, where);
+	if (rc < 0)
 		lua_settop(L, top);
+	return rc;
+}
+
+int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, const char *chunkname,
+			  const char *root_name, struct kb_value *root)
+{
+	lua_State *L = sb->L;
+	memset(root, 0, sizeof *root);
+	root->type_name = "nil";
+	int top = lua_gettop(L);
+	lua_pushnil(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_ROOT);
+
+	int rc = run_chunk(sb, text, len, chunkname, 0);
+	if (rc < 0)
 		return rc;
-	}
 	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_ROOT) == LUA_TNIL) {
 		lua_settop(L, top);
 		return kb_error_set(KB_ELESSON, "%s:1: the file never calls %s { ... }", chunkname, root_name);
@@ -700,6 +712,7 @@ int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, c
 	lua_pushcfunction(L, snap_entry);
 	lua_pushlightuserdata(L, &s);
 	lua_pushlightuserdata(L, root);
+	char where[300];
 	snprintf(where, sizeof where, "%s:%d", chunkname, sb->root_line);
 	rc = kb_sandbox_pcall(sb, 2, 0, where);
 	lua_settop(L, top);
@@ -748,31 +761,10 @@ int kb_sandbox_run_helpers(struct kb_sandbox *sb, const char *path, const char *
 	}
 	lua_State *L = sb->L;
 	int top = lua_gettop(L);
-	char *name = kb_asprintf("@%s", chunkname);
-	sb->in_call = true;   /* the memory cap holds while compiling too */
-	arm_hook(sb);
-	int st = luaL_loadbufferx(L, text, len, name, "t");
-	sb->in_call = false;
-	free(name);
+	rc = run_chunk(sb, text, len, chunkname, 1);
 	free(text);
-	if (st != LUA_OK) {
-		const char *m = lua_tostring(L, -1);
-		rc = kb_error_set(KB_ELESSON, "%s", st == LUA_ERRMEM ? "too much memory while loading" :
-					       m && strstr(m, "binary chunk") ? "precompiled Lua (bytecode) is refused" :
-					       m ? m : "cannot load");
-		lua_settop(L, top);
+	if (rc < 0)
 		return rc;
-	}
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_ENV);
-	if (!lua_setupvalue(L, -2, 1))
-		lua_pop(L, 1);
-	char where[300];
-	snprintf(where, sizeof where, "%s:1", chunkname);
-	rc = kb_sandbox_pcall(sb, 0, 1, where);
-	if (rc < 0) {
-		lua_settop(L, top);
-		return rc;
-	}
 	if (lua_type(L, -1) != LUA_TTABLE) {
 		rc = kb_error_set(KB_ELESSON, "%s: must end with 'return { ... }' (a table of helpers), not a %s",
 				  chunkname, luaL_typename(L, -1));
