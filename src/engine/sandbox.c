@@ -728,6 +728,22 @@ int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, c
 	return rc;
 }
 
+/* Read a pack's Lua file, at most FILE_CAP bytes. Returns 0 with *text (caller frees),
+ * or what kb_read_file() returns, or KB_ELESSON for a file too large. */
+static int read_lua_file(char **text, size_t *len, const char *path, const char *chunkname)
+{
+	int rc = kb_read_file(text, len, path);
+	if (rc < 0)
+		return rc;
+	if (*len > FILE_CAP) {
+		free(*text);
+		*text = NULL;
+		return kb_error_set(KB_ELESSON, "%s: the file is too large (%zu bytes; a pack's Lua file may hold 1 MiB)",
+				    chunkname, *len);
+	}
+	return 0;
+}
+
 int kb_sandbox_run_file(struct kb_sandbox *sb, const char *path, const char *chunkname,
 			const char *root_name, struct kb_value *root)
 {
@@ -735,14 +751,9 @@ int kb_sandbox_run_file(struct kb_sandbox *sb, const char *path, const char *chu
 	root->type_name = "nil";
 	char *text;
 	size_t len;
-	int rc = kb_read_file(&text, &len, path);
+	int rc = read_lua_file(&text, &len, path, chunkname);
 	if (rc < 0)
 		return rc;
-	if (len > FILE_CAP) {
-		free(text);
-		return kb_error_set(KB_ELESSON, "%s: the file is too large (%zu bytes; a lesson file may hold 1 MiB)",
-				    chunkname, len);
-	}
 	rc = kb_sandbox_run_string(sb, text, len, chunkname, root_name, root);
 	free(text);
 	return rc;
@@ -752,13 +763,9 @@ int kb_sandbox_run_helpers(struct kb_sandbox *sb, const char *path, const char *
 {
 	char *text;
 	size_t len;
-	int rc = kb_read_file(&text, &len, path);
+	int rc = read_lua_file(&text, &len, path, chunkname);
 	if (rc < 0)
 		return rc;
-	if (len > FILE_CAP) {
-		free(text);
-		return kb_error_set(KB_ELESSON, "%s: the file is too large (%zu bytes; at most 1 MiB)", chunkname, len);
-	}
 	lua_State *L = sb->L;
 	int top = lua_gettop(L);
 	rc = run_chunk(sb, text, len, chunkname, 1);
