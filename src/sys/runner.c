@@ -62,111 +62,158 @@ static void child_exec(const struct kb_exec_opts *o, int out_w, int in_r)
 	_exit(127);
 }
 
-int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *o)
+/* One runner_exec() under way: the child, its pipes, and what is waiting to be fed. */
+struct exec_run {
+	const struct kb_exec_opts *o;
+	struct kb_exec_result *res;
+	pid_t pid;
+	bool own_group;            /* the child leads a process group of its own */
+	int outp[2], inp[2];       /* its stdout+stderr (read end [0]); its stdin (write end [1]) */
+	bool out_open, exited, feed_done;
+	int status;                /* waitpid's, once exited */
+	double start, exited_at, last_tick;
+	size_t cap;                /* output kept at most (bytes) */
+	struct kb_buf out;
+	char feedbuf[65536];
+	size_t feed_len, feed_off;
+};
+
+/* Pipes, fork, the child's process group. Returns 0 or KB_ECHILD. */
+static int exec_start(struct exec_run *x)
 {
-	memset(res, 0, sizeof *res);
-	res->exit_code = -1;
-	size_t cap = o->output_cap ? o->output_cap : (size_t)8 << 20;
-	struct kb_buf out = KB_BUF_INIT;
-	int outp[2] = {-1, -1}, inp[2] = {-1, -1};
-	double start = kb_now();
-	int rc = 0;
-
-	if (!o->interactive && pipe2(outp, O_CLOEXEC) < 0)
+	const struct kb_exec_opts *o = x->o;
+	if (!o->interactive && pipe2(x->outp, O_CLOEXEC) < 0)
 		return kb_error_set(KB_ECHILD, "pipe: %s", strerror(errno));
-	if (o->feed && pipe2(inp, O_CLOEXEC) < 0) {
-		close(outp[0]);
-		close(outp[1]);
+	if (o->feed && pipe2(x->inp, O_CLOEXEC) < 0)
 		return kb_error_set(KB_ECHILD, "pipe: %s", strerror(errno));
-	}
 	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		rc = kb_error_set(KB_ECHILD, "fork: %s", strerror(errno));
-		goto cleanup;
-	}
-	if (pid == 0) {
+	x->pid = fork();
+	if (x->pid < 0)
+		return kb_error_set(KB_ECHILD, "fork: %s", strerror(errno));
+	if (x->pid == 0) {
 		/* the pipes are O_CLOEXEC; dup2 gives the child plain copies */
-		child_exec(o, outp[1], inp[0]);
+		child_exec(o, x->outp[1], x->inp[0]);
 	}
-	bool own_group = !o->interactive;
-	if (own_group)
-		setpgid(pid, pid);  /* also done in the child: whichever runs first wins */
-	if (outp[1] >= 0) {
-		close(outp[1]);
-		outp[1] = -1;
+	x->own_group = !o->interactive;
+	if (x->own_group)
+		setpgid(x->pid, x->pid);  /* also done in the child: whichever runs first wins */
+	if (x->outp[1] >= 0) {
+		close(x->outp[1]);
+		x->outp[1] = -1;
 	}
-	if (inp[0] >= 0) {
-		close(inp[0]);
-		inp[0] = -1;
-		fcntl(inp[1], F_SETFL, O_NONBLOCK);
+	if (x->inp[0] >= 0) {
+		close(x->inp[0]);
+		x->inp[0] = -1;
+		fcntl(x->inp[1], F_SETFL, O_NONBLOCK);
 	}
+	x->out_open = x->outp[0] >= 0;
+	x->feed_done = !o->feed;
+	return 0;
+}
 
-	int status = 0;
-	bool exited = false, out_open = outp[0] >= 0;
-	double exited_at = 0;
-	char chunk[65536], feedbuf[65536];
-	size_t feed_len = 0, feed_off = 0;
-	bool feed_done = !o->feed;
-	double last_tick = kb_now();
+/* Reap the child if it ended; kill its group on a signal, a stop request or the
+ * timeout. Returns true while the loop must go on. */
+static bool exec_watch(struct exec_run *x)
+{
+	const struct kb_exec_opts *o = x->o;
+	struct kb_exec_result *res = x->res;
+	if (!x->exited && waitpid(x->pid, &x->status, WNOHANG) == x->pid) {
+		x->exited = true;
+		x->exited_at = kb_now();
+	}
+	double now = kb_now();
+	if (kb_interrupted && !res->interrupted) {
+		res->interrupted = true;
+		kill_group(x->pid, x->own_group);
+	}
+	if (o->stop && *o->stop && !res->stopped && !x->exited) {
+		res->stopped = true;
+		kill_group(x->pid, x->own_group);
+	}
+	if (o->timeout > 0 && now - x->start > o->timeout && !res->timed_out && !x->exited) {
+		res->timed_out = true;
+		kill_group(x->pid, x->own_group);
+	}
+	/* the child is gone but something it started still holds the pipe: give it a moment
+	   to finish writing, then end the group */
+	if (x->exited && x->out_open && now - x->exited_at > 0.5) {
+		kill_group(x->pid, x->own_group);
+		return false;
+	}
+	return !(x->exited && !x->out_open);
+}
 
-	while (out_open || !exited) {
-		if (!exited) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
-			if (w == pid) {
-				exited = true;
-				exited_at = kb_now();
-			}
-		}
-		double now = kb_now();
-		if (kb_interrupted && !res->interrupted) {
-			res->interrupted = true;
-			kill_group(pid, own_group);
-		}
-		if (o->stop && *o->stop && !res->stopped && !exited) {
-			res->stopped = true;
-			kill_group(pid, own_group);
-		}
-		if (o->timeout > 0 && now - start > o->timeout && !res->timed_out && !exited) {
-			res->timed_out = true;
-			kill_group(pid, own_group);
-		}
-		/* the child is gone but something it started still holds the pipe: give it a
-		   moment to finish writing, then end the group */
-		if (exited && out_open && now - exited_at > 0.5) {
-			kill_group(pid, own_group);
-			break;
-		}
-		if (exited && !out_open)
-			break;
+static void exec_close_feed(struct exec_run *x)
+{
+	x->feed_done = true;
+	if (x->inp[1] >= 0)
+		close(x->inp[1]);
+	x->inp[1] = -1;
+}
 
+/* Ask o->feed for more input when what we had is written. Returns true when there is
+ * input to write. */
+static bool exec_refill(struct exec_run *x)
+{
+	if (x->feed_done || x->exited)
+		return false;
+	if (x->feed_off == x->feed_len) {
+		long got = x->o->feed(x->o->ctx, x->feedbuf, sizeof x->feedbuf);
+		if (got < 0)
+			kill_group(x->pid, x->own_group);
+		if (got <= 0) {
+			exec_close_feed(x);
+			return false;
+		}
+		x->feed_len = (size_t)got;
+		x->feed_off = 0;
+	}
+	return true;
+}
+
+/* What the child printed: kept up to the cap, all of it passed to o->on_output. */
+static void exec_read(struct exec_run *x)
+{
+	char chunk[65536];
+	ssize_t got = read(x->outp[0], chunk, sizeof chunk);
+	if (got > 0) {
+		size_t keep = (size_t)got;
+		if (x->out.len + keep > x->cap) {
+			keep = x->cap > x->out.len ? x->cap - x->out.len : 0;
+			x->res->truncated = true;
+		}
+		if (keep)
+			kb_buf_add(&x->out, chunk, keep);
+		if (x->o->on_output)
+			x->o->on_output(x->o->ctx, chunk, (size_t)got);
+	} else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+		x->out_open = false;
+	}
+}
+
+static void exec_write(struct exec_run *x)
+{
+	ssize_t put = write(x->inp[1], x->feedbuf + x->feed_off, x->feed_len - x->feed_off);
+	if (put > 0)
+		x->feed_off += (size_t)put;
+	else if (put < 0 && errno != EAGAIN && errno != EINTR)
+		exec_close_feed(x);   /* the child closed its stdin */
+}
+
+/* Wait on the child's output and stdin until it has ended and its output is closed.
+ * Returns 0, or KB_ECHILD when poll fails. */
+static int exec_loop(struct exec_run *x)
+{
+	while (exec_watch(x)) {
 		struct pollfd pfd[2];
 		int n = 0, out_i = -1, in_i = -1;
-		if (out_open) {
-			pfd[n] = (struct pollfd){.fd = outp[0], .events = POLLIN};
+		if (x->out_open) {
+			pfd[n] = (struct pollfd){.fd = x->outp[0], .events = POLLIN};
 			out_i = n++;
 		}
-		if (!feed_done && !exited) {
-			if (feed_off == feed_len) {
-				long got = o->feed(o->ctx, feedbuf, sizeof feedbuf);
-				if (got < 0) {
-					kill_group(pid, own_group);
-					feed_done = true;
-				} else if (got == 0) {
-					feed_done = true;
-				} else {
-					feed_len = (size_t)got;
-					feed_off = 0;
-				}
-				if (feed_done) {
-					close(inp[1]);
-					inp[1] = -1;
-				}
-			}
-			if (!feed_done) {
-				pfd[n] = (struct pollfd){.fd = inp[1], .events = POLLOUT};
-				in_i = n++;
-			}
+		if (exec_refill(x)) {
+			pfd[n] = (struct pollfd){.fd = x->inp[1], .events = POLLOUT};
+			in_i = n++;
 		}
 		int r = poll(pfd, (nfds_t)n, n ? 100 : 50);
 		if (n == 0 && r == 0)
@@ -174,64 +221,58 @@ int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *o)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			kill_group(pid, own_group);
-			rc = kb_error_set(KB_ECHILD, "poll: %s", strerror(errno));
-			break;
+			kill_group(x->pid, x->own_group);
+			return kb_error_set(KB_ECHILD, "poll: %s", strerror(errno));
 		}
-		if (out_i >= 0 && (pfd[out_i].revents & (POLLIN | POLLHUP | POLLERR))) {
-			ssize_t got = read(outp[0], chunk, sizeof chunk);
-			if (got > 0) {
-				size_t keep = (size_t)got;
-				if (out.len + keep > cap) {
-					keep = cap > out.len ? cap - out.len : 0;
-					res->truncated = true;
-				}
-				if (keep)
-					kb_buf_add(&out, chunk, keep);
-				if (o->on_output)
-					o->on_output(o->ctx, chunk, (size_t)got);
-			} else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-				out_open = false;
-			}
-		}
-		if (in_i >= 0 && (pfd[in_i].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			ssize_t put = write(inp[1], feedbuf + feed_off, feed_len - feed_off);
-			if (put > 0) {
-				feed_off += (size_t)put;
-			} else if (put < 0 && errno != EAGAIN && errno != EINTR) {
-				feed_done = true;  /* the child closed its stdin */
-				close(inp[1]);
-				inp[1] = -1;
-			}
-		}
-		if (o->on_tick && kb_now() - last_tick >= 0.1) {
-			last_tick = kb_now();
-			o->on_tick(o->ctx);
+		if (out_i >= 0 && (pfd[out_i].revents & (POLLIN | POLLHUP | POLLERR)))
+			exec_read(x);
+		if (in_i >= 0 && (pfd[in_i].revents & (POLLOUT | POLLERR | POLLHUP)))
+			exec_write(x);
+		if (x->o->on_tick && kb_now() - x->last_tick >= 0.1) {
+			x->last_tick = kb_now();
+			x->o->on_tick(x->o->ctx);
 		}
 	}
-	if (!exited) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	return 0;
+}
+
+int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *o)
+{
+	memset(res, 0, sizeof *res);
+	res->exit_code = -1;
+	struct exec_run x = {
+		.o = o, .res = res, .outp = {-1, -1}, .inp = {-1, -1}, .pid = -1,
+		.start = kb_now(), .last_tick = kb_now(),
+		.cap = o->output_cap ? o->output_cap : (size_t)8 << 20,
+		.out = KB_BUF_INIT,
+	};
+	int rc = exec_start(&x);
+	if (rc)
+		goto cleanup;
+	rc = exec_loop(&x);
+	if (!x.exited) {
+		while (waitpid(x.pid, &x.status, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (own_group)
-		kill(-pid, SIGKILL);  /* nothing it started outlives it */
-	if (WIFEXITED(status)) {
-		res->exit_code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
+	if (x.own_group)
+		kill(-x.pid, SIGKILL);  /* nothing it started outlives it */
+	if (WIFEXITED(x.status)) {
+		res->exit_code = WEXITSTATUS(x.status);
+	} else if (WIFSIGNALED(x.status)) {
 		res->exit_code = -1;
-		res->term_signal = WTERMSIG(status);
+		res->term_signal = WTERMSIG(x.status);
 	}
 	if (res->interrupted && !rc)
 		rc = kb_error_set(KB_EINTR, "interrupted");
 cleanup:
-	res->elapsed = kb_now() - start;
-	res->output_len = out.len;
-	res->output = kb_buf_detach(&out);
+	res->elapsed = kb_now() - x.start;
+	res->output_len = x.out.len;
+	res->output = kb_buf_detach(&x.out);
 	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (inp[i] >= 0)
-			close(inp[i]);
+		if (x.outp[i] >= 0)
+			close(x.outp[i]);
+		if (x.inp[i] >= 0)
+			close(x.inp[i]);
 	}
 	return rc;
 }
