@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -468,6 +469,127 @@ static void build_vars(lua_State *L, int opts, struct kb_strv *out)
 	lua_pop(L, 1);
 }
 
+/* opts.replace: { ["NAME"] = "text" }: the build is of a copy of the folder, made in a
+ * temporary folder, with these files of it replaced: how a check asks what the learner's
+ * code does when one thing changes (a layout that drifts must stop the build). Returns
+ * whether the option is there; raises on a malformed one. */
+static bool build_replace(lua_State *L, int opts)
+{
+	if (lua_type(L, opts) != LUA_TTABLE)
+		return false;
+	lua_getfield(L, opts, "replace");
+	int t = lua_gettop(L);
+	if (lua_isnil(L, t)) {
+		lua_pop(L, 1);
+		return false;
+	}
+	if (lua_type(L, t) != LUA_TTABLE)
+		luaL_error(L, "kb.build: replace must be a table { [\"FILE\"] = \"text\" }, not a %s", luaL_typename(L, t));
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		if (!k || !*k || strchr(k, '/') || !strcmp(k, ".") || !strcmp(k, "..") || strlen(k) > 255)
+			luaL_error(L, "kb.build: replace: keys are file names in the folder (no '/')");
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "kb.build: replace['%s'] must be a string", k);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return true;
+}
+
+/* what a copy leaves out: what Kbuild made in the folder */
+static bool build_output(const char *name)
+{
+	static const char *const ends[] = {".o", ".ko", ".mod", ".mod.c", ".order", ".symvers", ".rmeta", ".cmd", NULL};
+	if (name[0] == '.')
+		return true;
+	for (int i = 0; ends[i]; i++)
+		if (kb_str_ends(name, ends[i]))
+			return true;
+	return false;
+}
+
+static int copy_sources(const char *from, const char *to, int depth)
+{
+	DIR *d = opendir(from);
+	if (!d)
+		return kb_error_set(KB_EIO, "cannot read %s: %s", from, strerror(errno));
+	int rc = kb_mkdir_p(to, 0755);
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (build_output(e->d_name))
+			continue;
+		char *a = kb_path_join(from, e->d_name), *b = kb_path_join(to, e->d_name);
+		struct stat st;
+		if (lstat(a, &st) == 0 && S_ISDIR(st.st_mode) && depth < 4) {
+			rc = copy_sources(a, b, depth + 1);
+		} else if (lstat(a, &st) == 0 && S_ISREG(st.st_mode)) {
+			char *data = NULL;
+			size_t len;
+			rc = kb_read_file(&data, &len, a);
+			if (rc == 0)
+				rc = kb_write_file_atomic(b, data, len, 0644);
+			free(data);
+		}
+		free(a);
+		free(b);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The copy for opts.replace: a temporary folder holding dir's sources and the replaced
+ * files. Returns its path (caller removes and frees) or raises. */
+static char *replace_copy(lua_State *L, int opts, const char *rel, const char *dir)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *copy = kb_asprintf("%s/kb-build-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(copy)) {
+		free(copy);
+		luaL_error(L, "kb.build('%s'): cannot make a temporary folder: %s", rel, strerror(errno));
+	}
+	int rc = copy_sources(dir, copy, 0);
+	lua_getfield(L, opts, "replace");
+	lua_pushnil(L);
+	while (rc == 0 && lua_next(L, -2)) {
+		size_t len;
+		const char *text = lua_tolstring(L, -1, &len);
+		char *path = kb_path_join(copy, lua_tostring(L, -2));
+		rc = kb_write_file_atomic(path, text, len, 0644);
+		free(path);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	if (rc < 0) {
+		char *m = kb_strdup(kb_error_last());
+		kb_rm_rf(copy);
+		free(copy);
+		lua_pushfstring(L, "kb.build('%s'): replace: %s", rel, m);
+		free(m);
+		lua_error(L);
+	}
+	return copy;
+}
+
+/* text with every `from` written as `to` (the copy's path as the workspace folder's) */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	struct kb_buf b = KB_BUF_INIT;
+	size_t fl = strlen(from);
+	for (const char *p = text, *q; p && *p; p = q + fl) {
+		q = strstr(p, from);
+		if (!q) {
+			kb_buf_adds(&b, p);
+			break;
+		}
+		kb_buf_add(&b, p, (size_t)(q - p));
+		kb_buf_adds(&b, to);
+	}
+	char *out = kb_buf_detach(&b);
+	return out ? out : kb_strdup("");
+}
+
 static int l_build(lua_State *L)
 {
 	struct run *r = ctx_of(L, "build");
@@ -493,6 +615,7 @@ static int l_build(lua_State *L)
 		return 1;
 	}
 	close(fd);
+	bool replace = build_replace(L, 2);
 	need_kernel(L, r, "build");
 	struct kb_strv vars = KB_STRV_INIT;
 	for (size_t i = 0; i < r->tc.make_vars.n; i++)
@@ -504,7 +627,14 @@ static int l_build(lua_State *L)
 		kb_strv_push(&vars, "KCFLAGS=-g");
 		kb_strv_push(&vars, "KRUSTFLAGS=-g");
 	}
-	char *dir = kb_path_join(r->root, rel);
+	char *dir = kb_path_join(r->root, rel), *copy = NULL;
+	if (replace) {
+		/* the copy is built and removed: the workspace is not touched */
+		copy = replace_copy(L, 2, rel, dir);
+		char *t = dir;
+		dir = copy;
+		copy = t;   /* now the workspace folder, for the log's paths */
+	}
 	char *what = kb_asprintf("building %s", rel);
 	progress(r, what);
 	free(what);
@@ -526,11 +656,29 @@ static int l_build(lua_State *L)
 		bo.target = NULL;
 		if (rc == KB_EINTR) {
 			kb_strv_free(&vars);
+			if (copy) {
+				kb_rm_rf(dir);
+				free(copy);
+			}
 			free(dir);
 			return luaL_error(L, "kb.build('%s'): interrupted", rel);
 		}
 	}
 	rc = runner_build_module(&br, &bo);
+	bool built = br.ok && br.n_ko > 0;
+	if (copy) {
+		/* the log names the workspace folder; the copy and its modules are gone */
+		char *log = br.log ? replace_all(br.log, dir, copy) : NULL;
+		free(br.log);
+		br.log = log;
+		kb_rm_rf(dir);
+		free(dir);
+		dir = copy;
+		copy = NULL;
+		for (size_t i = 0; i < br.n_ko; i++)
+			free(br.ko_files[i]);
+		br.n_ko = 0;
+	}
 	kb_strv_free(&vars);
 	r->res->n_builds++;
 	r->res->build_seconds += br.elapsed;
@@ -547,7 +695,7 @@ static int l_build(lua_State *L)
 		free(m);
 		return lua_error(L);
 	}
-	lua_pushboolean(L, br.ok && br.n_ko > 0);
+	lua_pushboolean(L, built);
 	lua_setfield(L, -2, "ok");
 	lua_pushstring(L, br.log ? br.log : "");
 	lua_setfield(L, -2, "log");

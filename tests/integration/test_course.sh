@@ -104,6 +104,12 @@ lesson {
         kb.expect(#stale.modules == 0, "a .ko left by the earlier build is not counted")
         local off = kb.build(d, { clean = true })
         kb.expect(off.ok == false and #off.modules == 0, "after clean, without the symbol: nothing")
+        local rep = kb.build(d, { vars = { CONFIG_KB_OPTS_TEST = "m" }, replace = { ["opts.c"] = "#error replaced here\n" } })
+        kb.expect(rep.ok == false and (rep.errors or ""):find("replaced here", 1, true) ~= nil and #rep.modules == 0
+                  and not rep.log:find("kb-build-", 1, true)
+                  and kb.read(d .. "/opts.c"):find("MODULE_LICENSE", 1, true) ~= nil,
+                  "replace builds a copy with the file replaced, names the workspace folder; the workspace is untouched")
+        kb.expect(not pcall(kb.build, d, { replace = { ["../opts.c"] = "" } }), "replace refuses a path")
         local ok1 = pcall(kb.build, d, { vars = { CC = "gcc" } })
         local ok2 = pcall(kb.build, d, { vars = { CONFIG_X = "m; rm -rf /" } })
         local ok3 = pcall(kb.build, d, { vars = "CONFIG_X=m" })

@@ -1,3 +1,35 @@
+-- The layout assertions are judged by what they do: the check builds a copy of the
+-- learner's sample.rs whose KbSample has drifted (a u64 field put before the others, so
+-- the size and every offset change) and wants that copy refused by the compiler, with
+-- an assertion failing for the size and for each field's offset.
+local FIELDS = { "kind", "value", "flags", "stamp" }
+
+local function check_assertions(kb, dir)
+  local where = dir .. "/sample.rs: the const _: () = assert!(...) lines"
+  local src = kb.read(dir .. "/sample.rs") or ""
+  local _, open = src:find("struct%s+KbSample%s*{")
+  if not kb.expect(open ~= nil, "sample.rs declares pub struct KbSample { ... }", { where = dir .. "/sample.rs" }) then
+    return
+  end
+  local drifted = src:sub(1, open) .. "\n    kb_drift: u64," .. src:sub(open + 1)
+  local d = kb.build(dir, { replace = { ["sample.rs"] = drifted } })
+  local errs = d.errors or ""
+  local missing = {}
+  if not errs:find("size_of::<KbSample>()", 1, true) then missing[#missing + 1] = "size_of::<KbSample>()" end
+  for _, f in ipairs(FIELDS) do
+    if not errs:find("offset_of!%(KbSample,%s*" .. f .. "%)") then
+      missing[#missing + 1] = "offset_of!(KbSample, " .. f .. ")"
+    end
+  end
+  kb.expect(not d.ok and #missing == 0,
+    "the layout assertions stop the build when KbSample drifts (tried: a u64 field put first): one for the size, one for each field's offset", {
+      seen = d.ok and "a copy of sample.rs with a drifted KbSample still builds: no assertion checks the layout"
+        or ("no assertion failed for " .. table.concat(missing, ", ")),
+      where = where,
+      hint = "the const assertions below the struct are the safety net: keep them in the file, not commented out",
+    })
+end
+
 lesson {
   id = "abi",
   title = "2020: not a rewrite; the ABI",
@@ -30,7 +62,7 @@ lesson {
     task {
       id = "layout",
       title = "Give KbSample C's layout",
-      goal = "In sample.rs, make KbSample match C's struct kb_sample (abi_glue.c) so that the module builds with the layout assertions and C and Rust read each other's samples correctly.",
+      goal = "In sample.rs, make KbSample match C's struct kb_sample (abi_glue.c) so that the module builds with the layout assertions and C and Rust read each other's samples correctly. The check also builds a copy whose KbSample has drifted: your assertions must refuse it.",
       files = {
         "samples/kbridge/abi/sample.rs",
         "samples/kbridge/abi/abi_glue.c",
@@ -65,6 +97,7 @@ lesson {
           expected = "Rust reads the sample C filled: digest=" .. digest,
           where = dir .. "/sample.rs: KbSample, kb_sample_digest()",
         })
+        check_assertions(kb, dir)
       end,
     },
   },
