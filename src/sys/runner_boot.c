@@ -311,6 +311,72 @@ static void make_nonce(char *out, size_t n)
 
 /* ---- the boot --------------------------------------------------------------------- */
 
+/* The QEMU command line: no default devices, the serial console on stdio, qboot when
+ * installed (a faster start than SeaBIOS), our kernel and this boot's initramfs. */
+static void qemu_argv(struct kb_strv *argv, const struct kb_boot_opts *o, const char *initrd)
+{
+	kb_strv_push(argv, o->qemu ? o->qemu : "qemu-system-x86_64");
+	kb_strv_push(argv, "-nodefaults");
+	kb_strv_push(argv, "-no-user-config");
+	kb_strv_push(argv, "-nographic");
+	kb_strv_push(argv, "-no-reboot");
+	kb_strv_push(argv, "-serial");
+	kb_strv_push(argv, o->interactive ? "mon:stdio" : "stdio");
+	kb_strv_push(argv, "-m");
+	kb_strv_pushf(argv, "%dM", o->memory_mb > 0 ? o->memory_mb : 128);
+	if (o->cpus > 1) {
+		kb_strv_push(argv, "-smp");
+		kb_strv_pushf(argv, "%d", o->cpus);
+	}
+	const char *bios = o->bios ? o->bios : (kb_path_exists(DEFAULT_QBOOT) ? DEFAULT_QBOOT : NULL);
+	if (bios && *bios) {
+		kb_strv_push(argv, "-bios");
+		kb_strv_push(argv, bios);
+	}
+	kb_strv_push(argv, "-kernel");
+	kb_strv_push(argv, o->kernel);
+	kb_strv_push(argv, "-initrd");
+	kb_strv_push(argv, initrd);
+	kb_strv_push(argv, "-append");
+	kb_strv_pushf(argv, "console=ttyS0 panic=-1 rdinit=/init %s%s%s",
+		      o->interactive ? "quiet" : "quiet loglevel=1",
+		      o->append ? " " : "", o->append ? o->append : "");
+}
+
+/* How the boot ended, from what the guest said and how QEMU exited. */
+static enum kb_boot_status boot_status(const struct boot_state *st, const struct kb_exec_result *er,
+				       const struct kb_boot_opts *o)
+{
+	if (st->stop)
+		return KB_BOOT_FLOOD;
+	if (er->timed_out)
+		return KB_BOOT_HANG;
+	if (st->done || o->interactive)
+		return er->exit_code == 0 || st->done ? KB_BOOT_OK : KB_BOOT_QEMU_FAILED;
+	if (!st->saw_guest && er->exit_code != 0)
+		return KB_BOOT_QEMU_FAILED;
+	return KB_BOOT_CRASHED;
+}
+
+/* The worst fault in the console or the complete kernel log, with its excerpt. */
+static void find_fault(struct kb_boot_result *res)
+{
+	char *ex_console = NULL, *ex_log = NULL;
+	enum kb_fault f_console = kb_detect_fault(res->console, &ex_console);
+	enum kb_fault f_log = res->kernel_log_complete ? kb_detect_fault(res->kernel_log, &ex_log) : KB_FAULT_NONE;
+	if (f_log >= f_console && f_log != KB_FAULT_NONE) {
+		res->fault = f_log;
+		res->fault_excerpt = ex_log;
+		ex_log = NULL;
+	} else {
+		res->fault = f_console;
+		res->fault_excerpt = ex_console;
+		ex_console = NULL;
+	}
+	free(ex_console);
+	free(ex_log);
+}
+
 int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
 {
 	memset(res, 0, sizeof *res);
@@ -339,32 +405,7 @@ int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
 		return rc;
 
 	struct kb_strv argv = KB_STRV_INIT;
-	kb_strv_push(&argv, o->qemu ? o->qemu : "qemu-system-x86_64");
-	kb_strv_push(&argv, "-nodefaults");
-	kb_strv_push(&argv, "-no-user-config");
-	kb_strv_push(&argv, "-nographic");
-	kb_strv_push(&argv, "-no-reboot");
-	kb_strv_push(&argv, "-serial");
-	kb_strv_push(&argv, o->interactive ? "mon:stdio" : "stdio");
-	kb_strv_push(&argv, "-m");
-	kb_strv_pushf(&argv, "%dM", o->memory_mb > 0 ? o->memory_mb : 128);
-	if (o->cpus > 1) {
-		kb_strv_push(&argv, "-smp");
-		kb_strv_pushf(&argv, "%d", o->cpus);
-	}
-	const char *bios = o->bios ? o->bios : (kb_path_exists(DEFAULT_QBOOT) ? DEFAULT_QBOOT : NULL);
-	if (bios && *bios) {
-		kb_strv_push(&argv, "-bios");
-		kb_strv_push(&argv, bios);
-	}
-	kb_strv_push(&argv, "-kernel");
-	kb_strv_push(&argv, o->kernel);
-	kb_strv_push(&argv, "-initrd");
-	kb_strv_push(&argv, initrd);
-	kb_strv_push(&argv, "-append");
-	kb_strv_pushf(&argv, "console=ttyS0 panic=-1 rdinit=/init %s%s%s",
-		      o->interactive ? "quiet" : "quiet loglevel=1",
-		      o->append ? " " : "", o->append ? o->append : "");
+	qemu_argv(&argv, o, initrd);
 
 	struct boot_state st = {.opts = o, .res = res, .cur = -1,
 				.cap = o->output_cap ? o->output_cap : (size_t)2 << 20};
@@ -400,33 +441,10 @@ int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
 		kb_buf_free(&st.dmesg);
 	}
 
-	if (st.stop)
-		res->status = KB_BOOT_FLOOD;
-	else if (er.timed_out)
-		res->status = KB_BOOT_HANG;
-	else if (st.done || o->interactive)
-		res->status = er.exit_code == 0 || st.done ? KB_BOOT_OK : KB_BOOT_QEMU_FAILED;
-	else if (!st.saw_guest && er.exit_code != 0)
-		res->status = KB_BOOT_QEMU_FAILED;
-	else
-		res->status = KB_BOOT_CRASHED;
+	res->status = boot_status(&st, &er, o);
 	if (res->status == KB_BOOT_QEMU_FAILED)
 		res->qemu_error = kb_strdup(er.output);
-
-	char *ex_console = NULL, *ex_log = NULL;
-	enum kb_fault f_console = kb_detect_fault(res->console, &ex_console);
-	enum kb_fault f_log = res->kernel_log_complete ? kb_detect_fault(res->kernel_log, &ex_log) : KB_FAULT_NONE;
-	if (f_log >= f_console && f_log != KB_FAULT_NONE) {
-		res->fault = f_log;
-		res->fault_excerpt = ex_log;
-		ex_log = NULL;
-	} else {
-		res->fault = f_console;
-		res->fault_excerpt = ex_console;
-		ex_console = NULL;
-	}
-	free(ex_console);
-	free(ex_log);
+	find_fault(res);
 
 	runner_exec_result_free(&er);
 	kb_buf_free(&st.line);
