@@ -99,12 +99,19 @@ char *cli_workspace_root(const char *given)
 	return NULL;
 }
 
-int cli_check(int argc, char **argv)
+/* What `kbridge check` was given. */
+struct check_args {
+	bool all;
+	const char *pack_dir, *workspace;
+	enum cli_format fmt;
+	double timeout;
+	char **ids;        /* argv's LESSON or LESSON/TASK, not owned */
+	int n_ids;
+};
+
+/* Returns 0, or 2 (bad arguments; said on stderr). */
+static int parse_check_args(struct check_args *a, int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv)) {
-		cli_usage(check_help);
-		return 0;
-	}
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"format", required_argument, NULL, 'f'},
@@ -113,48 +120,185 @@ int cli_check(int argc, char **argv)
 		{"timeout", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
-	bool all = false;
-	const char *format = "text", *pack_dir = NULL, *workspace = NULL;
-	double timeout = 60;
+	memset(a, 0, sizeof *a);
+	const char *format = "text";
+	a->timeout = 60;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "af:p:w:t:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': all = true; break;
+		case 'a': a->all = true; break;
 		case 'f': format = optarg; break;
-		case 'p': pack_dir = optarg; break;
-		case 'w': workspace = optarg; break;
-		case 't': timeout = atof(optarg); break;
+		case 'p': a->pack_dir = optarg; break;
+		case 'w': a->workspace = optarg; break;
+		case 't': a->timeout = atof(optarg); break;
 		default:
 			fputs(check_help, stderr);
 			return 2;
 		}
 	}
-	enum cli_format fmt;
-	if (cli_parse_format(format, &fmt) < 0) {
+	if (cli_parse_format(format, &a->fmt) < 0) {
 		fprintf(stderr, "kbridge check: unknown format '%s' (text, tap, junit or json)\n", format);
 		return 2;
 	}
-	if (all == (optind < argc)) {
+	if (a->all == (optind < argc)) {
 		fprintf(stderr, "kbridge check: give lesson ids (LESSON or LESSON/TASK) or --all\n\n%s", check_help);
 		return 2;
 	}
-	if (timeout <= 0) {
+	if (a->timeout <= 0) {
 		fprintf(stderr, "kbridge check: --timeout must be a positive number of seconds\n");
 		return 2;
 	}
+	a->ids = argv + optind;
+	a->n_ids = argc - optind;
+	return 0;
+}
 
+/* The tasks to run, in order: (lesson, task) pairs; a lesson that did not load is one
+ * pair with no task (its error is the result). */
+struct picks {
+	struct pick { struct kb_lesson *l; const struct kb_task *t; } *v;
+	size_t n, cap;
+};
+
+static void pick(struct picks *p, struct kb_lesson *l, const struct kb_task *t)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->v = kb_realloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n].l = l;
+	p->v[p->n].t = t;
+	p->n++;
+}
+
+/* Every task of lesson l; `named`: the learner named it, so a lesson without a task is
+ * said. */
+static void pick_lesson(struct picks *p, struct kb_lesson *l, bool named)
+{
+	if (l->error) {
+		pick(p, l, NULL);
+		return;
+	}
+	size_t before = p->n;
+	for (size_t s = 0; s < l->n_steps; s++)
+		if (l->steps[s].kind == KB_TASK)
+			pick(p, l, &l->steps[s].task);
+	if (named && p->n == before)
+		fprintf(stderr, "kbridge check: lesson '%s' has no task to check\n", l->id);
+}
+
+/* One LESSON or LESSON/TASK. Returns 0, or 2 when there is no such lesson or task (said
+ * on stderr, with the pack's lessons). */
+static int pick_id(struct picks *p, struct kb_pack *pk, const char *arg)
+{
+	char *id = kb_strdup(arg);
+	char *slash = strchr(id, '/');
+	if (slash)
+		*slash = '\0';
+	int rc = 0;
+	struct kb_lesson *l = kb_pack_find_lesson(pk, id);
+	if (!l) {
+		struct kb_buf ids = KB_BUF_INIT;
+		for (size_t i = 0; i < pk->n_lessons; i++)
+			kb_buf_printf(&ids, "%s%s", i ? ", " : "", pk->lessons[i].id);
+		fprintf(stderr, "kbridge check: no lesson '%s' in the pack %s (its lessons: %s)\n", id, pk->name,
+			ids.data ? ids.data : "none");
+		kb_buf_free(&ids);
+		rc = 2;
+	} else if (slash && !l->error) {
+		const struct kb_task *t = kb_lesson_find_task(l, slash + 1);
+		if (t) {
+			pick(p, l, t);
+		} else {
+			fprintf(stderr, "kbridge check: lesson '%s' has no task '%s'\n", l->id, slash + 1);
+			rc = 2;
+		}
+	} else {
+		pick_lesson(p, l, true);
+	}
+	free(id);
+	return rc;
+}
+
+/* The learner's record: one attempt per lesson checked; a lesson whose every task ran
+ * and passed is a pass (its files committed). */
+static void record_lessons(struct kb_course *course, const struct picks *p, const struct cli_results *results,
+			   enum cli_format fmt, const char *workspace)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (i > 0 && p->v[i].l == p->v[i - 1].l)
+			continue;
+		struct kb_lesson *l = p->v[i].l;
+		size_t ran = 0, passed = 0, tasks = 0;
+		for (size_t s = 0; s < l->n_steps; s++)
+			tasks += l->steps[s].kind == KB_TASK;
+		for (size_t k = i; k < p->n && p->v[k].l == l; k++) {
+			ran++;
+			passed += results->v[k].verdict == KB_VERDICT_PASS;
+		}
+		bool lesson_passed = !l->error && tasks > 0 && ran == tasks && passed == tasks;
+		if (kb_course_record_check(course, l, lesson_passed) < 0)
+			fprintf(stderr, "kbridge check: could not record lesson %s: %s\n", l->id, kb_error_last());
+		else if (lesson_passed && fmt == CLI_TEXT)
+			printf("Lesson %s passed: your files are committed as \"pass %s\" in %s.\n", l->id, l->id,
+			       workspace);
+	}
+}
+
+/* Run every pick, printing each text result as it comes. Returns true when interrupted
+ * (the results so far are kept). */
+static bool run_picks(struct cli_results *results, const struct picks *p, const struct check_args *a,
+		      const char *workspace)
+{
+	bool tty = isatty(2) != 0 && a->fmt == CLI_TEXT;
+	struct kb_check_opts co = {.workspace = workspace, .boot_timeout = a->timeout, .progress = on_progress,
+				  .waiting = on_waiting, .ctx = &tty};
+	results->v = kb_calloc(p->n ? p->n : 1, sizeof *results->v);
+	bool interrupted = false;
+	for (size_t i = 0; i < p->n && !interrupted; i++) {
+		struct kb_check_result *r = &results->v[results->n++];
+		if (!p->v[i].t) {
+			kb_check_result_load_error(r, p->v[i].l);
+		} else {
+			if (tty) {
+				fprintf(stderr, "  ... %s", p->v[i].l->id);
+				fflush(stderr);
+			}
+			if (kb_check_run(r, p->v[i].l, p->v[i].t, &co) == KB_EINTR || kb_interrupted)
+				interrupted = true;
+			clear_progress(tty);
+		}
+		if (a->fmt == CLI_TEXT)
+			cli_print_text_result(stdout, r);
+	}
+	return interrupted;
+}
+
+int cli_check(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		cli_usage(check_help);
+		return 0;
+	}
+	struct check_args a;
+	int status = parse_check_args(&a, argc, argv);
+	if (status)
+		return status;
+
+	const char *pack_dir = a.pack_dir, *workspace = a.workspace;
 	char *pack_own = pack_dir ? NULL : kb_course_default_pack();
 	char *ws_root = cli_workspace_root(workspace);
 	if (!pack_dir)
 		pack_dir = pack_own;
-	int status = 1;
+	status = 1;
 	struct kb_course course;
 	memset(&course, 0, sizeof course);
 	struct kb_pack plain_pack;
 	memset(&plain_pack, 0, sizeof plain_pack);
 	struct kb_pack *pk = &plain_pack;
 	struct cli_results results = {0};
+	struct picks picks = {0};
 	if (!pack_dir) {
 		fprintf(stderr, "kbridge check: cannot find kbridge's data folder (set KBRIDGE_DATADIR) or give --pack DIR\n");
 		goto out;
@@ -187,110 +331,24 @@ int cli_check(int argc, char **argv)
 		}
 	}
 
-	/* what to run: (lesson, task) pairs; a lesson that did not load is one error */
-	struct pick { struct kb_lesson *l; const struct kb_task *t; } *picks = NULL;
-	size_t n_picks = 0, cap = 0;
-#define PICK(L_, T_) do { \
-		if (n_picks == cap) { cap = cap ? cap * 2 : 16; picks = kb_realloc(picks, cap * sizeof *picks); } \
-		picks[n_picks].l = (L_); picks[n_picks].t = (T_); n_picks++; \
-	} while (0)
-	for (size_t i = 0; all && i < pk->n_lessons; i++) {
-		struct kb_lesson *l = &pk->lessons[i];
-		if (l->error)
-			PICK(l, NULL);
-		for (size_t s = 0; s < l->n_steps; s++)
-			if (l->steps[s].kind == KB_TASK)
-				PICK(l, &l->steps[s].task);
-	}
-	for (int a = optind; !all && a < argc; a++) {
-		char *id = kb_strdup(argv[a]);
-		char *slash = strchr(id, '/');
-		if (slash)
-			*slash = '\0';
-		struct kb_lesson *l = kb_pack_find_lesson(pk, id);
-		if (!l) {
-			struct kb_buf ids = KB_BUF_INIT;
-			for (size_t i = 0; i < pk->n_lessons; i++)
-				kb_buf_printf(&ids, "%s%s", i ? ", " : "", pk->lessons[i].id);
-			fprintf(stderr, "kbridge check: no lesson '%s' in the pack %s (its lessons: %s)\n", id, pk->name,
-				ids.data ? ids.data : "none");
-			kb_buf_free(&ids);
-			free(id);
-			free(picks);
+	for (size_t i = 0; a.all && i < pk->n_lessons; i++)
+		pick_lesson(&picks, &pk->lessons[i], false);
+	for (int i = 0; !a.all && i < a.n_ids; i++) {
+		if (pick_id(&picks, pk, a.ids[i])) {
 			status = 2;
 			goto out;
 		}
-		if (l->error) {
-			PICK(l, NULL);
-		} else if (slash) {
-			const struct kb_task *t = kb_lesson_find_task(l, slash + 1);
-			if (!t) {
-				fprintf(stderr, "kbridge check: lesson '%s' has no task '%s'\n", l->id, slash + 1);
-				free(id);
-				free(picks);
-				status = 2;
-				goto out;
-			}
-			PICK(l, t);
-		} else {
-			size_t before = n_picks;
-			for (size_t s = 0; s < l->n_steps; s++)
-				if (l->steps[s].kind == KB_TASK)
-					PICK(l, &l->steps[s].task);
-			if (n_picks == before)
-				fprintf(stderr, "kbridge check: lesson '%s' has no task to check\n", l->id);
-		}
-		free(id);
 	}
-#undef PICK
 
-	bool tty = isatty(2) != 0 && fmt == CLI_TEXT;
-	struct kb_check_opts co = {.workspace = workspace, .boot_timeout = timeout, .progress = on_progress,
-				  .waiting = on_waiting, .ctx = &tty};
-	results.v = kb_calloc(n_picks ? n_picks : 1, sizeof *results.v);
-	bool interrupted = false;
-	for (size_t i = 0; i < n_picks && !interrupted; i++) {
-		struct kb_check_result *r = &results.v[results.n++];
-		if (!picks[i].t) {
-			kb_check_result_load_error(r, picks[i].l);
-		} else {
-			if (tty) {
-				fprintf(stderr, "  ... %s", picks[i].l->id);
-				fflush(stderr);
-			}
-			if (kb_check_run(r, picks[i].l, picks[i].t, &co) == KB_EINTR || kb_interrupted)
-				interrupted = true;
-			clear_progress(tty);
-		}
-		if (fmt == CLI_TEXT)
-			cli_print_text_result(stdout, r);
-	}
-	/* the learner's record: one attempt per lesson checked; a lesson whose every task
-	   ran and passed is a pass (its files committed) */
-	for (size_t i = 0; ws_root && !interrupted && i < n_picks; i++) {
-		if (i > 0 && picks[i].l == picks[i - 1].l)
-			continue;
-		struct kb_lesson *l = picks[i].l;
-		size_t ran = 0, passed = 0, tasks = 0;
-		for (size_t s = 0; s < l->n_steps; s++)
-			tasks += l->steps[s].kind == KB_TASK;
-		for (size_t k = i; k < n_picks && picks[k].l == l; k++) {
-			ran++;
-			passed += results.v[k].verdict == KB_VERDICT_PASS;
-		}
-		bool lesson_passed = !l->error && tasks > 0 && ran == tasks && passed == tasks;
-		if (kb_course_record_check(&course, l, lesson_passed) < 0)
-			fprintf(stderr, "kbridge check: could not record lesson %s: %s\n", l->id, kb_error_last());
-		else if (lesson_passed && fmt == CLI_TEXT)
-			printf("Lesson %s passed: your files are committed as \"pass %s\" in %s.\n", l->id, l->id,
-			       workspace);
-	}
-	free(picks);
-	cli_print_report(stdout, fmt, pk, workspace, &results);
-	status = results.n == n_picks && cli_results_all_passed(&results) ? 0 : 1;
+	bool interrupted = run_picks(&results, &picks, &a, workspace);
+	if (ws_root && !interrupted)
+		record_lessons(&course, &picks, &results, a.fmt, workspace);
+	cli_print_report(stdout, a.fmt, pk, workspace, &results);
+	status = results.n == picks.n && cli_results_all_passed(&results) ? 0 : 1;
 	if (interrupted)
 		fprintf(stderr, "kbridge check: interrupted\n");
 out:
+	free(picks.v);
 	cli_results_free(&results);
 	kb_pack_free(&plain_pack);
 	kb_course_close(&course);
