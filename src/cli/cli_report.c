@@ -353,6 +353,8 @@ static void print_json(FILE *out, const struct kb_pack *pack, const char *worksp
 		cJSON_AddNumberToObject(o, "elapsed", r->elapsed);
 		cJSON_AddNumberToObject(o, "build_seconds", r->build_seconds);
 		cJSON_AddNumberToObject(o, "boot_seconds", r->boot_seconds);
+		cJSON_AddNumberToObject(o, "queue_seconds", r->queue_seconds);
+		cJSON_AddNumberToObject(o, "setup_seconds", r->setup_seconds);
 		cJSON_AddNumberToObject(o, "lua_seconds", r->lua_seconds);
 		cJSON_AddNumberToObject(o, "builds", r->n_builds);
 		cJSON_AddNumberToObject(o, "boots", r->n_boots);

@@ -78,7 +78,9 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 	} else {
 		/* on a shared lab home, at most max_checks checks build and boot at once */
 		struct kb_lab_slot slot;
+		double q0 = kb_now();
 		rc = take_slot(opts, &slot);
+		res->queue_seconds = kb_now() - q0;
 		if (!rc) {
 			char *where = kb_asprintf("%s:%d", l->file, t->check_line);
 			rc = kb_api_run_check(l->sb, t->check_ref, where, res, opts);
@@ -88,7 +90,8 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 	}
 	res->output = l->sb ? kb_sandbox_take_output(l->sb) : kb_strdup("");
 	res->elapsed = kb_now() - t0;
-	res->lua_seconds = res->elapsed - res->build_seconds - res->boot_seconds;
+	res->lua_seconds = res->elapsed - res->build_seconds - res->boot_seconds - res->queue_seconds -
+			   res->setup_seconds;
 	if (res->lua_seconds < 0)
 		res->lua_seconds = 0;
 	if (rc < 0) {

@@ -329,6 +329,7 @@ static void need_kernel(lua_State *L, struct run *r, const char *fn)
 	}
 	if (!r->h)
 		luaL_error(L, "kb.%s: %s", fn, kb_error_last());
+	double t0 = kb_now();   /* the kernel's status and the toolchain probes: setup time */
 	struct kb_setup_status st;
 	kb_setup_status(&st, r->h);
 	if (!st.ready)
@@ -337,6 +338,7 @@ static void need_kernel(lua_State *L, struct run *r, const char *fn)
 		kb_toolchain_init(&r->tc, r->h);
 		r->tc_ready = true;
 	}
+	r->res->setup_seconds += kb_now() - t0;
 }
 
 /* live output and ticks for the caller (kb_check_opts.on_output / on_tick) */

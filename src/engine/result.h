@@ -39,7 +39,10 @@ struct kb_check_result {
 	char *traceback;            /* with error, when Lua gave one; else NULL */
 	char *output;               /* what the check printed with print(); never NULL after a run */
 	double elapsed;             /* seconds, the whole check */
-	double build_seconds, boot_seconds, lua_seconds;   /* where the time went */
+	/* where the time went, in seconds: builds and boots; waiting in a lab's queue for a
+	   check slot; finding the course kernel and probing its toolchain; and the rest,
+	   the check's own Lua (elapsed less all the others) */
+	double build_seconds, boot_seconds, queue_seconds, setup_seconds, lua_seconds;
 	int n_builds, n_boots;
 };
 

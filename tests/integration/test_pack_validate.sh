@@ -127,7 +127,15 @@ assert r["rust-hello/load"]["verdict"] == "error"
 assert r["kunit-add/overflow"]["verdict"] == "fail"
 e = [x for x in r["kunit-add/overflow"]["expectations"] if not x["met"]]
 assert len(e) == 1 and "kb_add_overflow" in e[0]["seen"] and e[0]["line"] > 0
-assert r["c-calls-rust/answer"]["verdict"] == "pass" and r["c-calls-rust/answer"]["boots"] == 1
+ok = r["c-calls-rust/answer"]
+assert ok["verdict"] == "pass" and ok["boots"] == 1
+# where the time went: builds, boots, the lab queue, finding the kernel and probing its
+# toolchain, and the check's own Lua; the parts add up to the whole
+for k in ("build_seconds", "boot_seconds", "queue_seconds", "setup_seconds", "lua_seconds"):
+    assert ok[k] >= 0, (k, ok[k])
+assert ok["setup_seconds"] > 0, ok
+parts = sum(ok[k] for k in ("build_seconds", "boot_seconds", "queue_seconds", "setup_seconds", "lua_seconds"))
+assert abs(parts - ok["elapsed"]) < 0.01, (parts, ok["elapsed"])
 print("json ok")
 PY
 t_end
