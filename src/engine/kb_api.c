@@ -541,17 +541,89 @@ static int copy_sources(const char *from, const char *to, int depth)
 	return rc;
 }
 
-/* The copy for opts.replace: a temporary folder holding dir's sources and the replaced
- * files. Returns its path (caller removes and frees) or raises. */
-static char *replace_copy(lua_State *L, int opts, const char *rel, const char *dir)
+/* ---- C memory held across calls that may raise ------------------------------------- */
+
+/* Any call into Lua may raise (a memory error past the sandbox's cap, a bad option), and
+ * a raise leaves the C function at once. What a kb function holds while it makes such
+ * calls is therefore owned by a userdata on the Lua stack: if the function raises, Lua's
+ * collector frees it (__gc); on the normal path owned_release() frees it at once. */
+struct owned {
+	void *p;
+	void (*free_fn)(void *p);
+};
+
+static int owned_gc(lua_State *L)
+{
+	struct owned *o = lua_touserdata(L, 1);
+	if (o && o->p) {
+		o->free_fn(o->p);
+		o->p = NULL;
+	}
+	return 0;
+}
+
+/* Push an owner of p (freed with free_fn) onto the stack. p is allocated by the caller
+ * only after this returns (it may raise), then stored in ->p. */
+static struct owned *owned_push(lua_State *L, void (*free_fn)(void *))
+{
+	struct owned *o = lua_newuserdatauv(L, sizeof *o, 0);
+	o->p = NULL;
+	o->free_fn = free_fn;
+	if (luaL_newmetatable(L, "kbridge.owned")) {
+		lua_pushcfunction(L, owned_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	return o;
+}
+
+static void owned_release(struct owned *o)
+{
+	if (o->p)
+		o->free_fn(o->p);
+	o->p = NULL;
+}
+
+/* ---- kb.build: one build, in C ---------------------------------------------------- */
+
+/* What one kb.build holds: the make variables, the folder built (a temporary copy when
+ * opts.replace is given), and the result. Owned by a struct owned while Lua runs. */
+struct build_job {
+	struct kb_strv vars;
+	char *dir;              /* the folder Kbuild builds */
+	char *workspace_dir;    /* with a copy: the workspace folder it stands for; else NULL */
+	struct kb_build_result br;
+	bool have_br;
+	bool built;             /* Kbuild made modules (counted before a copy's are dropped) */
+};
+
+static void build_job_free(void *p)
+{
+	struct build_job *j = p;
+	kb_strv_free(&j->vars);
+	if (j->workspace_dir && j->dir)
+		kb_rm_rf(j->dir);   /* the copy and its modules are gone */
+	free(j->dir);
+	free(j->workspace_dir);
+	if (j->have_br)
+		runner_build_result_free(&j->br);
+	free(j);
+}
+
+/* The copy for opts.replace: a temporary folder holding the folder's sources and the
+ * replaced files, made the job's folder (the job removes it). Raises on failure. */
+static void replace_copy(lua_State *L, int opts, const char *rel, struct build_job *j)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *copy = kb_asprintf("%s/kb-build-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(copy)) {
+		int e = errno;
 		free(copy);
-		luaL_error(L, "kb.build('%s'): cannot make a temporary folder: %s", rel, strerror(errno));
+		luaL_error(L, "kb.build('%s'): cannot make a temporary folder: %s", rel, strerror(e));
 	}
-	int rc = copy_sources(dir, copy, 0);
+	j->workspace_dir = j->dir;
+	j->dir = copy;
+	int rc = copy_sources(j->workspace_dir, copy, 0);
 	lua_getfield(L, opts, "replace");
 	lua_pushnil(L);
 	while (rc == 0 && lua_next(L, -2)) {
@@ -563,15 +635,8 @@ static char *replace_copy(lua_State *L, int opts, const char *rel, const char *d
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	if (rc < 0) {
-		char *m = kb_strdup(kb_error_last());
-		kb_rm_rf(copy);
-		free(copy);
-		lua_pushfstring(L, "kb.build('%s'): replace: %s", rel, m);
-		free(m);
-		lua_error(L);
-	}
-	return copy;
+	if (rc < 0)
+		luaL_error(L, "kb.build('%s'): replace: %s", rel, kb_error_last());
 }
 
 /* text with every `from` written as `to` (the copy's path as the workspace folder's) */
@@ -592,6 +657,90 @@ static char *replace_all(const char *text, const char *from, const char *to)
 	return out ? out : kb_strdup("");
 }
 
+/* Run Kbuild on the job's folder (after `make clean` when asked), adding the time and
+ * the count to the check's result. No call into Lua. Returns 0 or a negative KB_E*
+ * (KB_EINTR when interrupted). */
+static int run_build(struct run *r, struct build_job *j, const char *rel, double timeout, bool clean)
+{
+	char *what = kb_asprintf("building %s", rel);
+	progress(r, what);
+	free(what);
+	struct kb_build_opts bo = {
+		.build_dir = r->h->build, .module_dir = j->dir,
+		.make_vars = kb_strv_argv(&j->vars), .env = kb_strv_argv(&r->tc.env),
+		.timeout = timeout,
+		.on_output = r->opts->on_output ? live_build : NULL,
+		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
+	};
+	int rc;
+	if (clean) {
+		/* make M=DIR clean first: everything is compiled again (and linted with CLIPPY) */
+		bo.target = "clean";
+		rc = runner_build_module(&j->br, &bo);
+		r->res->build_seconds += j->br.elapsed;
+		runner_build_result_free(&j->br);   /* a failed clean shows again in the build below */
+		bo.target = NULL;
+		if (rc == KB_EINTR)
+			return rc;
+	}
+	rc = runner_build_module(&j->br, &bo);
+	j->have_br = true;
+	j->built = j->br.ok && j->br.n_ko > 0;
+	r->res->n_builds++;
+	r->res->build_seconds += j->br.elapsed;
+	if (j->workspace_dir) {
+		/* the log names the workspace folder; the copy's modules are not the learner's */
+		char *log = j->br.log ? replace_all(j->br.log, j->dir, j->workspace_dir) : NULL;
+		free(j->br.log);
+		j->br.log = log;
+		for (size_t i = 0; i < j->br.n_ko; i++)
+			free(j->br.ko_files[i]);
+		j->br.n_ko = 0;
+	}
+	return rc;
+}
+
+/* kb.build's result table, on top of the stack. ok: modules were made (a build of a
+ * copy makes none the check may load, but says whether it could). */
+static void push_build_result(lua_State *L, struct run *r, const char *rel, const struct build_job *j)
+{
+	const struct kb_build_result *br = &j->br;
+	const char *dir = j->workspace_dir ? j->workspace_dir : j->dir;
+	lua_createtable(L, 0, 9);
+	lua_pushstring(L, rel);
+	lua_setfield(L, -2, "dir");
+	lua_pushboolean(L, j->built);
+	lua_setfield(L, -2, "ok");
+	lua_pushstring(L, br->log ? br->log : "");
+	lua_setfield(L, -2, "log");
+	lua_pushinteger(L, br->exit_code);
+	lua_setfield(L, -2, "exit");
+	lua_pushboolean(L, br->timed_out);
+	lua_setfield(L, -2, "timed_out");
+	lua_pushnumber(L, br->elapsed);
+	lua_setfield(L, -2, "elapsed");
+	lua_createtable(L, (int)br->n_ko, 0);
+	size_t rl = strlen(r->root);
+	for (size_t i = 0; i < br->n_ko; i++) {
+		const char *k = br->ko_files[i];
+		lua_pushstring(L, strncmp(k, r->root, rl) == 0 && k[rl] == '/' ? k + rl + 1 : k);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "modules");
+	if (!br->ok) {
+		char *errs = build_errors(br->log), *loc = error_location(br->log, r->root, dir);
+		/* pushed as copies, then freed: nothing is held if a push raises */
+		lua_pushstring(L, errs);
+		free(errs);
+		lua_setfield(L, -2, "errors");
+		if (loc) {
+			lua_pushstring(L, loc);
+			free(loc);
+			lua_setfield(L, -2, "error_at");
+		}
+	}
+}
+
 static int l_build(lua_State *L)
 {
 	struct run *r = ctx_of(L, "build");
@@ -602,10 +751,10 @@ static int l_build(lua_State *L)
 	int fd = kb_workspace_open(r->root, rel, 1);
 	if (fd == KB_EINVAL)
 		return luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
-	lua_createtable(L, 0, 8);
-	lua_pushstring(L, rel);
-	lua_setfield(L, -2, "dir");
 	if (fd < 0) {
+		lua_createtable(L, 0, 5);
+		lua_pushstring(L, rel);
+		lua_setfield(L, -2, "dir");
 		lua_pushboolean(L, 0);
 		lua_setfield(L, -2, "ok");
 		lua_pushfstring(L, "%s: no such folder in your workspace (%s)", rel, r->root);
@@ -618,116 +767,31 @@ static int l_build(lua_State *L)
 	}
 	close(fd);
 	bool replace = build_replace(L, 2);
+	bool clean = opt_bool(L, 2, "clean", false), debug = opt_bool(L, 2, "debug", true);
 	need_kernel(L, r, "build");
-	struct kb_strv vars = KB_STRV_INIT;
+
+	struct owned *own = owned_push(L, build_job_free);
+	struct build_job *j = kb_calloc(1, sizeof *j);
+	own->p = j;
 	for (size_t i = 0; i < r->tc.make_vars.n; i++)
-		kb_strv_push(&vars, r->tc.make_vars.v[i]);
-	build_vars(L, 2, &vars);
-	if (opt_bool(L, 2, "debug", true)) {
+		kb_strv_push(&j->vars, r->tc.make_vars.v[i]);
+	build_vars(L, 2, &j->vars);
+	if (debug) {
 		/* debug information in the module only (the kernel has none): an oops in it
 		   is decoded to file:line (oops.c). Optimisation is unchanged. */
-		kb_strv_push(&vars, "KCFLAGS=-g");
-		kb_strv_push(&vars, "KRUSTFLAGS=-g");
+		kb_strv_push(&j->vars, "KCFLAGS=-g");
+		kb_strv_push(&j->vars, "KRUSTFLAGS=-g");
 	}
-	char *dir = kb_path_join(r->root, rel), *copy = NULL;
-	if (replace) {
-		/* the copy is built and removed: the workspace is not touched */
-		copy = replace_copy(L, 2, rel, dir);
-		char *t = dir;
-		dir = copy;
-		copy = t;   /* now the workspace folder, for the log's paths */
-	}
-	char *what = kb_asprintf("building %s", rel);
-	progress(r, what);
-	free(what);
-	struct kb_build_opts bo = {
-		.build_dir = r->h->build, .module_dir = dir,
-		.make_vars = kb_strv_argv(&vars), .env = kb_strv_argv(&r->tc.env),
-		.timeout = timeout,
-		.on_output = r->opts->on_output ? live_build : NULL,
-		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
-	};
-	struct kb_build_result br;
-	int rc = 0;
-	if (opt_bool(L, 2, "clean", false)) {
-		/* make M=DIR clean first: everything is compiled again (and linted with CLIPPY) */
-		bo.target = "clean";
-		rc = runner_build_module(&br, &bo);
-		r->res->build_seconds += br.elapsed;
-		runner_build_result_free(&br);   /* a failed clean shows again in the build below */
-		bo.target = NULL;
-		if (rc == KB_EINTR) {
-			kb_strv_free(&vars);
-			if (copy) {
-				kb_rm_rf(dir);
-				free(copy);
-			}
-			free(dir);
-			return luaL_error(L, "kb.build('%s'): interrupted", rel);
-		}
-	}
-	rc = runner_build_module(&br, &bo);
-	bool built = br.ok && br.n_ko > 0;
-	if (copy) {
-		/* the log names the workspace folder; the copy and its modules are gone */
-		char *log = br.log ? replace_all(br.log, dir, copy) : NULL;
-		free(br.log);
-		br.log = log;
-		kb_rm_rf(dir);
-		free(dir);
-		dir = copy;
-		copy = NULL;
-		for (size_t i = 0; i < br.n_ko; i++)
-			free(br.ko_files[i]);
-		br.n_ko = 0;
-	}
-	kb_strv_free(&vars);
-	r->res->n_builds++;
-	r->res->build_seconds += br.elapsed;
-	if (rc == KB_EINTR) {
-		runner_build_result_free(&br);
-		free(dir);
+	j->dir = kb_path_join(r->root, rel);
+	if (replace)
+		replace_copy(L, 2, rel, j);   /* the copy is built and removed: the workspace is not touched */
+	int rc = run_build(r, j, rel, timeout, clean);
+	if (rc == KB_EINTR)
 		return luaL_error(L, "kb.build('%s'): interrupted", rel);
-	}
-	if (rc < 0) {
-		char *m = kb_strdup(kb_error_last());
-		runner_build_result_free(&br);
-		free(dir);
-		lua_pushfstring(L, "kb.build('%s'): %s", rel, m);
-		free(m);
-		return lua_error(L);
-	}
-	lua_pushboolean(L, built);
-	lua_setfield(L, -2, "ok");
-	lua_pushstring(L, br.log ? br.log : "");
-	lua_setfield(L, -2, "log");
-	lua_pushinteger(L, br.exit_code);
-	lua_setfield(L, -2, "exit");
-	lua_pushboolean(L, br.timed_out);
-	lua_setfield(L, -2, "timed_out");
-	lua_pushnumber(L, br.elapsed);
-	lua_setfield(L, -2, "elapsed");
-	lua_createtable(L, (int)br.n_ko, 0);
-	size_t rl = strlen(r->root);
-	for (size_t i = 0; i < br.n_ko; i++) {
-		const char *k = br.ko_files[i];
-		lua_pushstring(L, strncmp(k, r->root, rl) == 0 && k[rl] == '/' ? k + rl + 1 : k);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	lua_setfield(L, -2, "modules");
-	if (!br.ok) {
-		char *errs = build_errors(br.log), *loc = error_location(br.log, r->root, dir);
-		lua_pushstring(L, errs);
-		lua_setfield(L, -2, "errors");
-		if (loc) {
-			lua_pushstring(L, loc);
-			lua_setfield(L, -2, "error_at");
-		}
-		free(errs);
-		free(loc);
-	}
-	runner_build_result_free(&br);
-	free(dir);
+	if (rc < 0)
+		return luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
+	push_build_result(L, r, rel, j);
+	owned_release(own);
 	return 1;
 }
 
