@@ -55,36 +55,119 @@ int kb_lab_max_checks(const char *home)
 	return rc ? rc : max;
 }
 
-static long long now_ns(void)
+/* the queue's clock: nanoseconds since boot, which no one can set and which never jumps
+   (CLOCK_BOOTTIME, the clock of /proc/PID/stat's start times) */
+static long long boot_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static bool pid_alive(long pid)
+/* The start time (clock ticks after boot) and effective uid of live process `pid`, from
+   /proc; false when there is no such process (or /proc hides it). */
+static bool proc_info(long pid, unsigned long long *start, uid_t *uid)
 {
-	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	if (pid <= 0)
+		return false;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	char *text = NULL;
+	size_t len = 0;
+	if (kb_read_file(&text, &len, path) < 0)
+		return false;
+	/* "pid (comm) state ppid ...": comm may hold spaces and ')'; field 22 is the start */
+	char *p = strrchr(text, ')');
+	bool ok = false;
+	if (p) {
+		p++;
+		for (int field = 3; field <= 22 && p; field++) {
+			while (*p == ' ')
+				p++;
+			if (field == 22)
+				ok = sscanf(p, "%llu", start) == 1;
+			p = strchr(p, ' ');
+		}
+	}
+	free(text);
+	snprintf(path, sizeof path, "/proc/%ld/status", pid);
+	if (!ok || kb_read_file(&text, &len, path) < 0)
+		return false;
+	char *u = strstr(text, "\nUid:");
+	unsigned real, eff;
+	ok = u && sscanf(u, "\nUid: %u %u", &real, &eff) == 2;
+	if (ok)
+		*uid = (uid_t)eff;
+	free(text);
+	return ok;
 }
 
-/* live waiters in queue/ that arrived before (t, pid); all of them when t < 0 */
+static unsigned long long own_start(void)
+{
+	unsigned long long start = 0;
+	uid_t uid;
+	proc_info((long)getpid(), &start, &uid);
+	return start;
+}
+
+/* A ticket in the queue: "<boot ns>-<pid>-<start ticks>". */
+struct ticket {
+	long long t;
+	long pid;
+	unsigned long long start;
+	uid_t uid;        /* the file's owner */
+};
+
+/* True when a ticket counts: its name is well formed, the file is a plain file, and it
+   names a live process of the file's owner, started when the ticket says and before the
+   ticket was written. A forged ticket (pid 1, another user's process, a dead process, a
+   pid used again since) does not count. */
+static bool ticket_valid(int dfd, const char *name, struct ticket *tk, long long now)
+{
+	char extra;
+	if (sscanf(name, "%lld-%ld-%llu%c", &tk->t, &tk->pid, &tk->start, &extra) != 3)
+		return false;
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	tk->uid = st.st_uid;
+	unsigned long long start;
+	uid_t puid;
+	if (!proc_info(tk->pid, &start, &puid) || puid != st.st_uid || start != tk->start)
+		return false;
+	/* written after the process started and not in the future */
+	long hz = sysconf(_SC_CLK_TCK);
+	long long started_ns = (long long)start * (1000000000LL / (hz > 0 ? hz : 100));
+	return tk->t >= started_ns && tk->t <= now + 1000000000LL;
+}
+
+static bool before(const struct ticket *a, long long t, long pid)
+{
+	return a->t < t || (a->t == t && a->pid < pid);
+}
+
+/* Live waiters in queue/ ahead of (t, pid), or all of them when t < 0: tickets that count
+   (ticket_valid), each user counted once however many tickets they hold. */
 static int count_ahead(const char *queue, long long t, long pid)
 {
 	DIR *d = opendir(queue);
 	if (!d)
 		return 0;
+	long long now = boot_ns();
+	uid_t seen[256];
 	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		long long et;
-		long ep;
-		char extra;
-		if (sscanf(e->d_name, "%lld-%ld%c", &et, &ep, &extra) != 2)
+		struct ticket tk;
+		if (!ticket_valid(dirfd(d), e->d_name, &tk, now))
 			continue;
-		if (t >= 0 && (et > t || (et == t && ep >= pid)))
+		if (t >= 0 && (!before(&tk, t, pid) || tk.pid == pid))
 			continue;
-		if (pid_alive(ep))
-			n++;
+		bool dup = false;
+		for (int i = 0; i < n && !dup; i++)
+			dup = seen[i] == tk.uid;
+		if (!dup && n < (int)(sizeof seen / sizeof *seen))
+			seen[n++] = tk.uid;
 	}
 	closedir(d);
 	return n;
@@ -108,6 +191,23 @@ static int try_slots(const char *home, int max, int *slot)
 	return -1;
 }
 
+/* how many slots are free now (each tried and let go at once) */
+static int free_slots(const char *home, int max)
+{
+	int n = 0;
+	for (int i = 0; i < max; i++) {
+		char *path = kb_asprintf("%s/lab/slots/%d", home, i);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		free(path);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			n++;
+		close(fd);   /* drops the lock */
+	}
+	return n;
+}
+
 int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 		   void (*waiting)(void *ctx, int ahead, int limit), void (*tick)(void *ctx), void *ctx)
 {
@@ -122,10 +222,10 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 		free(queue);
 		return 0;
 	}
-	long long t = now_ns();
+	long long t = boot_ns();
 	long pid = (long)getpid();
-	char *ticket = kb_asprintf("%s/%lld-%ld", queue, t, pid);
-	int fd = open(ticket, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	char *ticket = kb_asprintf("%s/%lld-%ld-%llu", queue, t, pid, own_start());
+	int fd = open(ticket, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int rc = kb_error_set(KB_EIO, "cannot join the lab's queue (%s): %s; ask the lab's "
 				      "administrator to run 'kbridge lab init' again", ticket, strerror(errno));
@@ -135,6 +235,7 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 	}
 	close(fd);
 	int rc = 0, last = -1;
+	double free_since = -1;
 	for (;;) {
 		if (kb_interrupted) {
 			rc = KB_EINTR;
@@ -144,9 +245,24 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 		if (ahead != last && waiting)
 			waiting(ctx, ahead, max);
 		last = ahead;
-		/* the first in the queue takes the next free slot: arrival order is kept */
-		if (ahead == 0 && (s->fd = try_slots(home, max, &s->slot)) >= 0)
-			break;
+		/* the first in the queue takes the next free slot: arrival order is kept. Those
+		   further back take one when there are free slots for everyone ahead too, or when
+		   a slot stays free for KB_LAB_GRACE s: a waiter ahead that takes no free slot (a
+		   learner's own process holding a ticket, a stopped kbridge) delays the others by
+		   that much at most. */
+		if (ahead == 0) {
+			if ((s->fd = try_slots(home, max, &s->slot)) >= 0)
+				break;
+		} else {
+			int f = free_slots(home, max);
+			if (f == 0)
+				free_since = -1;
+			else if (free_since < 0)
+				free_since = kb_now();
+			if ((f > ahead || (f > 0 && kb_now() - free_since >= KB_LAB_GRACE)) &&
+			    (s->fd = try_slots(home, max, &s->slot)) >= 0)
+				break;
+		}
 		if (tick)
 			tick(ctx);
 		struct timespec ts = {0, 100 * 1000 * 1000};
