@@ -144,7 +144,7 @@ static void count_time(struct ui *ui, bool save)
 	}
 	ui->lesson_clock = now;
 	if (save)
-		kb_course_save(ui->c);
+		ui_save(ui);
 }
 
 void ui_push(struct ui *ui, const struct ui_screen *s)
@@ -171,7 +171,7 @@ void ui_pop(struct ui *ui)
 	ui->depth--;
 	if (was_in && !in_lesson(ui)) {
 		ui_watch_task(ui, NULL);
-		kb_course_save(ui->c);
+		ui_save(ui);
 	}
 	if (top(ui)->open && top(ui) == &ui_timeline_screen)
 		top(ui)->open(ui);
@@ -191,6 +191,26 @@ void ui_message(struct ui *ui, enum ui_style s, const char *fmt, ...)
 	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
 	va_end(ap);
 	ui->msg_style = s;
+}
+
+void ui_note_save(struct ui *ui, int rc)
+{
+	if (rc >= 0) {
+		ui->save_error[0] = '\0';
+		return;
+	}
+	snprintf(ui->save_error, sizeof ui->save_error, "%s", kb_error_last());
+	/* the reason is the end of the message ("cannot rename A to B: Operation not permitted") */
+	const char *why = strrchr(ui->save_error, ':');
+	ui_message(ui, UI_FAIL, "Progress not saved (%s): %s", why && why[1] ? why + 2 : ui->save_error,
+		   ui->c->progress_path);
+}
+
+int ui_save(struct ui *ui)
+{
+	int rc = kb_course_save(ui->c);
+	ui_note_save(ui, rc);
+	return rc;
 }
 
 /* ---- the kernel -------------------------------------------------------------------------- */
@@ -371,8 +391,8 @@ static void ws_done(struct ui *ui, int code)
 	runner_child_stop(&ui->ws_child, 0);
 	if (code == 0 && kb_ws_open(&ui->c->ws, ui->c->ws_root, true) == 0) {
 		merge_progress(ui);
-		kb_course_save(ui->c);
-		ui_message(ui, UI_PASS, "Your workspace is ready: %s", kb_ws_tree(ui->c->ws));
+		if (ui_save(ui) == 0)
+			ui_message(ui, UI_PASS, "Your workspace is ready: %s", kb_ws_tree(ui->c->ws));
 	} else {
 		ui_message(ui, UI_FAIL, "The workspace could not be made: %s", code == 0 ? kb_error_last() : ui->ws_what);
 	}
@@ -552,8 +572,11 @@ static void draw_title(struct ui *ui)
 	snprintf(left, sizeof left, " kbridge \u2502 %s", p->title ? p->title : p->name ? p->name : "");
 	ui_put(0, 0, COLS - 24, left, UI_TITLE);
 	char right[64];
-	snprintf(right, sizeof right, "%zu of %zu passed ", passed_count(ui), p->n_lessons);
-	ui_put(0, COLS - ui_text_width(right, strlen(right)), 24, right, UI_TITLE);
+	if (*ui->save_error)
+		snprintf(right, sizeof right, " progress NOT saved ");
+	else
+		snprintf(right, sizeof right, "%zu of %zu passed ", passed_count(ui), p->n_lessons);
+	ui_put(0, COLS - ui_text_width(right, strlen(right)), 24, right, *ui->save_error ? UI_FAIL : UI_TITLE);
 	attrset(A_NORMAL);
 }
 
@@ -583,7 +606,7 @@ static void draw_status(struct ui *ui)
 	int room = COLS - kw - 1;
 	if (*ui->msg) {
 		attrset(ui_attr(UI_BAR));
-		ui_put(y, 1, room, ui->msg, ui->color ? UI_BAR : UI_BAR);
+		ui_put(y, 1, room, ui->msg, ui->msg_style == UI_FAIL ? UI_FAIL : UI_BAR);
 		return;
 	}
 	const struct ui_screen *s = top(ui);
@@ -867,85 +890,93 @@ static void install_crash_handlers(void)
 	sigaction(SIGILL, &sa, NULL);
 }
 
-int ui_main(const struct ui_opts *opts)
+/* The shell's state before any screen: the options, the course (pack, workspace,
+ * progress) and the course kernel's state, a setup started in the background when it is
+ * missing. Returns 0, or the exit status when the shell cannot run. */
+static int shell_open(struct ui *ui, struct kb_course *course, const struct ui_opts *opts, char **keys)
 {
-	const char *pack = opts->pack, *wsroot = opts->workspace, *replay_arg = opts->replay;
-	const char *dump_path = opts->dump, *timing_path = opts->timing;
 	setlocale(LC_ALL, "");
-	struct ui ui;
-	memset(&ui, 0, sizeof ui);
-	ui.started = kb_now();
-	ui.watch_fd = -1;
-	ui.watch_on = true;
-	ui.replay = replay_arg != NULL;
-	ui.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	memset(ui, 0, sizeof *ui);
+	ui->started = kb_now();
+	ui->watch_fd = -1;
+	ui->watch_on = true;
+	ui->replay = opts->replay != NULL;
+	ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	const char *no_color = getenv("NO_COLOR");
-	ui.color = !(no_color && *no_color);
-	if (!ui.replay && (!isatty(0) || !isatty(1))) {
+	ui->color = !(no_color && *no_color);
+	if (!ui->replay && (!isatty(0) || !isatty(1))) {
 		fprintf(stderr, "kbridge shell: needs a terminal (for scripts: kbridge list, kbridge check)\n");
 		return 2;
 	}
-	char *keys = NULL;
-	if (replay_arg) {
-		if (replay_arg[0] == '@') {
+	*keys = NULL;
+	if (opts->replay) {
+		if (opts->replay[0] == '@') {
 			size_t n;
-			if (kb_read_file(&keys, &n, replay_arg + 1) < 0)
+			if (kb_read_file(keys, &n, opts->replay + 1) < 0)
 				kb_die("%s", kb_error_last());
 		} else {
-			keys = kb_strdup(replay_arg);
+			*keys = kb_strdup(opts->replay);
 		}
 	}
-	if (timing_path && !(ui.timing = fopen(timing_path, "w")))
-		kb_die("cannot write %s", timing_path);
+	if (opts->timing && !(ui->timing = fopen(opts->timing, "w")))
+		kb_die("cannot write %s", opts->timing);
 
-	struct kb_course course;
-	struct kb_course_opts co = {.pack_dir = pack, .ws_root = wsroot};
-	int rc = kb_course_open(&course, &co);
-	course.counts_time_itself = true;
-	if (rc == KB_ELOCKED) {
-		fprintf(stderr, "kbridge: %s.\nOnly one kbridge window can use a workspace at a time.\n", kb_error_last());
-		kb_course_close(&course);
-		free(keys);
-		return 1;
-	}
+	struct kb_course_opts co = {.pack_dir = opts->pack, .ws_root = opts->workspace};
+	int rc = kb_course_open(course, &co);
+	course->counts_time_itself = true;
 	if (rc < 0) {
-		fprintf(stderr, "kbridge: %s\n", kb_error_last());
-		kb_course_close(&course);
-		free(keys);
+		if (rc == KB_ELOCKED)
+			fprintf(stderr, "kbridge: %s.\nOnly one kbridge window can use a workspace at a time.\n",
+				kb_error_last());
+		else
+			fprintf(stderr, "kbridge: %s\n", kb_error_last());
+		kb_course_close(course);
+		free(*keys);
+		*keys = NULL;
+		if (ui->timing)
+			fclose(ui->timing);
 		return 1;
 	}
-	ui.c = &course;
-	ui.have_home = kb_home_init(&ui.home) == 0;
-	ui.kernel = UI_KERNEL_WAITING;
-	if (ui.have_home) {
-		refresh_status(&ui);
-		if (!ui.st.ready && !ui.replay)
-			start_setup(&ui);
-		else if (!ui.st.ready)
-			ui.kernel = UI_KERNEL_MISSING;
+	ui->c = course;
+	ui->have_home = kb_home_init(&ui->home) == 0;
+	ui->kernel = UI_KERNEL_WAITING;
+	if (ui->have_home) {
+		refresh_status(ui);
+		if (!ui->st.ready && !ui->replay)
+			start_setup(ui);
+		else if (!ui->st.ready)
+			ui->kernel = UI_KERNEL_MISSING;
 	} else {
-		ui.kernel = UI_KERNEL_FAILED;
-		snprintf(ui.setup_error, sizeof ui.setup_error, "%s", kb_error_last());
+		ui->kernel = UI_KERNEL_FAILED;
+		snprintf(ui->setup_error, sizeof ui->setup_error, "%s", kb_error_last());
 	}
+	return 0;
+}
 
-	/* the terminal: a real one, or a dumb file pair for replays */
-	SCREEN *scr = NULL;
-	FILE *rin = NULL, *rout = NULL;
-	struct replay rp = {.p = keys, .line_start = true};
-	if (ui.replay) {
-		rin = fopen("/dev/null", "r");
-		rout = fopen("/dev/null", "w");
+/* The terminal: a real one, or for replays a dumb pair of files with the screen dumped
+ * to rp->dump. Curses set up for the shell (keys unbuffered, no echo, 100 ms reads). */
+struct shell_term {
+	SCREEN *scr;
+	FILE *rin, *rout;
+};
+
+static void terminal_setup(struct ui *ui, struct shell_term *t, struct replay *rp, const char *dump_path)
+{
+	memset(t, 0, sizeof *t);
+	if (ui->replay) {
+		t->rin = fopen("/dev/null", "r");
+		t->rout = fopen("/dev/null", "w");
 		const char *term = getenv("TERM");
-		scr = newterm(term && *term ? term : "xterm", rout, rin);
-		if (!scr)
+		t->scr = newterm(term && *term ? term : "xterm", t->rout, t->rin);
+		if (!t->scr)
 			kb_die("replay: newterm failed for TERM=%s", term ? term : "");
-		set_term(scr);
-		if (dump_path && !(rp.dump = fopen(dump_path, "w")))
+		set_term(t->scr);
+		if (dump_path && !(rp->dump = fopen(dump_path, "w")))
 			kb_die("cannot write %s", dump_path);
 	} else {
 		initscr();
 	}
-	the_ui = &ui;
+	the_ui = ui;
 	curses_on = true;
 	install_crash_handlers();
 	cbreak();
@@ -955,95 +986,139 @@ int ui_main(const struct ui_opts *opts)
 	curs_set(0);
 	set_escdelay(25);
 	timeout(100);
-	styles_init(&ui);
+	styles_init(ui);
+}
 
-	ui_push(&ui, &ui_timeline_screen);
-	ui.last_input = ui_now(&ui);
-	ui_redraw(&ui);
-	if (ui.timing)
-		fprintf(ui.timing, "first_frame %.6f %.6f\n", ui.first_frame, ui.first_frame - ui.started);
+/* A replay's <watch>: wait (up to 10 s) for a save of a watched file, then act on it now. */
+static void replay_watch(struct ui *ui)
+{
+	double until = kb_now() + 10;
+	while (!ui->watch_due && kb_now() < until && ui->watch_fd >= 0) {
+		struct pollfd pfd = {.fd = ui->watch_fd, .events = POLLIN};
+		poll(&pfd, 1, 100);
+		poll_watch(ui);
+	}
+	if (ui->watch_due)
+		ui->watch_due = 1;   /* due now */
+}
 
-	while (!ui.quit) {
-		if (kb_interrupted > 0)
-			break;   /* SIGINT, SIGTERM, SIGHUP: leave cleanly */
-		int key;
-		if (ui.replay) {
-			key = replay_next(&rp);
-			if (key == REPLAY_END)
-				break;
-			if (key == REPLAY_DUMP) {
-				dump_screen(&ui, &rp);
-				continue;
-			}
-			if (key == REPLAY_RESIZE) {
-				resizeterm(rp.h, rp.w);
-				key = KEY_RESIZE;
-			}
-			if (key == REPLAY_WATCH) {
-				/* wait (up to 10 s) for a save of a watched file, then act on it now */
-				double until = kb_now() + 10;
-				while (!ui.watch_due && kb_now() < until && ui.watch_fd >= 0) {
-					struct pollfd pfd = {.fd = ui.watch_fd, .events = POLLIN};
-					poll(&pfd, 1, 100);
-					poll_watch(&ui);
-				}
-				if (ui.watch_due)
-					ui.watch_due = 1;   /* due now */
-				tick(&ui);
-				ui_redraw(&ui);
-				continue;
-			}
-		} else {
-			key = getch();
-			if (key == ERR && size_changed())
-				key = KEY_RESIZE;
-			if (key == ERR) {
-				tick(&ui);
-				ui_redraw(&ui);
-				continue;
-			}
+/* The next key for the loop: from the replay script or the terminal. ERR when there is
+ * none (the loop ticks and redraws), REPLAY_END to stop. Replay commands other than keys
+ * are done here. */
+static int next_key(struct ui *ui, struct replay *rp)
+{
+	if (!ui->replay) {
+		int key = getch();
+		if (key == ERR && size_changed())
+			key = KEY_RESIZE;
+		return key;
+	}
+	int key = replay_next(rp);
+	switch (key) {
+	case REPLAY_DUMP:
+		dump_screen(ui, rp);
+		return REPLAY_DUMP;
+	case REPLAY_RESIZE:
+		resizeterm(rp->h, rp->w);
+		return KEY_RESIZE;
+	case REPLAY_WATCH:
+		replay_watch(ui);
+		return ERR;
+	}
+	return key;
+}
+
+/* The event loop: a key at a time until the learner quits, a signal arrives or the
+ * replay ends. */
+static void event_loop(struct ui *ui, struct replay *rp)
+{
+	ui_push(ui, &ui_timeline_screen);
+	ui->last_input = ui_now(ui);
+	ui_redraw(ui);
+	if (ui->timing)
+		fprintf(ui->timing, "first_frame %.6f %.6f\n", ui->first_frame, ui->first_frame - ui->started);
+	while (!ui->quit && kb_interrupted <= 0) {   /* SIGINT, SIGTERM, SIGHUP: leave cleanly */
+		int key = next_key(ui, rp);
+		if (key == REPLAY_END)
+			break;
+		if (key == REPLAY_DUMP)
+			continue;
+		if (key == ERR) {
+			tick(ui);
+			ui_redraw(ui);
+			continue;
 		}
 		double t0 = kb_now();
-		ui.last_input = ui_now(&ui);
-		handle_key(&ui, key);
-		if (!ui.quit)
-			tick(&ui);
-		ui_redraw(&ui);
-		if (ui.timing)
-			fprintf(ui.timing, "key %d %.6f\n", key, kb_now() - t0);
+		ui->last_input = ui_now(ui);
+		handle_key(ui, key);
+		if (!ui->quit)
+			tick(ui);
+		ui_redraw(ui);
+		if (ui->timing)
+			fprintf(ui->timing, "key %d %.6f\n", key, kb_now() - t0);
 	}
-	if (rp.dump && rp.n_dumps == 0)
-		dump_screen(&ui, &rp);
+	if (rp->dump && rp->n_dumps == 0)
+		dump_screen(ui, rp);
+}
 
-	count_time(&ui, false);
-	kb_course_save(&course);
-	ui_watch_task(&ui, NULL);
+/* Save the progress a last time, give the terminal back, stop the background children,
+ * free everything. Returns the shell's exit status. */
+static int shell_close(struct ui *ui, struct shell_term *t, struct replay *rp, char *keys)
+{
+	count_time(ui, false);
+	int saved = kb_course_save(ui->c);
+	char *save_error = saved < 0 ? kb_strdup(kb_error_last()) : NULL;
+	ui_watch_task(ui, NULL);
 	restore_terminal();
-	if (scr)
-		delscreen(scr);
-	if (rin)
-		fclose(rin);
-	if (rout)
-		fclose(rout);
-	if (rp.dump)
-		fclose(rp.dump);
-	if (ui.timing)
-		fclose(ui.timing);
-	if (ui.setup.pid > 0)
-		runner_child_stop(&ui.setup, 5);
-	if (ui.ws_child.pid > 0)
-		runner_child_stop(&ui.ws_child, 5);
-	kb_buf_free(&ui.setup_out);
-	kb_buf_free(&ui.ws_out);
-	ui_check_free(&ui);
-	if (ui.have_home)
-		kb_home_free(&ui.home);
-	kb_course_close(&course);
+	if (t->scr)
+		delscreen(t->scr);
+	if (t->rin)
+		fclose(t->rin);
+	if (t->rout)
+		fclose(t->rout);
+	if (rp->dump)
+		fclose(rp->dump);
+	if (ui->timing)
+		fclose(ui->timing);
+	if (ui->setup.pid > 0)
+		runner_child_stop(&ui->setup, 5);
+	if (ui->ws_child.pid > 0)
+		runner_child_stop(&ui->ws_child, 5);
+	kb_buf_free(&ui->setup_out);
+	kb_buf_free(&ui->ws_out);
+	ui_check_free(ui);
+	if (ui->have_home)
+		kb_home_free(&ui->home);
+	kb_course_close(ui->c);
 	free(keys);
 	int sig = kb_interrupted;
+	if (save_error) {
+		/* the files in the workspace are the learner's work and stay; only the record of
+		   attempts, hints and time is lost */
+		fprintf(stderr, "kbridge: your progress could not be saved: %s\n"
+				"Your files in the workspace are kept; fix the cause and the next save "
+				"records what it can.\n", save_error);
+		free(save_error);
+		return sig > 0 ? 128 + sig : 1;
+	}
 	if (sig > 0) {
 		fprintf(stderr, "kbridge: %s; your progress is saved.\n", strsignal(sig));
 		return 128 + sig;
 	}
 	return 0;
+}
+
+int ui_main(const struct ui_opts *opts)
+{
+	struct ui ui;
+	struct kb_course course;
+	char *keys = NULL;
+	int rc = shell_open(&ui, &course, opts, &keys);
+	if (rc)
+		return rc;
+	struct shell_term term;
+	struct replay rp = {.p = keys, .line_start = true};
+	terminal_setup(&ui, &term, &rp, opts->dump);
+	event_loop(&ui, &rp);
+	return shell_close(&ui, &term, &rp, keys);
 }

@@ -153,6 +153,8 @@ struct ui {
 	size_t lesson, step;          /* the lesson and step the lesson screens show */
 	char msg[256];                /* a message in the status bar until the next key */
 	enum ui_style msg_style;
+	char save_error[256];         /* why the last save of the progress failed; "" when it
+					 worked. Shown in the title bar until a save works */
 	bool quit;
 	/* the course kernel */
 	struct kb_home home;
@@ -199,6 +201,12 @@ void ui_pop(struct ui *ui);
 void ui_replace(struct ui *ui, const struct ui_screen *s);
 /* Set the status message (printf-like). */
 void ui_message(struct ui *ui, enum ui_style s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Save the progress (kb_course_save). A failure is shown as an error (the status bar
+ * says why, the title bar keeps saying so until a save works) and the progress stays in
+ * memory, so the next save writes it all. Returns what kb_course_save returned. */
+int ui_save(struct ui *ui);
+/* Note a save's result (rc < 0: failed, kb_error_last() says why) as ui_save does. */
+void ui_note_save(struct ui *ui, int rc);
 /* Draw everything and put it on the terminal. */
 void ui_redraw(struct ui *ui);
 /* While a check runs: redraw, read keys without blocking and give them to the check
@@ -241,7 +249,7 @@ void ui_watch_task(struct ui *ui, const struct kb_task *t);
 /* The shell: `kbridge shell` (and `kbridge` alone on a terminal). */
 /* What `kbridge shell` was given (cli/cli_shell.c); any may be NULL. */
 struct ui_opts {
-	const char *pack;       /* --pack: a pack source (engine/packsrc.h); NULL: the default */
+	const char *pack;       /* --pack: a pack source (store/packsrc.h); NULL: the default */
 	const char *workspace;  /* --workspace; NULL: $KBRIDGE_WORKSPACE or ~/kbridge-workspace */
 	const char *replay;     /* --replay KEYS or @FILE: no terminal, replay and quit */
 	const char *dump;       /* --dump FILE: where <dump> writes the screen */

@@ -221,9 +221,13 @@ void ui_run_check(struct ui *ui, const struct kb_task *t)
 	set_verdict(v, kb_verdict_name(v->res.verdict));
 	if (v->res.verdict != KB_VERDICT_ERROR) {
 		bool was_passed = ui_lesson_progress(ui)->passed;
-		if (kb_course_record_task_check(ui->c, l, t->id, pass) < 0)
+		int rrc = kb_course_record_task_check(ui->c, l, t->id, pass);
+		if (rrc < 0)   /* the report says so, and the title bar until a save works */
 			snprintf(v->record, sizeof v->record, "Could not record it: %s", kb_error_last());
-		else if (pass && ui_lesson_progress(ui)->passed)
+		ui_note_save(ui, rrc);
+		if (rrc < 0)
+			return;
+		if (pass && ui_lesson_progress(ui)->passed)
 			snprintf(v->record, sizeof v->record, "%s Your files are committed as \"pass %s\" in your workspace.",
 				 was_passed ? "Passed again." : "Lesson passed!", l->id);
 		else if (pass)

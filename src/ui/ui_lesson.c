@@ -47,7 +47,7 @@ void ui_goto_step(struct ui *ui, size_t s)
 		return;
 	ui->step = s;
 	ui_lesson_progress(ui)->step = (int)s;
-	kb_course_save(ui->c);
+	ui_save(ui);
 	ui_replace(ui, screen_of(l, s));
 }
 

@@ -138,7 +138,8 @@ static void answer(struct ui *ui)
 	qz.right = right;
 	if (right) {
 		kb_progress_set_quiz_right(ui_lesson_progress(ui), q->id);
-		kb_course_save(ui->c);
+		if (ui_save(ui) < 0)
+			return;   /* the status bar says the progress was not saved */
 	}
 	ui_message(ui, right ? UI_PASS : UI_FAIL, right ? "Right. n goes on." : "Not quite. r tries again, n goes on.");
 }

@@ -174,8 +174,8 @@ static bool tk_key(struct ui *ui, int key)
 		} else {
 			struct kb_lesson_progress *p = ui_lesson_progress(ui);
 			p->hints = (int)(hints_before(ui) + shown + 1);
-			kb_course_save(ui->c);
-			ui_message(ui, UI_NORMAL, "Hint %zu of %zu (counted in your progress).", shown + 1, t->n_hints);
+			if (ui_save(ui) == 0)
+				ui_message(ui, UI_NORMAL, "Hint %zu of %zu (counted in your progress).", shown + 1, t->n_hints);
 		}
 		return true;
 	}

@@ -4,6 +4,7 @@
 # dumped screens are compared with tests/ui/NAME.ref, tig's way: TERM, LINES, COLUMNS,
 # TZ, HOME and the locale pinned. A .keys file's second line says what it needs:
 #   pack: ui|history   workspace: none|shared   editor: solution   home: empty   keep: yes
+#   progress: unwritable (progress.json cannot be written: the shell must say so)
 # The shared workspace is a real one (a clone of the course kernel tree) with the
 # fixture lesson rust-hello started; before each test its progress and files go back to
 # the start unless "keep: yes". UPDATE=1 rewrites the .ref files from what is shown now.
@@ -33,6 +34,19 @@ normalise() {
 	    -e 's/\[ *[0-9]*\.[0-9]*\]/[ T ]/g' "$1"
 }
 
+# "progress: unwritable": the workspace's progress.json cannot be replaced (immutable for
+# root, who ignores permissions; a folder without write permission for anyone else)
+progress_lock() {
+	if [ "$(id -u)" = 0 ]; then
+		chattr +i "$1/progress.json" || t_fail "chattr +i failed: cannot make progress.json unwritable here"
+	else
+		chmod a-w "$1"
+	fi
+}
+progress_unlock() {
+	if [ "$(id -u)" = 0 ]; then chattr -i "$1/progress.json"; else chmod u+w "$1"; fi
+}
+
 for keys in "$UI"/*.keys; do
 	name=$(basename "$keys" .keys)
 	t_begin "screens: $name ($(sed -n 1p "$keys" | sed 's/^# //'))"
@@ -50,11 +64,22 @@ for keys in "$UI"/*.keys; do
 	editor=
 	case $spec in *"editor: solution"*) editor=$UI/solution-editor.sh ;; esac
 	out=$T_TMP/$name.out
+	unwritable=
+	case $spec in *"progress: unwritable"*) unwritable=$ws/progress.json; progress_lock "$ws" ;; esac
 	KBRIDGE_HOME=$home EDITOR=$editor KB_SOLUTION=$HIST/rust-hello/solution \
 		"$KBRIDGE" shell --pack "$pack" --workspace "$ws" --replay "@$keys" --dump "$out.raw" \
 		>"$T_TMP/$name.stdout" 2>&1
 	status=$?
-	expect_status 0 $status
+	if [ -n "$unwritable" ]; then
+		progress_unlock "$ws"
+		# the shell said so on leaving, with status 1; the file is as it was
+		expect_status 1 $status
+		expect_contains "$T_TMP/$name.stdout" "your progress could not be saved"
+		expect_contains "$T_TMP/$name.stdout" "Your files in the workspace are kept"
+		cmp -s "$unwritable" "$T_TMP/progress.start" || t_fail "progress.json changed though it could not be written"
+	else
+		expect_status 0 $status
+	fi
 	normalise "$out.raw" >"$out"
 	if [ "${UPDATE:-0}" = 1 ]; then
 		cp "$out" "$UI/$name.ref"
