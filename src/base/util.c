@@ -242,6 +242,81 @@ int kb_read_file(char **out, size_t *len, const char *path)
 	return 0;
 }
 
+static int read_fd(char **out, size_t *len, int fd, const char *path)
+{
+	struct kb_buf b = KB_BUF_INIT;
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			kb_buf_free(&b);
+			return kb_error_set(KB_EIO, "cannot read %s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		kb_buf_add(&b, chunk, (size_t)n);
+	}
+	kb_buf_adds(&b, "");
+	if (len)
+		*len = b.len;
+	*out = kb_buf_detach(&b);
+	return 0;
+}
+
+int kb_read_file_beneath(char **out, size_t *len, const char *root, const char *rel)
+{
+	*out = NULL;
+	if (!rel || !*rel || rel[0] == '/' || strlen(rel) > 4096)
+		return kb_error_set(KB_EINVAL, "'%s' is not a relative path", rel ? rel : "");
+	int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return kb_error_set(errno == ENOENT ? KB_ENOTFOUND : KB_EIO, "cannot open %s: %s", root,
+				    strerror(errno));
+	char *copy = kb_strdup(rel), *save = NULL;
+	int rc = 0;
+	for (char *part = strtok_r(copy, "/", &save); part;) {
+		char *next = strtok_r(NULL, "/", &save);
+		if (strcmp(part, "..") == 0 || strcmp(part, ".") == 0) {
+			rc = kb_error_set(KB_EINVAL, "%s: '%s' is not allowed in the path", rel, part);
+			break;
+		}
+		int fd = openat(dfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (next ? O_DIRECTORY : O_NONBLOCK));
+		if (fd < 0) {
+			int e = errno;
+			struct stat st;
+			if (fstatat(dfd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				rc = kb_error_set(KB_EINVAL, "%s: '%s' is a symbolic link, not followed", rel, part);
+			else if (e == ENOENT)
+				rc = kb_error_set(KB_ENOTFOUND, "cannot open %s/%s: no such file", root, rel);
+			else if (e == ENOTDIR)
+				rc = kb_error_set(KB_EINVAL, "%s: '%s' is not a folder", rel, part);
+			else
+				rc = kb_error_set(KB_EIO, "cannot open %s/%s: %s", root, rel, strerror(e));
+			break;
+		}
+		close(dfd);
+		dfd = fd;
+		part = next;
+	}
+	free(copy);
+	struct stat st;
+	if (!rc && (fstat(dfd, &st) < 0 || !S_ISREG(st.st_mode)))
+		rc = kb_error_set(KB_EINVAL, "%s is not a plain file", rel);
+	if (!rc) {
+		int fl = fcntl(dfd, F_GETFL);
+		if (fl >= 0)
+			fcntl(dfd, F_SETFL, fl & ~O_NONBLOCK);
+		char *path = kb_path_join(root, rel);
+		rc = read_fd(out, len, dfd, path);
+		free(path);
+	}
+	close(dfd);
+	return rc;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -402,6 +477,30 @@ unsigned long long kb_hash64(const void *data, size_t len, unsigned long long se
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+/* back from s + i to the start of a UTF-8 character */
+static size_t utf8_start(const char *s, size_t i)
+{
+	while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	return i;
+}
+
+char *kb_str_cut(const char *s, size_t len, size_t cap, const char *what)
+{
+	if (cap < 64)
+		cap = 64;
+	if (len <= cap)
+		return kb_strndup(s, len);
+	size_t head = utf8_start(s, cap * 3 / 4);
+	size_t tail = utf8_start(s, len - cap / 4);
+	struct kb_buf b = KB_BUF_INIT;
+	kb_buf_add(&b, s, head);
+	kb_buf_printf(&b, "%s[... %zu bytes left out (%s is cut at %zu bytes) ...]\n",
+		      head && s[head - 1] != '\n' ? "\n" : "", tail - head, what, cap);
+	kb_buf_add(&b, s + tail, len - tail);
+	return kb_buf_detach(&b);
 }
 
 bool kb_str_starts(const char *s, const char *prefix)

@@ -89,6 +89,13 @@ void kb_strv_free(struct kb_strv *sv);
 
 /* Files. All return 0 or a negative KB_E* with kb_error_last() naming the path. */
 int kb_read_file(char **out, size_t *len, const char *path);    /* *out: caller frees */
+/* Read root/rel, following no symbolic link below root: each part of rel is opened with
+ * O_NOFOLLOW (a folder with O_DIRECTORY), and the last must be a regular file (a fifo or
+ * a device is opened without blocking and refused). root itself is opened as given. rel
+ * is relative, without "..". *out: caller frees (NUL-terminated; *len when len is not
+ * NULL). Returns 0, KB_ENOTFOUND (a missing part), KB_EINVAL ("hello/intro.md: 'intro.md'
+ * is a symbolic link, not followed", "... is not a plain file", a bad rel) or KB_EIO. */
+int kb_read_file_beneath(char **out, size_t *len, const char *root, const char *rel);
 /* Write atomically: temporary file in the same folder, fsync, rename, fsync the folder.
  * A kill at any moment leaves either the old file or the new one, never a mix. */
 int kb_write_file_atomic(const char *path, const void *data, size_t len, int mode);
@@ -112,6 +119,11 @@ size_t kb_log_stamp_len(const char *s, size_t len);
 /* 64-bit FNV-1a, for change stamps (not for security). */
 unsigned long long kb_hash64(const void *data, size_t len, unsigned long long seed);
 
+/* A copy of the first len bytes of s cut to at most about cap bytes (cap >= 64): when
+ * longer, its head and its tail are kept (cut on UTF-8 character boundaries) around a
+ * line "[... N bytes left out (WHAT is cut at CAP bytes) ...]", so the result is at most
+ * cap + 128 bytes. what: "a check's print", "seen"... Caller frees. */
+char *kb_str_cut(const char *s, size_t len, size_t cap, const char *what);
 bool kb_str_starts(const char *s, const char *prefix);
 bool kb_str_ends(const char *s, const char *suffix);
 

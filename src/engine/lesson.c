@@ -9,11 +9,16 @@
 #include "base/util.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *kb_step_kind_name(enum kb_step_kind k)
 {
@@ -338,6 +343,110 @@ fail:
 	return rc;
 }
 
+/* ---- a pack is plain files ------------------------------------------------------------ */
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ? "a named pipe" : S_ISSOCK(m) ? "a socket" :
+	       S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a plain file";
+}
+
+/* Every entry under the open folder dfd (named rel in messages, "" at the pack's top) is a
+   folder or a regular file; a symbolic link or a special file anywhere refuses the pack,
+   naming it. The pack's own .git at the top is not part of it (never read). *budget
+   bounds the entries looked at. */
+static int plain_walk(int dfd, const char *rel, int depth, long *budget)
+{
+	if (depth > 32)
+		return kb_error_set(KB_ELESSON, "%s: folders nested too deep for a lesson pack", rel);
+	int dup_fd = dup(dfd);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return kb_error_set(KB_EIO, "cannot list %s: %s", *rel ? rel : ".", strerror(errno));
+	}
+	int rc = 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d))) {
+		const char *n = e->d_name;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || (!*rel && strcmp(n, ".git") == 0))
+			continue;
+		if (--*budget < 0) {
+			rc = kb_error_set(KB_ELESSON, "the lesson pack holds too many files (more than 100000)");
+			break;
+		}
+		char *path = *rel ? kb_asprintf("%s/%s", rel, n) : kb_strdup(n);
+		struct stat st;
+		if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = kb_error_set(KB_EIO, "cannot look at %s: %s", path, strerror(errno));
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[512];
+			ssize_t tn = readlinkat(dfd, n, target, sizeof target - 1);
+			target[tn > 0 ? tn : 0] = '\0';
+			rc = kb_error_set(KB_ELESSON, "%s is a symbolic link (to %s): a lesson pack holds only plain files "
+					  "and folders, and kbridge reads nothing outside it", path, target);
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				rc = kb_error_set(KB_EIO, "cannot open %s: %s", path, strerror(errno));
+			} else {
+				rc = plain_walk(sub, path, depth + 1, budget);
+				close(sub);
+			}
+		} else if (!S_ISREG(st.st_mode)) {
+			rc = kb_error_set(KB_ELESSON, "%s is %s: a lesson pack holds only plain files and folders", path,
+					  file_kind(st.st_mode));
+		}
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The pack folder dir (or its lesson folder `sub` when not NULL, which must be a real
+   folder itself) holds only folders and regular files: 0 or KB_ELESSON naming the file. */
+static int plain_pack(const char *dir, const char *sub)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return kb_error_set(KB_ENOTFOUND, "cannot open %s: %s", dir, strerror(errno));
+	int rc = 0;
+	if (sub) {
+		struct stat st;
+		int s = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s < 0 && fstatat(fd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+			rc = kb_error_set(KB_ELESSON, "%s is %s, not a lesson folder: a lesson pack holds only plain "
+					  "files and folders, and kbridge reads nothing outside it", sub, file_kind(st.st_mode));
+		close(fd);
+		fd = s;
+	}
+	long budget = 100000;
+	if (!rc && fd >= 0)
+		rc = plain_walk(fd, sub ? sub : "", 0, &budget);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Read a file of lesson l by its absolute path (l->dir/...), following no symbolic link
+   from the pack folder down (kb_read_file_beneath). */
+static int lesson_read(char **out, size_t *len, const struct kb_lesson *l, const char *path)
+{
+	char *root = kb_strdup(l->dir);
+	char *slash = strrchr(root, '/');
+	size_t n = strlen(l->dir);
+	int rc;
+	if (!slash || strncmp(path, l->dir, n) != 0 || path[n] != '/') {
+		rc = kb_error_set(KB_EINVAL, "%s is not a file of lesson %s", path, l->id);
+	} else {
+		*slash = '\0';
+		rc = kb_read_file_beneath(out, len, root, path + (slash - root) + 1);
+	}
+	free(root);
+	return rc;
+}
+
 int kb_task_file_render(char **out, const struct kb_lesson *l, const struct kb_task_file *f,
 			enum kb_render which)
 {
@@ -345,7 +454,7 @@ int kb_task_file_render(char **out, const struct kb_lesson *l, const struct kb_t
 	bool from_starter = which == KB_RENDER_STARTER && f->starter;
 	char *text;
 	size_t len;
-	int rc = kb_read_file(&text, &len, from_starter ? f->starter : f->solution);
+	int rc = lesson_read(&text, &len, l, from_starter ? f->starter : f->solution);
 	if (rc < 0)
 		return rc;
 	if (from_starter) {
@@ -533,7 +642,7 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 		} else if (!f->starter) {
 			/* the markers must be sound now, not when a learner starts the task */
 			char *text, *out;
-			if (kb_read_file(&text, NULL, f->solution) == 0) {
+			if (lesson_read(&text, NULL, l, f->solution) == 0) {
 				char *name = kb_asprintf("%s/%s", l->id, sol);
 				if (kb_todo_render(&out, text, KB_RENDER_STARTER, name) < 0)
 					rd_fail(r, line, "task '%s': %s", t->id, kb_error_last());
@@ -662,6 +771,9 @@ int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id)
 		rc = kb_error_set(KB_ELESSON, "pack.lua lists lesson '%s' but %s does not exist", id, l->file);
 		goto out;
 	}
+	rc = plain_pack(pack_dir, id);
+	if (rc < 0)
+		goto out;
 	rc = kb_sandbox_new(&l->sb, NULL);
 	if (rc < 0)
 		goto out;
@@ -768,6 +880,10 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 		rc = kb_error_set(KB_ENOTFOUND, "%s has no pack.lua: is it a lesson pack?", dir);
 		goto out;
 	}
+	/* nothing is read from a pack that links out of itself */
+	rc = plain_pack(p->dir, NULL);
+	if (rc < 0)
+		goto out;
 	rc = kb_sandbox_new(&sb, NULL);
 	if (rc < 0)
 		goto out;

@@ -728,11 +728,24 @@ int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, c
 	return rc;
 }
 
-/* Read a pack's Lua file, at most FILE_CAP bytes. Returns 0 with *text (caller frees),
- * or what kb_read_file() returns, or KB_ELESSON for a file too large. */
+/* Read a pack's Lua file, at most FILE_CAP bytes: a regular file, never a symbolic link
+ * (opened with O_NOFOLLOW; the pack's folders are checked by its loader). Returns 0 with
+ * *text (caller frees), or what kb_read_file_beneath() returns, or KB_ELESSON for a file
+ * too large. */
 static int read_lua_file(char **text, size_t *len, const char *path, const char *chunkname)
 {
-	int rc = kb_read_file(text, len, path);
+	char *dir = kb_strdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc;
+	if (slash && slash[1]) {
+		*slash = '\0';
+		rc = kb_read_file_beneath(text, len, slash == dir ? "/" : dir, slash + 1);
+	} else {
+		rc = kb_read_file_beneath(text, len, ".", path);
+	}
+	free(dir);
+	if (rc == KB_EINVAL)
+		rc = kb_error_set(KB_ELESSON, "%s: %s", chunkname, kb_error_last());
 	if (rc < 0)
 		return rc;
 	if (*len > FILE_CAP) {
