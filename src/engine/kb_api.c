@@ -39,6 +39,8 @@ struct run {
 	bool home_tried;
 	struct kb_toolchain tc;
 	bool tc_ready;
+	char *over_limit;                /* set when the check asked for one build or boot too
+					    many: the check fails with it even if it caught the error */
 };
 
 /* ---- the workspace ------------------------------------------------------------------ */
@@ -339,6 +341,20 @@ static void need_kernel(lua_State *L, struct run *r, const char *fn)
 		r->tc_ready = true;
 	}
 	r->res->setup_seconds += kb_now() - t0;
+}
+
+/* Builds and boots per check: one more than the limit raises an error, and the check
+ * ends with it even when it caught the error (a loop of pcall(kb.boot) is cut off). */
+static void count_run(lua_State *L, struct run *r, const char *fn, int done, int max, int dflt)
+{
+	int limit = max > 0 ? max : dflt;
+	if (done < limit)
+		return;
+	if (!r->over_limit)
+		r->over_limit = kb_asprintf("kb.%s: the check already started %d %s, the most it may (limits.%ss "
+					    "in lesson.lua; at most %d)", fn, limit, fn[1] == 'u' ? "builds" : "boots",
+					    fn, KB_CHECK_RUNS_MAX);
+	luaL_error(L, "%s", r->over_limit);
 }
 
 /* live output and ticks for the caller (kb_check_opts.on_output / on_tick) */
@@ -768,6 +784,7 @@ static int l_build(lua_State *L)
 	close(fd);
 	bool replace = build_replace(L, 2);
 	bool clean = opt_bool(L, 2, "clean", false), debug = opt_bool(L, 2, "debug", true);
+	count_run(L, r, "build", r->res->n_builds, r->opts->max_builds, KB_CHECK_BUILDS);
 	need_kernel(L, r, "build");
 
 	struct owned *own = owned_push(L, build_job_free);
@@ -878,6 +895,7 @@ static int l_boot(lua_State *L)
 	if (!lua_isnoneornil(L, 1) && lua_type(L, 1) != LUA_TTABLE)
 		return luaL_error(L, "kb.boot: takes a table { modules = ..., run = { ... } }, not a %s",
 				  luaL_typename(L, 1));
+	count_run(L, r, "boot", r->res->n_boots, r->opts->max_boots, KB_CHECK_BOOTS);
 	if (lua_isnone(L, 1))
 		lua_createtable(L, 0, 0);
 	struct kb_strv modules = KB_STRV_INIT, cmds = KB_STRV_INIT;
@@ -1651,6 +1669,11 @@ int kb_api_run_check(struct kb_sandbox *sb, int check_ref, const char *where, st
 		}
 	} else if (strstr(kb_error_last(), ": interrupted")) {
 		rc = KB_EINTR;
+	}
+	if (r.over_limit) {
+		if (rc == 0)
+			rc = kb_error_set(KB_ELESSON, "%s: %s", where, r.over_limit);
+		free(r.over_limit);
 	}
 	lua_settop(L, top);
 	lua_pushnil(L);

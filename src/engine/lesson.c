@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "engine/lesson.h"
 #include "engine/kb_api.h"
+#include "engine/result.h"
 #include "kernel/kernel.h"
 #include "engine/sandbox.h"
 #include "store/packsrc.h"
@@ -592,11 +593,39 @@ static void read_quiz(struct rd *r, const struct kb_value *v, struct kb_quiz *q,
 	qsort(q->answers, q->n_answers, sizeof *q->answers, cmp_int);
 }
 
+/* task.limits = { seconds = N, builds = N, boots = N }, each an integer from 1 to its
+ * upper bound (result.h) */
+static void read_limits(struct rd *r, const struct kb_value *v, int line, struct kb_task *t)
+{
+	const struct kb_value *lim = get(r, v, line, "task", "limits", KB_V_TABLE, false,
+					 "{ seconds = N, builds = N, boots = N }");
+	if (!lim)
+		return;
+	static const char *const known[] = {"seconds", "builds", "boots", NULL};
+	check_keys(r, lim, line, "task.limits", known);
+	static const struct { const char *key; int max; } keys[] = {
+		{"seconds", KB_CHECK_SECONDS_MAX}, {"builds", KB_CHECK_RUNS_MAX}, {"boots", KB_CHECK_RUNS_MAX},
+	};
+	int *dest[] = {&t->limit_seconds, &t->limit_builds, &t->limit_boots};
+	for (size_t i = 0; i < 3; i++) {
+		const struct kb_value *n = kb_value_get(lim, keys[i].key);
+		if (!n)
+			continue;
+		if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 1 || n->integer > keys[i].max) {
+			rd_fail(r, line, "task.limits.%s must be a whole number from 1 to %d", keys[i].key,
+				keys[i].max);
+			continue;
+		}
+		*dest[i] = (int)n->integer;
+	}
+}
+
 static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *v, struct kb_task *t, int n)
 {
-	static const char *const known[] = {"id", "title", "goal", "files", "hints", "check", NULL};
+	static const char *const known[] = {"id", "title", "goal", "files", "hints", "check", "limits", NULL};
 	int line = v->line;
 	check_keys(r, v, line, "task", known);
+	read_limits(r, v, line, t);
 	t->id = get_str(r, v, line, "task", "id", false, "a short name: lowercase letters, digits, - and _");
 	if (t->id && !valid_id(t->id))
 		rd_fail(r, line, "task id '%s' must be lowercase letters, digits, '-' and '_'", t->id);

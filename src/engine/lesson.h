@@ -56,6 +56,10 @@ struct kb_task {
 	size_t n_hints;
 	int check_ref;     /* the check function, in the lesson's sandbox */
 	int check_line;    /* where it is defined */
+	/* limits = { seconds = N, builds = N, boots = N }: the check's wall-clock limit in
+	   seconds and the builds and boots it may start; 0: the defaults (result.h,
+	   KB_CHECK_SECONDS ...) */
+	int limit_seconds, limit_builds, limit_boots;
 };
 
 struct kb_lesson_step {

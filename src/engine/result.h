@@ -65,11 +65,38 @@ struct kb_check_opts {
 	   called with the number of checks waiting ahead of this one and the lab's limit
 	   each time it changes. NULL: `progress` is told instead. */
 	void (*waiting)(void *ctx, int ahead, int limit);
+	/* The builds and boots the check may start (kb.build, kb.boot); 0: KB_CHECK_BUILDS,
+	   KB_CHECK_BOOTS. kb_check_run() sets them from the task's limits. */
+	int max_builds, max_boots;
 };
+
+/* The limits a check runs under (kb_check_run runs its Lua in a child process): wall
+ * seconds, builds and boots per check by default, and the most a task may ask for with
+ * `limits = { seconds = N, builds = N, boots = N }` in lesson.lua; the address space of
+ * the check's process, in bytes (the Lua state has its own cap, KB_SANDBOX_MEMORY). */
+#define KB_CHECK_SECONDS 600
+#define KB_CHECK_SECONDS_MAX 1800
+#define KB_CHECK_BUILDS 8
+#define KB_CHECK_BOOTS 8
+#define KB_CHECK_RUNS_MAX 32
+#define KB_CHECK_MEMORY ((size_t)1 << 30)
 
 void kb_check_result_free(struct kb_check_result *res);
 
-/* Record an expectation (copies the strings; any may be NULL). */
+/* What a check may record, so that a report stays bounded whatever a pack does: each
+ * seen at KB_CHECK_SEEN_CAP bytes, each expected, where and hint at KB_CHECK_LINE_CAP, all
+ * the expectations' text of one check at KB_CHECK_TEXT_CAP, and at most KB_CHECK_MAX_EXP
+ * expectations (print() has its own caps: sandbox.h). */
+#define KB_CHECK_SEEN_CAP (4 * 1024)
+#define KB_CHECK_LINE_CAP 1024
+#define KB_CHECK_TEXT_CAP (64 * 1024)
+#define KB_CHECK_MAX_EXP 256
+
+/* Record an expectation (copies the strings; any may be NULL), within the caps above: a
+ * longer text keeps its head and tail around "[... N bytes left out ...]"; past the text
+ * cap a seen is replaced by a note of its size; past KB_CHECK_MAX_EXP - 1 the others are
+ * folded into one last expectation, "N more expectations left out (M not met)", met only
+ * when all of them were, so the verdict still counts every one. */
 void kb_check_expect(struct kb_check_result *res, bool met, const char *expected, const char *seen,
 		     const char *where, const char *hint, int line);
 size_t kb_check_unmet(const struct kb_check_result *res);

@@ -1,6 +1,7 @@
 /* runner.c - child processes with poll(), timeouts and process groups. See runner.h. */
 #define _GNU_SOURCE
 #include "sys/runner.h"
+#include "sys/apart.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ static void child_exec(const struct kb_exec_opts *o, int out_w, int in_r)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
+	kb_apart_exec_prepare();
 	if (o->stdin_fd == KB_STDIN_NULL && in_r < 0) {
 		int fd = open("/dev/null", O_RDONLY);
 		if (fd >= 0) {
@@ -95,8 +97,10 @@ static int exec_start(struct exec_run *x)
 		child_exec(o, x->outp[1], x->inp[0]);
 	}
 	x->own_group = !o->interactive;
-	if (x->own_group)
+	if (x->own_group) {
 		setpgid(x->pid, x->pid);  /* also done in the child: whichever runs first wins */
+		kb_apart_group(x->pid, true);
+	}
 	if (x->outp[1] >= 0) {
 		close(x->outp[1]);
 		x->outp[1] = -1;
@@ -254,8 +258,10 @@ int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *o)
 		while (waitpid(x.pid, &x.status, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (x.own_group)
+	if (x.own_group) {
 		kill(-x.pid, SIGKILL);  /* nothing it started outlives it */
+		kb_apart_group(x.pid, false);
+	}
 	if (WIFEXITED(x.status)) {
 		res->exit_code = WEXITSTATUS(x.status);
 	} else if (WIFSIGNALED(x.status)) {
