@@ -493,8 +493,15 @@ char *kb_str_cut(const char *s, size_t len, size_t cap, const char *what)
 		cap = 64;
 	if (len <= cap)
 		return kb_strndup(s, len);
-	size_t head = utf8_start(s, cap * 3 / 4);
-	size_t tail = utf8_start(s, len - cap / 4);
+	/* the note at its longest (the count can be no more than len), and a newline */
+	char *probe = kb_asprintf("\n[... %zu bytes left out (%s is cut at %zu bytes) ...]\n", len, what, cap);
+	size_t note = strlen(probe);
+	free(probe);
+	size_t keep = cap > note + 16 ? cap - note : 16;
+	size_t head = utf8_start(s, keep * 3 / 4);
+	size_t tail = len - (keep - keep * 3 / 4);
+	while (tail < len && ((unsigned char)s[tail] & 0xC0) == 0x80)
+		tail++;
 	struct kb_buf b = KB_BUF_INIT;
 	kb_buf_add(&b, s, head);
 	kb_buf_printf(&b, "%s[... %zu bytes left out (%s is cut at %zu bytes) ...]\n",

@@ -119,10 +119,11 @@ size_t kb_log_stamp_len(const char *s, size_t len);
 /* 64-bit FNV-1a, for change stamps (not for security). */
 unsigned long long kb_hash64(const void *data, size_t len, unsigned long long seed);
 
-/* A copy of the first len bytes of s cut to at most about cap bytes (cap >= 64): when
- * longer, its head and its tail are kept (cut on UTF-8 character boundaries) around a
- * line "[... N bytes left out (WHAT is cut at CAP bytes) ...]", so the result is at most
- * cap + 128 bytes. what: "a check's print", "seen"... Caller frees. */
+/* A copy of the first len bytes of s, at most cap bytes long (cap: 64 or more, and more
+ * than the note below): when s is longer, its head and its tail are kept (cut on UTF-8
+ * character boundaries) around a line "[... N bytes left out (WHAT is cut at CAP
+ * bytes) ...]". Cutting a result again with the same cap changes nothing. what: "one
+ * print", "seen"... Caller frees. */
 char *kb_str_cut(const char *s, size_t len, size_t cap, const char *what);
 bool kb_str_starts(const char *s, const char *prefix);
 bool kb_str_ends(const char *s, const char *suffix);

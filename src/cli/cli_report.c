@@ -71,7 +71,9 @@ char *cli_clean_text(const char *s)
 {
 	struct kb_buf b = KB_BUF_INIT;
 	kb_buf_adds(&b, "");
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+	/* results are capped when recorded (result.h); this holds any report to it too */
+	char *capped = kb_str_cut(s ? s : "", s ? strlen(s) : 0, CLI_FIELD_CAP, "a report's field");
+	for (const unsigned char *p = (const unsigned char *)capped; *p;) {
 		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
 			kb_buf_adds(&b, "?");
 			p++;
@@ -86,6 +88,7 @@ char *cli_clean_text(const char *s)
 		kb_buf_add(&b, p, n);
 		p += n;
 	}
+	free(capped);
 	return kb_buf_detach(&b);
 }
 
@@ -93,12 +96,14 @@ char *cli_clean_text(const char *s)
 
 static void indented(FILE *out, const char *prefix, const char *text)
 {
-	for (const char *l = text; l && *l;) {
+	char *capped = kb_str_cut(text ? text : "", text ? strlen(text) : 0, CLI_FIELD_CAP, "a report's field");
+	for (const char *l = capped; *l;) {
 		const char *nl = strchr(l, '\n');
 		size_t n = nl ? (size_t)(nl - l) : strlen(l);
 		fprintf(out, "%s%.*s\n", prefix, (int)n, l);
 		l += n + (nl ? 1 : 0);
 	}
+	free(capped);
 }
 
 void cli_print_text_result(FILE *out, const struct kb_check_result *r)
@@ -107,7 +112,7 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 	fprintf(out, "%s %s  %s  (%.1f s)\n", tag[r->verdict], r->id, r->title ? r->title : "", r->elapsed);
 	for (size_t i = 0; i < r->n_exp; i++) {
 		const struct kb_expectation *e = &r->exp[i];
-		fprintf(out, "  %s %s\n", e->met ? "[met]    " : "[NOT MET]", e->expected);
+		fprintf(out, "  %s %.*s\n", e->met ? "[met]    " : "[NOT MET]", CLI_FIELD_CAP, e->expected);
 		if (e->met)
 			continue;
 		if (e->seen && *e->seen) {
@@ -115,9 +120,9 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 			indented(out, "              | ", e->seen);
 		}
 		if (e->where)
-			fprintf(out, "            look at: %s\n", e->where);
+			fprintf(out, "            look at: %.*s\n", CLI_FIELD_CAP, e->where);
 		if (e->hint)
-			fprintf(out, "            hint: %s\n", e->hint);
+			fprintf(out, "            hint: %.*s\n", CLI_FIELD_CAP, e->hint);
 	}
 	if (r->verdict == KB_VERDICT_ERROR) {
 		fprintf(out, "  the check could not finish:\n");

@@ -33,8 +33,14 @@ void cli_print_report(FILE *out, enum cli_format fmt, const struct kb_pack *pack
 bool cli_results_all_passed(const struct cli_results *res);
 void cli_results_free(struct cli_results *res);
 
-/* Text made safe for XML 1.0 and JSON: invalid UTF-8 bytes and control characters other
- * than tab, newline and carriage return become '?'. Caller frees. */
+/* The most of one field (an error, an output, a seen...) any report writes: results are
+ * capped smaller when recorded (result.h, sandbox.h); this bounds a report whatever it is
+ * given. */
+#define CLI_FIELD_CAP (128 * 1024)
+
+/* Text made safe for XML 1.0 and JSON: cut at CLI_FIELD_CAP (kb_str_cut), then invalid
+ * UTF-8 bytes and control characters other than tab, newline and carriage return become
+ * '?'. Caller frees. */
 char *cli_clean_text(const char *s);
 
 /* The workspace folder a --workspace argument names (a workspace, or the linux/ tree

@@ -2,6 +2,7 @@
 #include "engine/result.h"
 #include "base/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,20 +16,75 @@ const char *kb_verdict_name(enum kb_verdict v)
 	return "?";
 }
 
+/* the bytes of text the check's expectations hold */
+static size_t exp_text(const struct kb_check_result *res)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < res->n_exp; i++) {
+		const struct kb_expectation *e = &res->exp[i];
+		n += (e->expected ? strlen(e->expected) : 0) + (e->seen ? strlen(e->seen) : 0) +
+		     (e->where ? strlen(e->where) : 0) +
+		     (e->hint ? strlen(e->hint) : 0);
+	}
+	return n;
+}
+
+static char *cut(const char *s, size_t cap, const char *what)
+{
+	return s ? kb_str_cut(s, strlen(s), cap, what) : NULL;
+}
+
 void kb_check_expect(struct kb_check_result *res, bool met, const char *expected, const char *seen,
 		     const char *where, const char *hint, int line)
 {
+	if (res->n_exp >= KB_CHECK_MAX_EXP) {
+		/* the last one stands for every expectation past the cap */
+		struct kb_expectation *e = &res->exp[res->n_exp - 1];
+		size_t more = 0, unmet = 0;
+		if (sscanf(e->expected, "%zu more expectations left out (%zu not met", &more, &unmet) != 2)
+			return;
+		e->met = e->met && met;
+		free(e->expected);
+		e->expected = kb_asprintf("%zu more expectations left out (%zu not met): a check records at most %d",
+					  more + 1, unmet + !met, KB_CHECK_MAX_EXP);
+		return;
+	}
 	if (res->n_exp == res->cap_exp) {
 		res->cap_exp = res->cap_exp ? res->cap_exp * 2 : 8;
 		res->exp = kb_realloc(res->exp, res->cap_exp * sizeof *res->exp);
 	}
 	struct kb_expectation *e = &res->exp[res->n_exp++];
+	memset(e, 0, sizeof *e);
 	e->met = met;
-	e->expected = kb_strdup(expected ? expected : "(unnamed expectation)");
-	e->seen = seen ? kb_strdup(seen) : NULL;
-	e->where = where ? kb_strdup(where) : NULL;
-	e->hint = hint ? kb_strdup(hint) : NULL;
 	e->line = line;
+	if (res->n_exp == KB_CHECK_MAX_EXP) {
+		/* the first past the cap, or the summary itself recorded again (a result read
+		   back from the check's process) */
+		size_t more = 1, unmet = !met;
+		if (expected && sscanf(expected, "%zu more expectations left out (%zu not met", &more, &unmet) != 2) {
+			more = 1;
+			unmet = !met;
+		}
+		e->expected = kb_asprintf("%zu more expectations left out (%zu not met): a check records at most %d",
+					  more, unmet, KB_CHECK_MAX_EXP);
+		return;
+	}
+	/* each cut leaves a text within its cap, so a result recorded again (read back from
+	   the check's process) comes out the same */
+	size_t used = exp_text(res);
+	size_t room = used < KB_CHECK_TEXT_CAP ? KB_CHECK_TEXT_CAP - used : 0;
+	size_t line_cap = room < KB_CHECK_LINE_CAP ? (room > 256 ? room : 256) : KB_CHECK_LINE_CAP;
+	e->expected = cut(expected ? expected : "(unnamed expectation)", line_cap, "an expectation");
+	e->where = cut(where, line_cap, "where");
+	e->hint = cut(hint, line_cap, "a hint");
+	used = exp_text(res);
+	room = used < KB_CHECK_TEXT_CAP ? KB_CHECK_TEXT_CAP - used : 0;
+	size_t seen_cap = room < KB_CHECK_SEEN_CAP ? (room > 256 ? room : 256) : KB_CHECK_SEEN_CAP;
+	if (seen && strlen(seen) > seen_cap && room < 256)
+		e->seen = kb_asprintf("[... %zu bytes left out (a check's expectations hold at most %d KiB of text) ...]",
+				      strlen(seen), KB_CHECK_TEXT_CAP / 1024);
+	else
+		e->seen = cut(seen, seen_cap, "seen");
 }
 
 size_t kb_check_unmet(const struct kb_check_result *res)

@@ -15,7 +15,8 @@
 
 #define HOOK_EVERY 1000                     /* instructions between two count hooks */
 #define MEM_SLACK ((size_t)4 << 20)         /* room past the cap to raise the error */
-#define OUTPUT_CAP (64 * 1024)
+#define OUTPUT_CAP (64 * 1024)       /* all of a check's print() */
+#define PRINT_CAP (4 * 1024)          /* one print() call */
 #define FILE_CAP ((size_t)1 << 20)
 #define SNAP_DEPTH 24
 #define SNAP_NODES 200000
@@ -33,6 +34,7 @@ struct kb_sandbox {
 	volatile bool instr_tripped, mem_tripped;
 	bool in_call;
 	struct kb_buf out;
+	size_t out_dropped;    /* bytes of print() beyond OUTPUT_CAP since the last take */
 	char *traceback;
 	int root_line;
 };
@@ -149,22 +151,32 @@ static int lib_index(lua_State *L)
 	return luaL_error(L, "%s.%s is not available in a lesson", lib, k ? k : "?");
 }
 
+/* print(): its arguments joined by tabs, each call cut at PRINT_CAP (head and tail kept,
+   with a note of what was left out), and all of a check's at OUTPUT_CAP (counted, and told
+   by kb_sandbox_take_output). The line is copied whole first: it is no larger than the Lua
+   strings it is made of, which the memory limit bounds. */
 static int sb_print(lua_State *L)
 {
 	struct kb_sandbox *sb = sandbox_of(L);
 	int n = lua_gettop(L);
+	struct kb_buf line = KB_BUF_INIT;
 	for (int i = 1; i <= n; i++) {
 		size_t len;
 		const char *s = luaL_tolstring(L, i, &len);
-		if (sb->out.len < OUTPUT_CAP) {
-			if (i > 1)
-				kb_buf_add(&sb->out, "\t", 1);
-			kb_buf_add(&sb->out, s, len < OUTPUT_CAP - sb->out.len ? len : OUTPUT_CAP - sb->out.len);
-		}
+		if (i > 1)
+			kb_buf_add(&line, "\t", 1);
+		kb_buf_add(&line, s, len);
 		lua_pop(L, 1);
 	}
-	if (sb->out.len < OUTPUT_CAP)
-		kb_buf_add(&sb->out, "\n", 1);
+	kb_buf_add(&line, "\n", 1);
+	char *text = kb_str_cut(line.data, line.len, PRINT_CAP, "one print");
+	kb_buf_free(&line);
+	size_t tlen = strlen(text);
+	size_t room = sb->out.len < OUTPUT_CAP ? OUTPUT_CAP - sb->out.len : 0;
+	kb_buf_add(&sb->out, text, tlen < room ? tlen : room);
+	if (tlen > room)
+		sb->out_dropped += tlen - room;
+	free(text);
 	return 0;
 }
 
@@ -368,6 +380,13 @@ const char *kb_sandbox_traceback(const struct kb_sandbox *sb)
 
 char *kb_sandbox_take_output(struct kb_sandbox *sb)
 {
+	if (sb->out_dropped) {
+		if (sb->out.len && sb->out.data[sb->out.len - 1] != '\n')
+			kb_buf_add(&sb->out, "\n", 1);
+		kb_buf_printf(&sb->out, "[... %zu more bytes of print left out (a check's print is capped at %d "
+			      "KiB) ...]\n", sb->out_dropped, OUTPUT_CAP / 1024);
+		sb->out_dropped = 0;
+	}
 	return kb_buf_detach(&sb->out);
 }
 

@@ -66,8 +66,10 @@ int kb_sandbox_pcall(struct kb_sandbox *sb, int nargs, int nresults, const char 
 /* The traceback of the last error ("stack traceback:\n..."), or "" . Owned by sb. */
 const char *kb_sandbox_traceback(const struct kb_sandbox *sb);
 
-/* What the lesson printed with print() since the last call (at most 64 KiB). Caller
- * frees; never NULL. */
+/* What the lesson printed with print() since the last call: each print() cut at 4 KiB
+ * (its head and tail kept around "[... N bytes left out (one print is cut at 4096
+ * bytes) ...]"), all of them at 64 KiB, then a last line "[... N more bytes of print left
+ * out ...]" when more came. Caller frees; never NULL. */
 char *kb_sandbox_take_output(struct kb_sandbox *sb);
 
 /* ---- snapshots of Lua values ------------------------------------------------------ */
