@@ -29,6 +29,7 @@ libelf-dev|kernel build (objtool)
 libssl-dev|kernel build (sign-file, certs)
 python3|kernel scripts (rust-analyzer project generation)
 qemu-system-x86|boots the course kernel
+bubblewrap|module builds run in a sandbox (bwrap): read-only file system but the module folder, no network
 busybox-static|the guest userland in the initramfs
 xz-utils|unpacks the kernel source
 cpio|inspects initramfs archives in tests

@@ -158,6 +158,13 @@ int cli_doctor(int argc, char **argv)
 	snprintf(fix, sizeof fix, "%sapt-get install libssl-dev", sudo());
 	row(&d, kb_path_exists("/usr/include/openssl/ssl.h"), true, "openssl headers", "/usr/include/openssl", fix);
 
+	/* a pack's Kbuild runs in bubblewrap: required, unless running unconfined was asked */
+	const char *why;
+	enum kb_confine cs = runner_confine_status(&why);
+	row(&d, cs == KB_CONFINE_ON, cs == KB_CONFINE_UNAVAILABLE, "build sandbox",
+	    cs == KB_CONFINE_UNAVAILABLE ? "unavailable" : why,
+	    cs == KB_CONFINE_UNAVAILABLE ? why : "unset KBRIDGE_NO_SANDBOX to confine builds");
+
 	printf("Booting\n");
 	check_tool(&d, "qemu", "/usr/bin/qemu-system-x86_64", "qemu-system-x86", NULL, true);
 	snprintf(fix, sizeof fix, "%sapt-get install qemu-system-data (QEMU boots without it, slower)", sudo());
@@ -179,8 +186,12 @@ int cli_doctor(int argc, char **argv)
 			snprintf(found, sizeof found, "%s (%s)",
 				 ss.state[s] == KB_STEP_DONE ? "ready" :
 				 ss.state[s] == KB_STEP_STALE ? "out of date" : "not done",
-				 s == KB_STEP_BUILD ? h.build : s == KB_STEP_INITRAMFS ? h.initramfs : h.src);
-			row(&d, ss.state[s] == KB_STEP_DONE, true, kb_step_title((enum kb_step)s), found, "kbridge setup");
+				 s == KB_STEP_BUILD ? h.build : s == KB_STEP_INITRAMFS ? h.initramfs :
+				 s == KB_STEP_PROBES ? h.tools : h.src);
+			/* the recorded probes only make module builds faster: a warning */
+			row(&d, ss.state[s] == KB_STEP_DONE, s != KB_STEP_PROBES, kb_step_title((enum kb_step)s), found,
+			    s == KB_STEP_PROBES ? "kbridge setup (module builds ask clang its probes each time until then)" :
+			    "kbridge setup");
 		}
 	} else {
 		row(&d, false, true, "kbridge data folder", kb_error_last(), "set KBRIDGE_DATADIR to the kbridge source folder");

@@ -41,7 +41,7 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: kbridge [--help] [--version] COMMAND [ARGS]\n"
+		"usage: kbridge [--help] [--version] [--no-sandbox] COMMAND [ARGS]\n"
 		"\n"
 		"kbridge is an interactive course on how Rust and C meet inside the Linux kernel.\n"
 		"Each task is real kernel work: kbridge builds it with Kbuild and boots it in QEMU.\n"
@@ -58,6 +58,8 @@ static void usage(FILE *out)
 		"  KBRIDGE_HOME     where the kernel tree and builds live (default\n"
 		"                   $XDG_DATA_HOME/kbridge, else ~/.local/share/kbridge)\n"
 		"  KBRIDGE_DATADIR  where kbridge's assets/ and scripts/ are (found by itself)\n"
+		"  KBRIDGE_NO_SANDBOX=1  builds run unconfined, as --no-sandbox: for machines where\n"
+		"                   bubblewrap cannot make namespaces (see kbridge doctor)\n"
 		"  NO_COLOR         no colors\n");
 }
 
@@ -80,6 +82,17 @@ static int status_overview(void)
 int main(int argc, char **argv)
 {
 	kb_signals_install();
+	/* --no-sandbox, before or after the command: builds run unconfined (sys/runner.h),
+	   here and in every kbridge this one starts */
+	int kept = 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-sandbox") == 0)
+			setenv("KBRIDGE_NO_SANDBOX", "1", 1);
+		else
+			argv[kept++] = argv[i];
+	}
+	argv[kept] = NULL;
+	argc = kept;
 	if (argc < 2)
 		return isatty(0) && isatty(1) ? cli_shell(argc, argv) : status_overview();
 	const char *cmd = argv[1];

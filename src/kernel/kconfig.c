@@ -134,14 +134,21 @@ int kb_kconfig_read(struct kb_kconfig *k, const char *build_dir, const char *tre
 	if (rc == 0) {
 		char *conf = kb_path_join(build_dir, "scripts/kconfig/conf");
 		char *srctree = kb_asprintf("srctree=%s", tree);
-		char *argv[] = {conf, "--helpnewconfig", top, NULL};
+		/* a Kconfig's $(shell,...) runs in the build sandbox, as Kbuild does */
+		struct kb_strv argv = KB_STRV_INIT;
+		const char *writable[] = {dir, NULL};
+		rc = runner_confine(&argv, writable);
+		kb_strv_push(&argv, conf);
+		kb_strv_push(&argv, "--helpnewconfig");
+		kb_strv_push(&argv, top);
 		char *env[] = {srctree, "KCONFIG_CONFIG=/dev/null", NULL};
 		struct kb_exec_opts eo = {
-			.argv = argv, .env = env, .cwd = dir, .timeout = timeout > 0 ? timeout : 30,
+			.argv = kb_strv_argv(&argv), .env = env, .cwd = dir, .timeout = timeout > 0 ? timeout : 30,
 			.stdin_fd = KB_STDIN_NULL, .output_cap = 1 << 20,
 		};
 		struct kb_exec_result er;
-		rc = runner_exec(&er, &eo);
+		if (rc >= 0)
+			rc = runner_exec(&er, &eo);
 		if (rc == 0) {
 			k->exit_code = er.exit_code;
 			k->ok = er.exit_code == 0 && !er.timed_out;
@@ -149,7 +156,9 @@ int kb_kconfig_read(struct kb_kconfig *k, const char *build_dir, const char *tre
 			if (k->ok)
 				kb_kconfig_parse(k, k->log);
 		}
-		runner_exec_result_free(&er);
+		if (rc >= 0)
+			runner_exec_result_free(&er);
+		kb_strv_free(&argv);
 		free(srctree);
 		free(conf);
 	}

@@ -32,7 +32,9 @@ struct kb_kconfig {
 };
 
 /* Parse rel (a Kconfig file, relative to tree) with build_dir/scripts/kconfig/conf, against
- * build_dir/.config. Returns 0 (look at k->ok), or KB_ECHILD / KB_EIO with a message. */
+ * build_dir/.config, inside the build sandbox (runner_confine: a $(shell,...) in the file
+ * can write nothing but conf's own temporary folder). Returns 0 (look at k->ok), or
+ * KB_ECHILD (also when the sandbox is unavailable) / KB_EIO with a message. */
 int kb_kconfig_read(struct kb_kconfig *k, const char *build_dir, const char *tree, const char *rel, double timeout);
 /* Parse conf --helpnewconfig output (exposed for tests). */
 void kb_kconfig_parse(struct kb_kconfig *k, const char *text);

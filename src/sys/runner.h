@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct kb_strv;
+
 #define KB_STDIN_NULL (-1)     /* child's stdin is /dev/null */
 #define KB_STDIN_INHERIT (-2)  /* child shares our stdin (interactive) */
 
@@ -82,6 +84,33 @@ void runner_child_stop(struct kb_child *ch, double grace);
  * run or exited non-zero. For version probes: runner_capture_line((char*[]){"rustc",
  * "--version", NULL}). Caller frees. */
 char *runner_capture_line(char *const *argv);
+
+/* ---- The build sandbox -------------------------------------------------------------- */
+
+/* What a pack controls and runs on the host (Kbuild and the Makefiles make reads, a
+ * Kconfig's $(shell,...)) runs inside bubblewrap: the whole file system read-only but
+ * the folders given, a private /tmp, /dev and /proc of its own, no network, no IPC, its
+ * own pid namespace, a new session, and killed with kbridge (--die-with-parent).
+ *
+ * Where bwrap is missing or namespaces are not allowed (some containers), nothing runs
+ * unless kbridge is told to run unconfined: `kbridge --no-sandbox COMMAND` or
+ * KBRIDGE_NO_SANDBOX=1 in the environment. */
+enum kb_confine {
+	KB_CONFINE_ON,           /* bwrap works: commands are confined */
+	KB_CONFINE_OFF,          /* unconfined, as asked (KBRIDGE_NO_SANDBOX=1) */
+	KB_CONFINE_UNAVAILABLE,  /* bwrap is missing or cannot make namespaces */
+};
+
+/* Whether commands are confined; probed once (runs bwrap once) and kept. *why (may be
+ * NULL) gets one line saying what is wrong and how to fix it when unavailable, what was
+ * asked when off, or the bwrap found when on. Static text, owned by the runner. */
+enum kb_confine runner_confine_status(const char **why);
+
+/* Put the sandbox in front of argv (which must be empty: the command follows): bwrap and
+ * its options, with each folder of `writable` (NULL-terminated absolute paths; may be
+ * NULL) bound read-write. Returns 1 when confined, 0 when running unconfined was asked,
+ * or KB_ECHILD with the one line of runner_confine_status() when it is unavailable. */
+int runner_confine(struct kb_strv *argv, const char *const *writable);
 
 /* ---- Module builds ---------------------------------------------------------------- */
 

@@ -68,7 +68,15 @@ int runner_build_module(struct kb_build_result *res, const struct kb_build_opts 
 	if (!mdir)
 		return kb_error_set(KB_ENOTFOUND, "module folder %s not found", o->module_dir);
 
+	/* Kbuild writes only into the module's folder (M=): the rest is read-only */
 	struct kb_strv argv = KB_STRV_INIT;
+	const char *writable[] = {mdir, NULL};
+	int rc = runner_confine(&argv, writable);
+	if (rc < 0) {
+		kb_strv_free(&argv);
+		free(mdir);
+		return rc;
+	}
 	kb_strv_push(&argv, "make");
 	kb_strv_pushf(&argv, "-j%d", o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
 	kb_strv_pushf(&argv, "-C%s", o->build_dir);
@@ -87,7 +95,7 @@ int runner_build_module(struct kb_build_result *res, const struct kb_build_opts 
 		.ctx = o->ctx,
 	};
 	struct kb_exec_result er;
-	int rc = runner_exec(&er, &eo);
+	rc = runner_exec(&er, &eo);
 	res->exit_code = er.exit_code;
 	res->timed_out = er.timed_out;
 	res->elapsed = er.elapsed;
