@@ -251,7 +251,48 @@ static enum ui_style log_style(const char *line)
 	return UI_NORMAL;
 }
 
-static void log_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d)
+/* One line of text as lines of at most w columns: a line too long for the screen goes on
+ * under itself, each part after the first starting with cont (a mark that it goes on), so
+ * nothing is cut off without a sign. */
+static void add_long(struct ui_doc *d, const char *text, enum ui_style s, int w, const char *cont)
+{
+	int cw = ui_text_width(cont, strlen(cont));
+	size_t len = strlen(text);
+	if (w < cw + 10 || ui_text_width(text, len) <= w) {
+		ui_doc_add(d, text, s);
+		return;
+	}
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		int room = first ? w : w - cw;
+		/* as many whole UTF-8 characters as fit in room columns */
+		size_t n = 0;
+		while (p[n]) {
+			size_t c = 1;
+			while (p[n + c] && ((unsigned char)p[n + c] & 0xC0) == 0x80)
+				c++;
+			if (ui_text_width(p, n + c) > room)
+				break;
+			n += c;
+		}
+		if (n == 0)
+			n = 1;
+		char *part = first ? kb_strndup(p, n) : kb_asprintf("%s%.*s", cont, (int)n, p);
+		ui_doc_add(d, part, s);
+		free(part);
+		p += n;
+		first = false;
+	}
+}
+
+/* the mark at the start of a long line's continuation */
+static const char *cont_mark(const struct ui *ui)
+{
+	return ui->utf8 ? "  \u21aa " : "  > ";
+}
+
+static void log_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d, int w)
 {
 	if (v->log_dropped) {
 		char line[96];
@@ -265,29 +306,83 @@ static void log_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d)
 			ui_doc_add(d, h, UI_H2);
 			free(h);
 		} else {
-			ui_doc_add(d, l, log_style(l));
+			add_long(d, l, log_style(l), w, cont_mark(ui));
 		}
 	}
 	if (!v->log.n)
 		ui_doc_add(d, "(nothing printed yet)", UI_DIM);
 }
 
-static void add_block(struct ui_doc *d, const char *label, const char *text, enum ui_style s, int w)
+/* The line of the log document where the module's own lines start: the kernel's first
+ * word about it ("NAME: loading out-of-tree module taints kernel."), else its first
+ * Kbuild line ("CC [M]  .../NAME.o"), else the top. */
+static int module_first_line(struct ui *ui, struct ui_check_view *v, int w)
+{
+	struct ui_doc d = {0};
+	log_doc(ui, v, &d, w);
+	int at = -1, built = -1;
+	for (size_t i = 0; i < d.n && at < 0; i++) {
+		char *t = kb_strndup(d.lines[i].text, d.lines[i].len);
+		if (strstr(t, "loading out-of-tree module taints kernel"))
+			at = (int)i;
+		else if (built < 0 && strstr(t, " [M] "))
+			built = (int)i;
+		free(t);
+	}
+	ui_doc_free(&d);
+	return at >= 0 ? at : built >= 0 ? built : 0;
+}
+
+/* The kernel log's timestamp ("[    0.697981] ") is not part of what a line says. */
+static const char *without_stamp(const char *line, size_t n, size_t *rest)
+{
+	if (n > 2 && line[0] == '[') {
+		const char *e = memchr(line, ']', n);
+		if (e) {
+			size_t k = (size_t)(e + 1 - line);
+			while (k < n && line[k] == ' ')
+				k++;
+			*rest = n - k;
+			return line + k;
+		}
+	}
+	*rest = n;
+	return line;
+}
+
+static void add_block(struct ui *ui, struct ui_doc *d, const char *label, const char *text, enum ui_style s, int w)
 {
 	bool first = true;
 	for (const char *p = text; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = kb_asprintf("      %-9s %.*s", first ? label : "", (int)n, p);
+		/* the same line again, the kernel's timestamp aside (a module's init run twice
+		   by busybox's insmod, which tries finit_module and then init_module): shown
+		   once, with how many times it came */
+		size_t bl, repeats = 1;
+		const char *body = without_stamp(p, n, &bl);
+		const char *next = nl ? nl + 1 : p + n;
+		while (bl && *next) {
+			const char *nl2 = strchr(next, '\n');
+			size_t n2 = nl2 ? (size_t)(nl2 - next) : strlen(next), bl2;
+			const char *body2 = without_stamp(next, n2, &bl2);
+			if (bl2 != bl || memcmp(body, body2, bl) != 0)
+				break;
+			repeats++;
+			next = nl2 ? nl2 + 1 : next + n2;
+		}
+		char times[48] = "";
+		if (repeats > 1)
+			snprintf(times, sizeof times, "  (%zu times)", repeats);
+		char *line = kb_asprintf("      %-9s %.*s%s", first ? label : "", (int)n, p, times);
 		enum ui_style ls = s;
 		if (s != UI_FAIL && log_style(line) == UI_FAIL && strcmp(label, "seen:") == 0)
 			ls = UI_FAIL;   /* the oops lines stand out */
-		ui_doc_add(d, line, ls);
+		add_long(d, line, ls, w, "                ");
 		free(line);
 		first = false;
-		p = nl ? nl + 1 : p + n;
+		p = next;
 	}
-	(void)w;
 }
 
 static void verdict_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d, int w)
@@ -322,20 +417,20 @@ static void verdict_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d
 		const struct kb_expectation *e = &r->exp[i];
 		snprintf(line, sizeof line, "  %s %s", e->met ? (ui->utf8 ? "\u2713" : "+") : (ui->utf8 ? "\u2717" : "x"),
 			 e->expected ? e->expected : "(an expectation)");
-		ui_doc_add(d, line, e->met ? UI_PASS : UI_FAIL);
+		add_long(d, line, e->met ? UI_PASS : UI_FAIL, w, "    ");
 		if (!e->met) {
 			if (e->seen)
-				add_block(d, "seen:", e->seen, UI_DIM, w);
+				add_block(ui, d, "seen:", e->seen, UI_DIM, w);
 			if (e->where)
-				add_block(d, "where:", e->where, UI_CODE, w);
+				add_block(ui, d, "where:", e->where, UI_CODE, w);
 			if (e->hint)
-				add_block(d, "try:", e->hint, UI_NORMAL, w);
+				add_block(ui, d, "try:", e->hint, UI_NORMAL, w);
 		}
 	}
 	if (r->output && *r->output) {
 		ui_doc_add(d, "", UI_NORMAL);
 		ui_doc_add(d, "The check printed:", UI_H2);
-		add_block(d, "", r->output, UI_NORMAL, w);
+		add_block(ui, d, "", r->output, UI_NORMAL, w);
 	}
 	ui_doc_add(d, "", UI_NORMAL);
 	ui_doc_add(d, "l shows the whole build and boot log; c checks again; q goes back to the task.", UI_DIM);
@@ -351,7 +446,8 @@ static void ck_draw(struct ui *ui, int top, int height)
 	char head[512], t[32];
 	ui_fmt_secs(ui, t, sizeof t, v->running ? ui_now(ui) - v->started : v->have_res ? v->res.elapsed : 0);
 	if (v->running)
-		snprintf(head, sizeof head, "%s Checking %s/%s  %s  %s", ui_spinner(ui), v->lesson_id, v->task_id, t, v->what);
+		snprintf(head, sizeof head, "%s Checking %s/%s  %s  %s   (q stops it)", ui_spinner(ui), v->lesson_id,
+			 v->task_id, t, v->what);
 	else
 		snprintf(head, sizeof head, "Check of %s/%s", v->lesson_id, v->task_id);
 	ui_put(top, 1, COLS - 2, head, v->running ? UI_WARN : UI_H2);
@@ -359,7 +455,7 @@ static void ck_draw(struct ui *ui, int top, int height)
 	int body = height - 2;
 	struct ui_doc d = {0};
 	if (v->running || v->show_log)
-		log_doc(ui, v, &d);
+		log_doc(ui, v, &d, COLS - 3);
 	else
 		verdict_doc(ui, v, &d, COLS - 3);
 	if (v->follow && (v->running || v->show_log))
@@ -427,8 +523,9 @@ static bool ck_key(struct ui *ui, int key)
 		v->scroll = 1 << 20;
 		return true;
 	case 'l':
+		/* the log opens where the module's own lines start, the verdict at its top */
 		v->show_log = !v->show_log;
-		v->scroll = v->show_log ? 1 << 20 : 0;
+		v->scroll = v->show_log ? module_first_line(ui, v, COLS - 3) : 0;
 		v->follow = false;
 		return true;
 	case 'c':
