@@ -6,8 +6,10 @@
 #include "sys/runner.h"
 #include "base/util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +26,17 @@ static const char boot_help[] =
 	"status, the kernel log written after boot, and any oops or panic.\n"
 	"\n"
 	"With no --run: the modules are inserted and you get an interactive busybox shell on\n"
-	"the console (type 'exit' to power off; Ctrl-A X quits QEMU).\n"
+	"the console (type 'exit' to power off; Ctrl-A X quits QEMU); it has no time limit\n"
+	"unless --timeout is given. When standard input is not a terminal (a script, a\n"
+	"pipe, </dev/null), each of its lines up to the end of input is a command instead\n"
+	"(blank lines and lines starting with # are skipped), run as with --run.\n"
 	"\n"
 	"Options:\n"
 	"  --build DIR     build this module folder first (repeatable)\n"
 	"  --insmod FILE   a .ko to insert (repeatable); in the guest it is /kb/mod/FILE\n"
 	"  --run CMD       a shell command to run in the guest (repeatable)\n"
-	"  --timeout S     stop a guest that has not finished after S seconds (default 60)\n"
+	"  --timeout S     stop a guest that has not finished after S seconds (default 60;\n"
+	"                  also the time allowed to read commands from standard input)\n"
 	"  --cpus N        virtual CPUs (default 1)\n"
 	"  --memory MB     guest memory (default 128)\n"
 	"  --log           print the whole kernel log, not only what came after boot\n"
@@ -94,6 +100,73 @@ static void print_kernel_log(const char *log, bool all)
 		putchar('\n');
 }
 
+/* Commands from standard input (not a terminal): one a line until end of input, blank
+   lines and # comments skipped, at most 256 of at most 4 KiB. Reading stops with an
+   error when no end of input came within `timeout` seconds or on an interrupt. Returns 0
+   or a KB_E* code with the message set. */
+static int read_stdin_commands(struct kb_strv *runs, double timeout)
+{
+	struct kb_buf in = KB_BUF_INIT;
+	double deadline = kb_now() + timeout;
+	int rc = 0;
+	for (;;) {
+		double left = deadline - kb_now();
+		if (kb_interrupted) {
+			rc = kb_error_set(KB_EINTR, "interrupted while reading commands from standard input");
+			break;
+		}
+		if (left <= 0) {
+			rc = kb_error_set(KB_ETIMEOUT, "standard input did not end within %.0f s (--timeout): commands "
+					  "are read up to the end of input", timeout);
+			break;
+		}
+		struct pollfd p = {.fd = 0, .events = POLLIN};
+		int n = poll(&p, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+		if (n < 0 && errno != EINTR) {
+			rc = kb_error_set(KB_EIO, "cannot read standard input: %s", strerror(errno));
+			break;
+		}
+		if (n <= 0)
+			continue;
+		char chunk[4096];
+		ssize_t got = read(0, chunk, sizeof chunk);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = kb_error_set(KB_EIO, "cannot read standard input: %s", strerror(errno));
+			break;
+		}
+		if (got == 0)
+			break;
+		if (in.len + (size_t)got > 256 * 4096) {
+			rc = kb_error_set(KB_EINVAL, "more than 1 MiB of commands on standard input");
+			break;
+		}
+		kb_buf_add(&in, chunk, (size_t)got);
+	}
+	for (const char *l = in.data; !rc && l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		const char *s = l;
+		while (n && (*s == ' ' || *s == '\t')) {
+			s++;
+			n--;
+		}
+		while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		if (n && *s != '#') {
+			if (runs->n >= 256 || n > 4096)
+				rc = kb_error_set(KB_EINVAL, "standard input holds more than 256 commands or a line longer "
+						  "than 4 KiB");
+			else
+				kb_strv_push_own(runs, kb_strndup(s, n));
+		}
+		l = nl ? nl + 1 : l + strlen(l);
+	}
+	kb_buf_free(&in);
+	return rc;
+}
+
 int cli_boot(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
@@ -113,14 +186,14 @@ int cli_boot(int argc, char **argv)
 	struct kb_strv builds = KB_STRV_INIT, insmods = KB_STRV_INIT, runs = KB_STRV_INIT;
 	double timeout = 60;
 	int cpus = 1, memory = 0, c, status = 1;
-	bool full_log = false;
+	bool full_log = false, timeout_given = false;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "b:i:r:t:c:m:l", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b': kb_strv_push(&builds, optarg); break;
 		case 'i': kb_strv_push(&insmods, optarg); break;
 		case 'r': kb_strv_push(&runs, optarg); break;
-		case 't': timeout = atof(optarg); break;
+		case 't': timeout = atof(optarg); timeout_given = true; break;
 		case 'c': cpus = atoi(optarg); break;
 		case 'm': memory = atoi(optarg); break;
 		case 'l': full_log = true; break;
@@ -136,6 +209,16 @@ int cli_boot(int argc, char **argv)
 	if (timeout <= 0) {
 		fprintf(stderr, "kbridge boot: --timeout must be a positive number of seconds\n");
 		return 2;
+	}
+	/* the interactive shell needs a terminal; without one, the commands come from stdin */
+	bool interactive = runs.n == 0 && isatty(0);
+	bool from_stdin = runs.n == 0 && !interactive;
+	if (from_stdin && read_stdin_commands(&runs, timeout) < 0) {
+		fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
+		kb_strv_free(&builds);
+		kb_strv_free(&insmods);
+		kb_strv_free(&runs);
+		return kb_interrupted ? 1 : 2;
 	}
 
 	struct kb_home h;
@@ -198,7 +281,6 @@ int cli_boot(int argc, char **argv)
 		kb_strv_pushf(&cmds, "insmod %s", g);
 		free(g);
 	}
-	bool interactive = runs.n == 0;
 	for (size_t i = 0; i < runs.n; i++)
 		kb_strv_push(&cmds, runs.v[i]);
 	if (!interactive) {
@@ -212,7 +294,9 @@ int cli_boot(int argc, char **argv)
 	struct kb_boot_opts bo = {
 		.kernel = h.bzimage, .initramfs = h.initramfs,
 		.modules = kb_strv_argv(&modules), .commands = kb_strv_argv(&cmds),
-		.timeout = timeout, .cpus = cpus, .memory_mb = memory, .interactive = interactive,
+		/* the interactive shell has no limit unless one is asked for */
+		.timeout = interactive && !timeout_given ? 0 : timeout, .cpus = cpus, .memory_mb = memory,
+		.interactive = interactive,
 		.on_tick = interactive ? NULL : on_tick, .ctx = &live,
 	};
 	if (interactive)

@@ -183,7 +183,7 @@ struct kb_boot_opts {
 				      sh, each with its output and exit status recorded */
 	const struct kb_guest_file *files;  /* extra files; may be NULL */
 	size_t n_files;
-	double timeout;            /* seconds for the whole boot; 0: 60 */
+	double timeout;            /* seconds for the whole boot; 0: 60 (interactive: no limit) */
 	size_t output_cap;         /* serial bytes kept; 0: 2 MiB. Past it the guest is stopped */
 	int memory_mb;             /* 0: 128 */
 	int cpus;                  /* 0: 1 */

@@ -414,7 +414,8 @@ int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
 
 	struct kb_exec_opts eo = {
 		.argv = kb_strv_argv(&argv),
-		.timeout = o->interactive ? 0 : (o->timeout > 0 ? o->timeout : 60),
+		/* an interactive shell: no limit unless one is given */
+		.timeout = o->interactive ? (o->timeout > 0 ? o->timeout : 0) : (o->timeout > 0 ? o->timeout : 60),
 		.output_cap = 65536,
 		.stdin_fd = o->interactive ? KB_STDIN_INHERIT : KB_STDIN_NULL,
 		.interactive = o->interactive,

@@ -24,6 +24,7 @@ t_end
 
 t_begin "composite module: C calls a Rust extern \"C\" function in the same .ko"
 cp -r "$FIX/composite" "$T_TMP/"
+cp -r "$FIX/composite" "$T_TMP/composite-again"
 "$KBRIDGE" boot --build "$T_TMP/composite" > "$T_TMP/composite.out" 2>&1 </dev/null --run true
 expect_status 0 $?
 expect_contains "$T_TMP/composite.out" "CC [M]"
@@ -117,6 +118,64 @@ if command -v tmux > /dev/null; then
 	expect_contains "$T_TMP/interactive.out" "Rust minimal sample (init)"
 	expect_contains "$T_TMP/interactive.out" "rust_minimal 12288"
 	expect_contains "$T_TMP/interactive.status" "boot exited 0"
+else
+	t_fail "tmux is not installed (make deps installs it)"
+fi
+t_end
+
+t_begin "with no --run and no terminal (</dev/null): no shell; the module goes in and out and boot ends by itself"
+start=$(date +%s)
+timeout 120 "$KBRIDGE" boot --build "$T_TMP/composite-again" > "$T_TMP/nostdin.out" 2>&1 < /dev/null
+status=$?
+took=$(( $(date +%s) - start ))
+[ $status -eq 124 ] && t_fail "kbridge boot </dev/null was still running after 120 s"
+expect_status 0 $status
+expect_contains "$T_TMP/nostdin.out" "$ insmod /kb/mod/composite.ko"
+expect_contains "$T_TMP/nostdin.out" "$ rmmod composite"
+expect_contains "$T_TMP/nostdin.out" "composite: C asked Rust for 6 * 7 + 100 = 142"
+expect_contains "$T_TMP/nostdin.out" "== verdict: ok"
+expect_not_contains "$T_TMP/nostdin.out" "interactive"
+[ $took -lt 60 ] || t_fail "kbridge boot </dev/null took $took s"
+t_end
+
+t_begin "with no --run and a pipe: each line up to the end of input is a command"
+printf 'echo hi from stdin\n# a comment\n\ncat /proc/modules\n' |
+	timeout 120 "$KBRIDGE" boot --build "$T_TMP/composite-again" > "$T_TMP/pipe.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/pipe.out" "$ echo hi from stdin"
+expect_contains "$T_TMP/pipe.out" "hi from stdin"
+expect_contains "$T_TMP/pipe.out" "composite 12288"
+expect_not_contains "$T_TMP/pipe.out" "$ # a comment"
+t_end
+
+t_begin "a pipe that never ends: reading commands stops at --timeout"
+mkfifo "$T_TMP/endless"
+sleep 60 > "$T_TMP/endless" &
+writer=$!
+start=$(date +%s)
+timeout 60 "$KBRIDGE" boot --timeout 3 < "$T_TMP/endless" > "$T_TMP/endless.out" 2>&1
+status=$?
+took=$(( $(date +%s) - start ))
+kill $writer 2> /dev/null
+expect_status 2 $status
+expect_contains "$T_TMP/endless.out" "standard input did not end within 3 s (--timeout)"
+[ $took -lt 15 ] || t_fail "--timeout 3 took $took s"
+t_end
+
+t_begin "an interactive shell given --timeout is powered off at the timeout"
+if command -v tmux > /dev/null; then
+	sock="$T_TMP/tmux2.sock"
+	start=$(date +%s)
+	tmux -S "$sock" new-session -d -x 100 -y 30 \
+		"'$KBRIDGE' boot --timeout 6; echo \"boot exited \$?\" > '$T_TMP/itimeout.status'; sleep 60"
+	i=0
+	until [ -s "$T_TMP/itimeout.status" ] || [ $i -ge 150 ]; do sleep 0.2; i=$((i + 1)); done
+	took=$(( $(date +%s) - start ))
+	tmux -S "$sock" capture-pane -p -S -100 > "$T_TMP/itimeout.out"
+	tmux -S "$sock" kill-server 2> /dev/null
+	expect_contains "$T_TMP/itimeout.out" "built-in shell"
+	[ -s "$T_TMP/itimeout.status" ] || t_fail "the interactive boot with --timeout 6 was still running after 30 s"
+	[ $took -lt 25 ] || t_fail "--timeout 6 took $took s"
 else
 	t_fail "tmux is not installed (make deps installs it)"
 fi
