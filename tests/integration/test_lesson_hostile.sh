@@ -2,6 +2,9 @@
 # Hostile lessons: each check of tests/fixtures/packs/hostile attacks the sandbox or the
 # workspace boundary (line 8 of its lesson.lua). kbridge must stop each one with a clear
 # message naming file and line, stay alive, and still run the lesson that behaves.
+# Then hostile packs made here: symbolic links and special files in a pack (a page, a
+# solution file, a lesson folder, a file of a git-cloned pack) refused with nothing read
+# or copied, and a check that prints and reports 30 MiB kept under the caps.
 . "$(dirname "$0")/../lib.sh"
 PACK=$(cd "$(dirname "$0")/../fixtures/packs/hostile" && pwd)
 WS="$T_TMP/ws"
@@ -63,6 +66,149 @@ expect_status 1 $?
 expect_contains "$T_TMP/one" "string-dump/lesson.lua:8: string.dump is not available in a lesson"
 "$KBRIDGE" check good/t --pack "$PACK" --workspace "$WS" > "$T_TMP/good" 2>&1
 expect_status 0 $?
+t_end
+
+# ---- packs are plain files --------------------------------------------------------------
+
+SECRET="$T_TMP/secret"
+echo "TOP-SECRET-4242" > "$SECRET"
+LAB=$(cd "$(dirname "$0")/../fixtures/labpack" && pwd)
+export XDG_CACHE_HOME="$T_TMP/cache"
+mkpack() {   # mkpack DIR: a copy of the lab fixture pack (lesson square) to spoil
+	rm -rf "$1"
+	cp -R "$LAB" "$1"
+}
+SOL=square/solution/samples/kbridge/square
+
+t_begin "a page that is a symbolic link to /etc/shadow: the pack is refused, the page never shown"
+mkpack "$T_TMP/p-page"
+ln -sf /etc/shadow "$T_TMP/p-page/square/intro.md"
+"$KBRIDGE" list --pack "$T_TMP/p-page" > "$T_TMP/page.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/page.out" "square/intro.md is a symbolic link (to /etc/shadow): a lesson pack holds only plain files"
+"$KBRIDGE" shell --pack "$T_TMP/p-page" --workspace "$T_TMP/ws-page" --replay '<Enter><Enter>q' --dump "$T_TMP/page.dump" \
+	> "$T_TMP/page-shell.out" 2>&1
+[ $? -ne 0 ] || t_fail "the shell opened a pack with a symlinked page"
+expect_contains "$T_TMP/page-shell.out" "square/intro.md is a symbolic link"
+expect_not_contains "$T_TMP/page-shell.out" "root:"
+[ ! -s "$T_TMP/page.dump" ] || ! grep -q "root:" "$T_TMP/page.dump" || t_fail "the shell showed /etc/shadow"
+t_end
+
+t_begin "a solution file that is a symbolic link: start, solution, export and validate refuse it; nothing is copied"
+mkpack "$T_TMP/p-sol"
+rm "$T_TMP/p-sol/$SOL/Kbuild"
+ln -s "$SECRET" "$T_TMP/p-sol/$SOL/Kbuild"
+"$KBRIDGE" start square --pack "$T_TMP/p-sol" --workspace "$T_TMP/ws-sol" > "$T_TMP/sol.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/sol.out" "$SOL/Kbuild is a symbolic link (to $SECRET)"
+"$KBRIDGE" solution square --reveal --pack "$T_TMP/p-sol" --workspace "$T_TMP/ws-sol" > "$T_TMP/sol2.out" 2>&1
+[ $? -ne 0 ] || t_fail "kbridge solution showed a symlinked solution"
+"$KBRIDGE" pack export "$T_TMP/p-sol" square "$T_TMP/export" > "$T_TMP/sol3.out" 2>&1
+[ $? -ne 0 ] || t_fail "pack export copied a symlinked solution"
+"$KBRIDGE" pack validate "$T_TMP/p-sol" > "$T_TMP/sol4.out" 2>&1
+[ $? -ne 0 ] || t_fail "pack validate accepted a symlinked solution"
+for f in sol2 sol3 sol4; do expect_contains "$T_TMP/$f.out" "$SOL/Kbuild is a symbolic link"; done
+cat "$T_TMP"/sol*.out > "$T_TMP/sol-all.out"
+expect_not_contains "$T_TMP/sol-all.out" "TOP-SECRET-4242"
+if grep -rqs "TOP-SECRET-4242" "$T_TMP/ws-sol" "$T_TMP/export"; then t_fail "the secret was copied"; fi
+t_end
+
+t_begin "a starter file, helpers.lua or pack.lua that is a symbolic link, a fifo page: refused, naming the file"
+mkpack "$T_TMP/p-more"
+mkdir -p "$T_TMP/p-more/square/starter/samples/kbridge/square"
+ln -s "$SECRET" "$T_TMP/p-more/square/starter/samples/kbridge/square/square.c"
+"$KBRIDGE" list --pack "$T_TMP/p-more" > "$T_TMP/starter.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/starter.out" "square/starter/samples/kbridge/square/square.c is a symbolic link"
+mkpack "$T_TMP/p-helpers"
+ln -s "$SECRET" "$T_TMP/p-helpers/helpers.lua"
+"$KBRIDGE" list --pack "$T_TMP/p-helpers" > "$T_TMP/helpers.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/helpers.out" "helpers.lua is a symbolic link"
+mkpack "$T_TMP/p-packlua"
+mv "$T_TMP/p-packlua/pack.lua" "$T_TMP/real-pack.lua"
+ln -s "$T_TMP/real-pack.lua" "$T_TMP/p-packlua/pack.lua"
+"$KBRIDGE" list --pack "$T_TMP/p-packlua" > "$T_TMP/packlua.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/packlua.out" "pack.lua is a symbolic link"
+mkpack "$T_TMP/p-fifo"
+rm "$T_TMP/p-fifo/square/intro.md"
+mkfifo "$T_TMP/p-fifo/square/intro.md"
+timeout 20 "$KBRIDGE" list --pack "$T_TMP/p-fifo" > "$T_TMP/fifo.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/fifo.out" "square/intro.md is a named pipe"
+t_end
+
+t_begin "a lesson folder that is a symbolic link to a folder outside the pack: refused"
+mkpack "$T_TMP/p-dir"
+mv "$T_TMP/p-dir/square" "$T_TMP/outside-square"
+ln -s "$T_TMP/outside-square" "$T_TMP/p-dir/square"
+"$KBRIDGE" start square --pack "$T_TMP/p-dir" --workspace "$T_TMP/ws-dir" > "$T_TMP/dir.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/dir.out" "square is a symbolic link (to $T_TMP/outside-square)"
+[ ! -e "$T_TMP/ws-dir/linux/samples/kbridge/square" ] || t_fail "files of the linked lesson were copied"
+t_end
+
+t_begin "a git-cloned pack with a symbolic link inside: refused, naming the file; nothing copied"
+mkpack "$T_TMP/repo"
+rm "$T_TMP/repo/$SOL/square.c"
+ln -s "$SECRET" "$T_TMP/repo/$SOL/square.c"
+git -C "$T_TMP/repo" init -q
+git -C "$T_TMP/repo" add -A
+git -C "$T_TMP/repo" -c user.name=t -c user.email=t@example.org commit -qm "a pack with a link"
+git -C "$T_TMP/repo" ls-files -s "$SOL/square.c" | grep -q "^120000" || t_fail "the test repository holds no symlink"
+"$KBRIDGE" start square --pack "file://$T_TMP/repo" --workspace "$T_TMP/ws-git" > "$T_TMP/git.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/git.out" "$SOL/square.c is a symbolic link (to $SECRET)"
+if grep -rqs "TOP-SECRET-4242" "$T_TMP/ws-git"; then t_fail "the secret was copied from the git pack"; fi
+t_end
+
+# ---- bounded output ---------------------------------------------------------------------
+
+t_begin "a check that prints and reports 30 MiB: text and JUnit stay under the caps, with notes of what was cut"
+mkdir -p "$T_TMP/flood/flood/solution/kbridge" "$T_TMP/ws-flood/kbridge"
+echo note > "$T_TMP/flood/flood/solution/kbridge/note.txt"
+echo note > "$T_TMP/ws-flood/kbridge/note.txt"
+cat > "$T_TMP/flood/pack.lua" <<'LUA'
+pack { name = "flood", version = "1", kernel = "6.12", lessons = { "flood" } }
+LUA
+cat > "$T_TMP/flood/flood/lesson.lua" <<'LUA'
+lesson {
+  id = "flood", title = "a check that floods its report",
+  history = { year = 2026, milestone = "sandbox test", source = "kbridge tests" },
+  steps = { task {
+    id = "t", goal = "flood the report", files = { "kbridge/note.txt" },
+    check = function(kb)
+      local mib = ("x"):rep(1024 * 1024)
+      for i = 1, 30 do print(mib) end                       -- 30 MiB printed
+      local big = ("<&\"y"):rep(30 * 256 * 1024)            -- 30 MiB, all to escape in XML
+      kb.expect(false, big, { seen = big, hint = big, where = big })
+      for i = 1, 2000 do kb.expect(i % 2 == 0, "expectation " .. i, { seen = mib }) end
+    end,
+  } },
+}
+LUA
+"$KBRIDGE" check flood --pack "$T_TMP/flood" --workspace "$T_TMP/ws-flood" > "$T_TMP/flood.txt" 2>&1
+expect_status 1 $?
+"$KBRIDGE" check flood --pack "$T_TMP/flood" --workspace "$T_TMP/ws-flood" --format junit > "$T_TMP/flood.xml" 2> "$T_TMP/flood.err"
+expect_status 1 $?
+for f in flood.txt flood.xml; do
+	size=$(wc -c < "$T_TMP/$f")
+	echo "# $f: $size bytes"
+	[ "$size" -lt 1048576 ] || t_fail "$f holds $size bytes: the caps did not hold"
+done
+expect_contains "$T_TMP/flood.txt" "FAIL  flood/t"
+expect_contains "$T_TMP/flood.txt" "bytes left out (one print is cut at 4096 bytes)"
+expect_contains "$T_TMP/flood.txt" "more bytes of print left out (a check's print is capped at 64 KiB)"
+expect_contains "$T_TMP/flood.txt" "bytes left out (seen is cut at 4096 bytes)"
+expect_contains "$T_TMP/flood.txt" "bytes left out (an expectation is cut at 1024 bytes)"
+expect_contains "$T_TMP/flood.txt" "1746 more expectations left out (873 not met): a check records at most 256"
+expect_contains "$T_TMP/flood.xml" "bytes left out (seen is cut at 4096 bytes)"
+expect_contains "$T_TMP/flood.xml" "<failure type=\"expectation\""
+if command -v python3 > /dev/null; then
+	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$T_TMP/flood.xml" ||
+		t_fail "the JUnit report is not well-formed XML"
+fi
 t_end
 
 t_finish
