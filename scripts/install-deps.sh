@@ -4,7 +4,8 @@
 # Usage: scripts/install-deps.sh [--check]   (--check: list what is missing, exit 1 if any)
 set -eu
 
-# package|why
+# package|why[|command]: a line with a command is met too when that command is on PATH
+# from elsewhere (npm comes with some nodejs builds, which conflict with Debian's npm)
 PACKAGES='
 build-essential|compiles kbridge
 pkg-config|finds the libraries kbridge links against
@@ -38,6 +39,9 @@ git|tests read the workspaces kbridge writes and make pack repositories
 python3-yaml|tests parse the CI templates in assets/ci
 libxml2-utils|tests validate JUnit reports against a schema (xmllint)
 faketime|the report test runs the commands of a learner at known times (time spent: the gaps between them)
+nodejs|runs gitlab-ci-local, the GitLab CI runner the CI template test runs assets/ci/gitlab-ci.yml with (node >= 18)
+npm|installs gitlab-ci-local, pinned by scripts/gitlab-ci-local/package-lock.json, into the cache (scripts/gitlab-ci-local.sh)|npm
+rsync|gitlab-ci-local copies the files of a job with it
 '
 
 missing=''
@@ -48,6 +52,9 @@ for line in $PACKAGES; do
 	[ -n "$line" ] || continue
 	pkg=${line%%|*}
 	why=${line#*|}
+	cmd=''
+	case $why in *'|'*) cmd=${why##*|} why=${why%|*} ;; esac
+	[ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1 && continue
 	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
 		missing="$missing $pkg"
 		reasons="$reasons  $pkg: $why

@@ -5,12 +5,18 @@
 # (a pack from `kbridge pack new` with two lessons, published in git and pinned by tag;
 # one lesson solved, one not): deps, install (make install into a temporary prefix),
 # cache-key, setup (on a home standing for a restored cache), check in JUnit, TAP and
-# JSON. The JUnit report is validated against Jenkins' JUnit schema with xmllint.
-# Real Kbuild, the real course kernel, real QEMU.
+# JSON. The JUnit report is validated against Jenkins' JUnit schema with xmllint. Then
+# gitlab-ci.yml itself runs under a real GitLab CI runner, gitlab-ci-local (pinned, put
+# in the cache by scripts/gitlab-ci-local.sh) with the shell executor: the job fails on
+# the learner's repository with one task failed, and passes once it is fixed; its JUnit
+# artifact says which task failed. Real Kbuild, the real course kernel, real QEMU.
 . "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CI=$ROOT/assets/ci
 XSD=$ROOT/tests/fixtures/junit/jenkins-junit.xsd
+# gitlab-ci-local, the GitLab CI runner, is installed once into the user's cache (outside
+# the clone and this test's folder) by scripts/gitlab-ci-local.sh
+export KBRIDGE_RUNNER_CACHE="${KBRIDGE_RUNNER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kbridge}"
 export XDG_CACHE_HOME="$T_TMP/cache"
 export GIT_AUTHOR_NAME=Instructor GIT_AUTHOR_EMAIL=teach@example.org
 export GIT_COMMITTER_NAME=Instructor GIT_COMMITTER_EMAIL=teach@example.org
@@ -131,7 +137,12 @@ t_end
 
 # KBRIDGE_HOME as a cache would restore it: the course kernel this machine set up
 REAL_HOME=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
-CH="$T_TMP/cached-home"
+# outside /tmp: Kbuild runs in a sandbox with a /tmp of its own, where a course kernel
+# home under /tmp would be out of its sight
+mkdir -p "$KBRIDGE_RUNNER_CACHE"
+HOMES=$(mktemp -d "$KBRIDGE_RUNNER_CACHE/ci-test.XXXXXX")
+trap 'rm -rf "$T_TMP" "$HOMES"' EXIT
+CH="$HOMES/cached-home"
 mkdir -p "$CH"
 for x in linux build initramfs.cpio tools stamps; do
 	[ -e "$REAL_HOME/$x" ] && ln -s "$REAL_HOME/$x" "$CH/$x"
@@ -143,7 +154,7 @@ sh "$CI/grade.sh" setup > "$T_TMP/setup.out" 2>&1
 expect_status 0 $?
 expect_contains "$T_TMP/setup.out" "no cached course kernel in $CH"
 [ "$(cat "$CH/ci-cache-key" 2>/dev/null)" = "$KEY" ] || t_fail "no ci-cache-key written"
-(cd "$T_TMP" && KBRIDGE_HOME=cached-home sh "$CI/grade.sh" setup) > "$T_TMP/setup2.out" 2>&1
+(cd "$HOMES" && KBRIDGE_HOME=cached-home sh "$CI/grade.sh" setup) > "$T_TMP/setup2.out" 2>&1
 expect_status 0 $?
 expect_contains "$T_TMP/setup2.out" "comes from the cache ($KEY)"
 t_end
@@ -199,5 +210,93 @@ expect_status 2 $?
 expect_contains "$T_TMP/badfmt.out" "KBRIDGE_FORMAT must be junit, tap, json or text, not 'html'"
 t_end
 cd "$ROOT" || exit 1
+
+# The GitLab template under a real GitLab CI runner: gitlab-ci-local with the shell
+# executor runs the kbridge job of assets/ci/gitlab-ci.yml, as committed to a clone of the
+# learner's repository, on this machine: the before_script fetches kbridge (a snapshot of
+# this working tree, by file://), grade.sh deps, install, setup and check run as written.
+# What the test sets, with --variable: CI_PROJECT_DIR (gitlab-ci-local's shell executor
+# would give the container path /builds/...), the kbridge URL and ref, the pack, a prefix
+# in the test's folder instead of /usr/local, and KBRIDGE_APT=0 (git is here; apt-get
+# would need the network). The course kernel is not built: .kbridge-home in the clone
+# stands for the cache GitLab restores, as above.
+t_begin "gitlab-ci-local (pinned) installs into the cache and runs on this node"
+GCL=$(sh "$ROOT/scripts/gitlab-ci-local.sh" 2> "$T_TMP/gcl-install.out")
+expect_status 0 $?
+case $GCL in "$KBRIDGE_RUNNER_CACHE"/gitlab-ci-local-*/*) ;; *) t_fail "installed outside the cache: '$GCL' $(cat "$T_TMP/gcl-install.out")" ;; esac
+PINNED=$(sed -n 's/.*"gitlab-ci-local": "\([0-9.]*\)".*/\1/p' "$ROOT/scripts/gitlab-ci-local/package.json")
+[ "$(node "$GCL" --version 2>&1)" = "$PINNED" ] || t_fail "gitlab-ci-local --version is not $PINNED: $(node "$GCL" --version 2>&1)"
+[ "$(sh "$ROOT/scripts/gitlab-ci-local.sh" 2>&1)" = "$GCL" ] || t_fail "a second run did not reuse the installed copy"
+t_end
+
+SNAP="$T_TMP/kbridge-snapshot"
+mkdir -p "$SNAP"
+(cd "$ROOT" && git ls-files -z -co --exclude-standard | xargs -0 cp -P --parents -t "$SNAP" 2> /dev/null)
+git -C "$SNAP" init -q -b main && git -C "$SNAP" add -A && git -C "$SNAP" commit -qm snapshot
+G="$HOMES/gitlab-learner"   # its .kbridge-home is a home: outside /tmp
+git clone -q "$L" "$G"
+cp "$CI/gitlab-ci.yml" "$G/.gitlab-ci.yml"
+git -C "$G" add .gitlab-ci.yml && git -C "$G" commit -qm "kbridge autograding"
+mkdir -p "$G/.kbridge-home"
+for x in linux build initramfs.cpio tools stamps; do
+	[ -e "$REAL_HOME/$x" ] && ln -s "$REAL_HOME/$x" "$G/.kbridge-home/$x"
+done
+
+# gl_run OUT: run the kbridge job in $G; the job's log is $G/.gitlab-ci-local/output/kbridge.log
+gl_run() {
+	(cd "$G" && env -u KBRIDGE -u KBRIDGE_HOME -u KBRIDGE_PREFIX -u KBRIDGE_PACK \
+		node "$GCL" --force-shell-executor --home "$T_TMP/gcl-home" \
+		--variable "CI_PROJECT_DIR=$G" \
+		--variable "KBRIDGE_GIT_URL=file://$SNAP" --variable KBRIDGE_REF=HEAD \
+		--variable "KBRIDGE_PACK=file://$T_TMP/pack#v1" \
+		--variable "KBRIDGE_PREFIX=$T_TMP/gl-prefix" --variable KBRIDGE_APT=0 \
+		kbridge) > "$1" 2>&1
+}
+
+# junit_check REPORT TESTS FAILURES: valid against the schema, with those counts
+junit_check() {
+	xmllint --noout --schema "$XSD" "$1" > "$T_TMP/gl-xmllint.out" 2>&1 ||
+		t_fail "the artifact does not validate: $(cat "$T_TMP/gl-xmllint.out")"
+	python3 - "$@" > "$T_TMP/gl-junit.py" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/gl-junit.py")"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert (root.get("tests"), root.get("failures"), root.get("errors")) == (sys.argv[2], sys.argv[3], "0"), root.attrib
+cases = {c.get("classname"): c.find("failure") is None for c in root.iter("testcase")}
+assert cases["pack.hello"], "hello failed"
+assert cases["pack.bye"] == (sys.argv[3] == "0"), cases
+PY
+}
+
+ART="$G/.gitlab-ci-local/artifacts/kbridge/kbridge-report.xml"
+LOG="$G/.gitlab-ci-local/output/kbridge.log"
+t_begin "gitlab-ci.yml under gitlab-ci-local: one task failed, the job fails, the JUnit artifact says which"
+gl_run "$T_TMP/gl1.out"
+expect_status 1 $?
+expect_contains "$T_TMP/gl1.out" "FAIL  kbridge"
+expect_contains "$LOG" "grade: 2 tasks: 1 passed, 1 failed, 0 could not run (report: $G/kbridge-report.xml)"
+expect_contains "$LOG" "no cached course kernel in $G/.kbridge-home"
+expect_contains "$LOG" "--pack file://$T_TMP/pack#v1"
+expect_not_contains "$LOG" "Reading package lists"
+SECS=$(sed -n 's/.*the course kernel is ready (\([0-9]*\) s).*/\1/p' "$LOG")
+{ [ -n "$SECS" ] && [ "$SECS" -lt 60 ]; } || t_fail "kbridge setup in the job took '$SECS' s: was the kernel rebuilt?"
+[ -x "$T_TMP/gl-prefix/bin/kbridge" ] || t_fail "the job did not install kbridge into its prefix"
+[ "$(git -C "$G/.kbridge-src" rev-parse HEAD)" = "$(git -C "$SNAP" rev-parse HEAD)" ] || t_fail "the job fetched another kbridge"
+[ -f "$ART" ] || t_fail "no JUnit artifact at $ART"
+junit_check "$ART" 2 1
+t_end
+
+t_begin "gitlab-ci.yml under gitlab-ci-local: the learner fixes the task, the job passes"
+S="$T_TMP/pack/bye/solution/samples/kbridge/bye"
+grep -v 'TODO-' "$S/bye_rust.rs" > "$G/samples/kbridge/bye/bye_rust.rs"
+git -C "$G" commit -qam "bye done"
+rm -f "$ART"
+gl_run "$T_TMP/gl2.out"
+expect_status 0 $?
+expect_contains "$T_TMP/gl2.out" "PASS  kbridge"
+expect_contains "$LOG" "grade: 2 tasks: 2 passed, 0 failed, 0 could not run"
+expect_contains "$LOG" "the course kernel in $G/.kbridge-home comes from the cache"
+[ -f "$ART" ] || t_fail "no JUnit artifact at $ART"
+junit_check "$ART" 2 0
+t_end
 
 t_finish
