@@ -186,8 +186,12 @@ int cli_doctor(int argc, char **argv)
 			snprintf(found, sizeof found, "%s (%s)",
 				 ss.state[s] == KB_STEP_DONE ? "ready" :
 				 ss.state[s] == KB_STEP_STALE ? "out of date" : "not done",
-				 s == KB_STEP_BUILD ? h.build : s == KB_STEP_INITRAMFS ? h.initramfs : h.src);
-			row(&d, ss.state[s] == KB_STEP_DONE, true, kb_step_title((enum kb_step)s), found, "kbridge setup");
+				 s == KB_STEP_BUILD ? h.build : s == KB_STEP_INITRAMFS ? h.initramfs :
+				 s == KB_STEP_PROBES ? h.tools : h.src);
+			/* the recorded probes only make module builds faster: a warning */
+			row(&d, ss.state[s] == KB_STEP_DONE, s != KB_STEP_PROBES, kb_step_title((enum kb_step)s), found,
+			    s == KB_STEP_PROBES ? "kbridge setup (module builds ask clang its probes each time until then)" :
+			    "kbridge setup");
 		}
 	} else {
 		row(&d, false, true, "kbridge data folder", kb_error_last(), "set KBRIDGE_DATADIR to the kbridge source folder");

@@ -122,7 +122,11 @@ static char *version_word(const char *line)
 	return NULL;
 }
 
-void kb_toolchain_init(struct kb_toolchain *tc, const struct kb_home *h)
+static enum kb_step_state step_state(const struct kb_home *h, enum kb_step s);
+
+/* probes: use the recorded answers to Kbuild's compiler probes when they are current
+ * (module builds); setup's own builds of the kernel do not */
+static void toolchain_init(struct kb_toolchain *tc, const struct kb_home *h, bool probes)
 {
 	memset(tc, 0, sizeof *tc);
 	char *line = runner_capture_line((char *[]){"/usr/bin/bindgen", "--version", NULL});
@@ -154,6 +158,17 @@ void kb_toolchain_init(struct kb_toolchain *tc, const struct kb_home *h)
 	kb_strv_push(&tc->env, "MAKEFLAGS=");
 	kb_strv_push(&tc->env, "MFLAGS=");
 	kb_strv_push(&tc->env, "MAKELEVEL=");
+	if (probes && h && step_state(h, KB_STEP_PROBES) == KB_STEP_DONE &&
+	    step_state(h, KB_STEP_BUILD) == KB_STEP_DONE) {
+		tc->probes_cached = true;
+		kb_strv_pushf(&tc->make_vars, "CC=%s/cc", h->tools);
+		kb_strv_pushf(&tc->env, "KBRIDGE_CC_PROBES=%s/cc-probes", h->tools);
+	}
+}
+
+void kb_toolchain_init(struct kb_toolchain *tc, const struct kb_home *h)
+{
+	toolchain_init(tc, h, true);
 }
 
 void kb_toolchain_free(struct kb_toolchain *tc)
@@ -167,10 +182,11 @@ void kb_toolchain_free(struct kb_toolchain *tc)
 
 /* ---- stamps ------------------------------------------------------------------------- */
 
-static const char *const step_names[KB_STEP_COUNT] = {"extract", "import", "config", "build", "initramfs"};
+static const char *const step_names[KB_STEP_COUNT] = {"extract", "import", "config", "build", "initramfs",
+							"probes"};
 static const char *const step_titles[KB_STEP_COUNT] = {
 	"kernel source extracted", "kernel tree imported into git", "kernel configured",
-	"reference kernel built", "initramfs made"};
+	"reference kernel built", "initramfs made", "compiler probes recorded"};
 
 const char *kb_step_name(enum kb_step s)
 {
@@ -225,6 +241,16 @@ static char *step_key(const struct kb_home *h, enum kb_step s)
 		hash_file_data(&k, wrapper);
 		free(wrapper);
 	}
+	if (s == KB_STEP_PROBES) {
+		/* the answers hold for this clang (in the build key above), this configuration
+		   and this wrapper */
+		char *config = kb_path_join(h->build, ".config");
+		char *wrapper = kb_path_join(h->datadir, "scripts/kbuild-cc");
+		hash_file_data(&k, config);
+		hash_file_data(&k, wrapper);
+		free(config);
+		free(wrapper);
+	}
 	if (s == KB_STEP_INITRAMFS) {
 		k = 0;
 		hash_file_meta(&k, "/bin/busybox");
@@ -255,9 +281,12 @@ static enum kb_step_state step_state(const struct kb_home *h, enum kb_step s)
 	free(path);
 	/* the stamp alone is not enough when what it vouches for was deleted */
 	if (st == KB_STEP_DONE) {
+		char *probes = s == KB_STEP_PROBES ? kb_path_join(h->tools, "cc-probes") : NULL;
 		const char *must = s == KB_STEP_EXTRACT ? h->src : s == KB_STEP_BUILD ? h->bzimage :
-				   s == KB_STEP_INITRAMFS ? h->initramfs : NULL;
-		if (must && !kb_path_exists(must))
+				   s == KB_STEP_INITRAMFS ? h->initramfs : probes;
+		bool gone = must && !kb_path_exists(must);
+		free(probes);
+		if (gone)
 			st = KB_STEP_MISSING;
 		if (s == KB_STEP_IMPORT) {
 			char *git = kb_path_join(h->src, ".git");
@@ -279,7 +308,8 @@ void kb_setup_status(struct kb_setup_status *st, const struct kb_home *h)
 		if (!upstream_ok && s != KB_STEP_INITRAMFS && st->state[s] == KB_STEP_DONE)
 			st->state[s] = KB_STEP_STALE;
 		if (st->state[s] != KB_STEP_DONE) {
-			st->ready = false;
+			if (s != KB_STEP_PROBES)
+				st->ready = false;
 			if (s != KB_STEP_INITRAMFS)
 				upstream_ok = false;
 		}
@@ -689,6 +719,92 @@ static int step_initramfs(struct step_ctx *c)
 	return rc;
 }
 
+/* Record Kbuild's compiler probes: one module build (a C and a Rust module) with
+ * scripts/kbuild-cc as CC in record mode; its answers become tools/cc-probes, and the
+ * wrapper tools/cc. A few seconds. */
+static int step_probes(struct step_ctx *c)
+{
+	const struct kb_home *h = c->h;
+	say(c, "recording Kbuild's compiler probes (module builds then skip them)");
+	char *src = kb_path_join(h->datadir, "scripts/kbuild-cc"), *wrapper = kb_path_join(h->tools, "cc");
+	char *rec = kb_path_join(h->tools, "cc-probes.new"), *final = kb_path_join(h->tools, "cc-probes");
+	char *rust = kb_path_join(h->src, "samples/rust/rust_minimal.rs");
+	char *dir = kb_asprintf("%s/kb-probes-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	char *data = NULL;
+	size_t len;
+	struct kb_strv argv = KB_STRV_INIT, env = KB_STRV_INIT;
+	bool made_dir = false;
+	int rc = kb_read_file(&data, &len, src);
+	if (!rc)
+		rc = kb_mkdir_p(h->tools, 0755);
+	if (!rc)
+		rc = kb_write_file_atomic(wrapper, data, len, 0755);
+	free(data);
+	data = NULL;
+	if (!rc && !mkdtemp(dir))
+		rc = kb_error_set(KB_EIO, "cannot make a temporary folder %s: %s", dir, strerror(errno));
+	made_dir = !rc;
+	if (!rc)
+		rc = kb_read_file(&data, &len, rust);
+	if (!rc) {
+		static const char c_module[] =
+			"#include <linux/module.h>\n"
+			"static int __init kbp_init(void) { return 0; }\n"
+			"module_init(kbp_init);\n"
+			"MODULE_LICENSE(\"GPL\");\n";
+		static const char kbuild[] = "obj-m := kbp_c.o rust_minimal.o\n";
+		char *p1 = kb_path_join(dir, "kbp_c.c"), *p2 = kb_path_join(dir, "rust_minimal.rs");
+		char *p3 = kb_path_join(dir, "Kbuild");
+		rc = kb_write_file_atomic(p1, c_module, sizeof c_module - 1, 0644);
+		if (!rc)
+			rc = kb_write_file_atomic(p2, data, len, 0644);
+		if (!rc)
+			rc = kb_write_file_atomic(p3, kbuild, sizeof kbuild - 1, 0644);
+		free(p1);
+		free(p2);
+		free(p3);
+	}
+	unlink(rec);
+	if (!rc) {
+		kb_strv_push(&argv, "make");
+		kb_strv_pushf(&argv, "-C%s", h->build);
+		kb_strv_pushf(&argv, "M=%s", dir);
+		for (size_t i = 0; i < c->tc.make_vars.n; i++)
+			kb_strv_push(&argv, c->tc.make_vars.v[i]);
+		kb_strv_pushf(&argv, "CC=%s", wrapper);
+		kb_strv_push(&argv, "modules");
+		for (size_t i = 0; i < c->tc.env.n; i++)
+			kb_strv_push(&env, c->tc.env.v[i]);
+		kb_strv_pushf(&env, "KBRIDGE_CC_RECORD=%s", rec);
+		struct kb_exec_opts eo = {.argv = kb_strv_argv(&argv), .env = kb_strv_argv(&env),
+					  .stdin_fd = KB_STDIN_NULL, .timeout = 600};
+		struct kb_exec_result r;
+		rc = runner_exec(&r, &eo);
+		if (rc || r.exit_code != 0)
+			rc = child_failed("a module build recording the compiler probes", &r, rc);
+		runner_exec_result_free(&r);
+	}
+	if (!rc && !kb_path_exists(rec))
+		rc = kb_error_set(KB_EIO, "the module build asked clang no probe: %s stays unused", rec);
+	if (!rc && rename(rec, final) < 0)
+		rc = kb_error_set(KB_EIO, "cannot rename %s: %s", rec, strerror(errno));
+	if (rc)
+		unlink(rec);
+	if (made_dir)
+		kb_rm_rf(dir);
+	report(c, 1, "done");
+	kb_strv_free(&argv);
+	kb_strv_free(&env);
+	free(data);
+	free(src);
+	free(wrapper);
+	free(rec);
+	free(final);
+	free(rust);
+	free(dir);
+	return rc;
+}
+
 int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 {
 	int lock = kb_setup_lock(h);
@@ -702,7 +818,7 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 		remove_stamps_from(h, KB_STEP_EXTRACT);
 
 	static int (*const run[KB_STEP_COUNT])(struct step_ctx *) = {
-		step_extract, step_import, step_config, step_build, step_initramfs};
+		step_extract, step_import, step_config, step_build, step_initramfs, step_probes};
 	struct kb_setup_status st;
 	for (int s = 0; s < KB_STEP_COUNT && !rc; s++) {
 		kb_setup_status(&st, h);
@@ -713,12 +829,12 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 			report(&c, 1, "ready");
 			continue;
 		}
-		if (s == KB_STEP_CONFIG || s == KB_STEP_BUILD) {
+		if (s == KB_STEP_CONFIG || s == KB_STEP_BUILD || s == KB_STEP_PROBES) {
 			kb_toolchain_free(&c.tc);
-			kb_toolchain_init(&c.tc, h);
+			toolchain_init(&c.tc, h, false);
 		}
 		/* what comes after this step no longer holds */
-		if (s != KB_STEP_INITRAMFS)
+		if (s != KB_STEP_INITRAMFS && s != KB_STEP_PROBES)
 			remove_stamps_from(h, (enum kb_step)(s + 1));
 		c.step = (enum kb_step)s;
 		report(&c, 0, "starting");

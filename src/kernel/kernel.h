@@ -56,6 +56,8 @@ struct kb_toolchain {
 	bool bindgen_wrapped;       /* the system bindgen is older than the tree's minimum */
 	char *bindgen_version;      /* the system bindgen's version ("0.60.1"), or NULL */
 	char *bindgen_min;          /* the tree's minimum ("0.65.1") */
+	bool probes_cached;         /* module builds take clang's probe answers from the home
+				       (CC=tools/cc, KBRIDGE_CC_PROBES=tools/cc-probes) */
 };
 void kb_toolchain_init(struct kb_toolchain *tc, const struct kb_home *h);
 void kb_toolchain_free(struct kb_toolchain *tc);
@@ -65,13 +67,17 @@ int kb_version_cmp(const char *a, const char *b);
 
 /* ---- setup ----------------------------------------------------------------------- */
 
-enum kb_step { KB_STEP_EXTRACT, KB_STEP_IMPORT, KB_STEP_CONFIG, KB_STEP_BUILD, KB_STEP_INITRAMFS, KB_STEP_COUNT };
+/* The setup steps, in order. KB_STEP_PROBES is a speed-up, not a need: it records the
+ * answers to Kbuild's compiler probes (scripts/kbuild-cc) so module builds need not ask
+ * clang again; the kernel is ready without it, and a stale one is simply not used. */
+enum kb_step { KB_STEP_EXTRACT, KB_STEP_IMPORT, KB_STEP_CONFIG, KB_STEP_BUILD, KB_STEP_INITRAMFS, KB_STEP_PROBES,
+	       KB_STEP_COUNT };
 
 enum kb_step_state { KB_STEP_MISSING, KB_STEP_STALE, KB_STEP_DONE };
 
 struct kb_setup_status {
 	enum kb_step_state state[KB_STEP_COUNT];
-	bool ready;   /* every step done */
+	bool ready;   /* every step done (KB_STEP_PROBES aside) */
 };
 const char *kb_step_name(enum kb_step s);
 const char *kb_step_title(enum kb_step s);

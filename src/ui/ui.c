@@ -221,7 +221,7 @@ bool ui_kernel_ready(const struct ui *ui)
 }
 
 /* how long each setup step takes, roughly (design.md's measurements), for one bar */
-static const double step_weight[KB_STEP_COUNT] = {11, 73, 5, 153, 2};
+static const double step_weight[KB_STEP_COUNT] = {11, 73, 5, 153, 2, 3};
 
 static double setup_fraction(const struct ui *ui, int cur, double cur_frac)
 {

@@ -7,7 +7,7 @@ HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
 t_begin "setup --status says everything is ready"
 "$KBRIDGE" setup --status > "$T_TMP/status.out" 2>&1
 expect_status 0 $?
-for step in extract import config build initramfs; do
+for step in extract import config build initramfs probes; do
 	grep -qE "^  $step +ready" "$T_TMP/status.out" || t_fail "step $step is not ready"
 done
 t_end
@@ -37,6 +37,70 @@ flock -n 9 || t_fail "could not take the lock for the test"
 expect_status 1 $?
 expect_contains "$T_TMP/locked.out" "another kbridge setup is running"
 exec 9>&-
+t_end
+
+# A clang that writes down each compiler probe it is asked (the try-run form Kbuild uses:
+# "-c -x c /dev/null -o DIR/.tmp_PID/tmp"), then is the real clang. scripts/kbuild-cc runs
+# KBRIDGE_CC_REAL, and kbridge hands its environment to the builds. Both it and its log
+# sit in the module's folder: the only one a sandboxed build sees besides the system's.
+mkdir -p "$T_TMP/mod"
+FAKE="$T_TMP/mod/.probe-clang"
+LOG="$T_TMP/mod/.probes.log"
+printf '#!/bin/sh\ncase " $* " in *" /dev/null -o "*/.tmp_*) echo probe >> "%s" ;; esac\nexec /usr/bin/clang "$@"\n' \
+	"$LOG" > "$FAKE"
+chmod +x "$FAKE"
+printf '%s\n' '#include <linux/module.h>' \
+	'static int __init kbcc_init(void) { pr_info("kbcc: %d\n", 40 + 2); return 0; }' \
+	'static void __exit kbcc_exit(void) { }' 'module_init(kbcc_init);' 'module_exit(kbcc_exit);' \
+	'MODULE_LICENSE("GPL");' > "$T_TMP/mod/kbcc.c"
+echo 'obj-m := kbcc.o' > "$T_TMP/mod/Kbuild"
+flags() {   # the compile line Kbuild recorded for kbcc.o, one word a line, the compiler left out
+	sed -n 1p "$T_TMP/mod/.kbcc.o.cmd" | tr ' ' '\n' | grep -v -e '/cc$' -e '^clang$' | sort
+}
+plain_make() {   # plain_make TARGET: Kbuild with clang itself
+	PATH=/usr/bin:$PATH make -s -C "$HOME_DIR/build" M="$T_TMP/mod" LLVM=1 RUSTC=/usr/bin/rustc \
+		RUSTDOC=/usr/bin/rustdoc HOSTRUSTC=/usr/bin/rustc BINDGEN="$HOME_DIR/tools/bindgen" "$1"
+}
+
+t_begin "a module build takes Kbuild's compiler probes from setup's record: clang is asked none"
+: > "$LOG"
+KBRIDGE_CC_REAL="$FAKE" "$KBRIDGE" boot --build "$T_TMP/mod" --run true > "$T_TMP/cached.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/cached.out" "kbcc: 42"
+[ "$(wc -l < "$LOG")" -eq 0 ] || t_fail "clang was asked $(wc -l < "$LOG") probes"
+t_end
+
+t_begin "the compile is the same with recorded probes as with clang asked: the same flags"
+flags > "$T_TMP/cached.flags"
+plain_make clean > /dev/null 2>&1
+plain_make modules > "$T_TMP/plain.out" 2>&1
+expect_status 0 $?
+flags > "$T_TMP/plain.flags"
+diff "$T_TMP/plain.flags" "$T_TMP/cached.flags" > "$T_TMP/flags.diff" || t_fail "the flags differ: $(cat "$T_TMP/flags.diff")"
+[ "$(wc -l < "$T_TMP/plain.flags")" -gt 50 ] || t_fail "no compile line read from .kbcc.o.cmd"
+t_end
+
+t_begin "a changed configuration makes the record stale: builds ask clang itself again"
+# a home standing for this one: the same tree (a link), the build's files hard-linked but
+# a .config of its own
+mkdir "$T_TMP/home2"
+ln -s "$HOME_DIR/linux" "$T_TMP/home2/linux"
+cp -al "$HOME_DIR/build" "$HOME_DIR/stamps" "$HOME_DIR/tools" "$HOME_DIR/initramfs.cpio" "$T_TMP/home2/"
+rm "$T_TMP/home2/build/.config"
+{ cat "$HOME_DIR/build/.config"; echo "# changed"; } > "$T_TMP/home2/build/.config"
+KBRIDGE_HOME="$T_TMP/home2" "$KBRIDGE" setup --status > "$T_TMP/status2.out" 2>&1
+expect_status 0 $?
+grep -qE "^  probes +out of date" "$T_TMP/status2.out" || t_fail "probes not out of date: $(cat "$T_TMP/status2.out")"
+# (unconfined: the home standing for this one lies in /tmp, which a sandboxed build does
+# not see)
+: > "$LOG"
+KBRIDGE_NO_SANDBOX=1 KBRIDGE_HOME="$T_TMP/home2" KBRIDGE_CC_REAL="$FAKE" "$KBRIDGE" boot --build "$T_TMP/mod" \
+	--run true > "$T_TMP/stale.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/stale.out" "kbcc: 42"
+# the stale record is not used: Kbuild runs clang itself, probes and all
+first=$(sed -n '1s/^[^=]*:= *\([^ ]*\).*/\1/p' "$T_TMP/mod/.kbcc.o.cmd")
+[ "$first" = clang ] || t_fail "kbcc.o was compiled by '$first', not clang itself"
 t_end
 
 t_begin "doctor: everything found, the wrapper decision stated, exit 0"
