@@ -27,25 +27,52 @@ fresh_module() {
 	echo 'obj-m := rust_minimal.o' > "$1/Kbuild"
 }
 
-build() {
-	make -s -C "$HOME_DIR/build" M="$1" LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
-		HOSTRUSTC=/usr/bin/rustc BINDGEN="$HOME_DIR/tools/bindgen" modules >/dev/null
+build() {   # build DIR [CC=...]: Kbuild as kbridge runs it, clang asked its probes unless CC says otherwise
+	_dir=$1
+	shift
+	make -s -C "$HOME_DIR/build" M="$_dir" LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+		HOSTRUSTC=/usr/bin/rustc BINDGEN="$HOME_DIR/tools/bindgen" "$@" modules >/dev/null
 }
+# the compiler probes setup recorded (scripts/kbuild-cc): what kbridge's builds use
+export KBRIDGE_CC_PROBES="$HOME_DIR/tools/cc-probes"
+CACHED="CC=$HOME_DIR/tools/cc"
+[ -x "$HOME_DIR/tools/cc" ] && [ -f "$KBRIDGE_CC_PROBES" ] || { echo "(no recorded probes: run kbridge setup)"; CACHED="CC=clang"; }
 
-echo "kbridge benchmarks ($RUNS runs each, median; $(nproc) CPUs, $(uname -m))"
+echo "kbridge benchmarks ($RUNS runs each, median; $(nproc) CPUs, $(uname -m); load $(cut -d' ' -f1-3 /proc/loadavg))"
 
 : > "$TMP/cold"
 for i in $(seq "$RUNS"); do
 	fresh_module "$TMP/m"
-	t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m"; t1=$(now)
+	t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m" "$CACHED"; t1=$(now)
 	echo "$t1 - $t0" | bc >> "$TMP/cold"
 done
 printf '%-48s %6.2f s\n' "module build, cold (rust_minimal)" "$(median < "$TMP/cold")"
 
+# a build with nothing to do and a one-file edit, with clang asked its ~30 probes each
+# time (before) and with the answers setup recorded (after, what kbridge does)
+for mode in before after; do
+	cc=CC=clang
+	[ $mode = after ] && cc=$CACHED
+	PATH=/usr/bin:$PATH build "$TMP/m" "$cc"
+	: > "$TMP/noop-$mode"
+	: > "$TMP/edit-$mode"
+	for i in $(seq "$RUNS"); do
+		t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m" "$cc"; t1=$(now)
+		echo "$t1 - $t0" | bc >> "$TMP/noop-$mode"
+		echo "// edit $mode $i" >> "$TMP/m/rust_minimal.rs"
+		t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m" "$cc"; t1=$(now)
+		echo "$t1 - $t0" | bc >> "$TMP/edit-$mode"
+	done
+done
+printf '%-48s %6.2f s -> %5.2f s\n' "module build with nothing to do (probes asked -> recorded)" \
+	"$(median < "$TMP/noop-before")" "$(median < "$TMP/noop-after")"
+printf '%-48s %6.2f s -> %5.2f s\n' "module build after a one-file .rs edit (same)" \
+	"$(median < "$TMP/edit-before")" "$(median < "$TMP/edit-after")"
+
 : > "$TMP/warm"
 for i in $(seq "$RUNS"); do
 	sed -i "s/Rust minimal sample (init).*\\\\n/Rust minimal sample (init) $i\\\\n/" "$TMP/m/rust_minimal.rs"
-	t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m"; t1=$(now)
+	t0=$(now); PATH=/usr/bin:$PATH build "$TMP/m" "$CACHED"; t1=$(now)
 	echo "$t1 - $t0" | bc >> "$TMP/warm"
 done
 printf '%-48s %6.2f s\n' "module build after editing the .rs" "$(median < "$TMP/warm")"
