@@ -165,7 +165,7 @@ t_end
 
 # ---- bounded output ---------------------------------------------------------------------
 
-t_begin "a check that prints and reports 30 MiB: text and JUnit stay under the caps, with notes of what was cut"
+t_begin "a check that prints and reports 30 MiB: text, JUnit, TAP and JSON stay under the caps, with notes of what was cut"
 mkdir -p "$T_TMP/flood/flood/solution/kbridge" "$T_TMP/ws-flood/kbridge"
 echo note > "$T_TMP/flood/flood/solution/kbridge/note.txt"
 echo note > "$T_TMP/ws-flood/kbridge/note.txt"
@@ -192,7 +192,9 @@ LUA
 expect_status 1 $?
 "$KBRIDGE" check flood --pack "$T_TMP/flood" --workspace "$T_TMP/ws-flood" --format junit > "$T_TMP/flood.xml" 2> "$T_TMP/flood.err"
 expect_status 1 $?
-for f in flood.txt flood.xml; do
+"$KBRIDGE" check flood --pack "$T_TMP/flood" --workspace "$T_TMP/ws-flood" --format tap > "$T_TMP/flood.tap" 2>&1
+"$KBRIDGE" check flood --pack "$T_TMP/flood" --workspace "$T_TMP/ws-flood" --format json > "$T_TMP/flood.json" 2>&1
+for f in flood.txt flood.xml flood.tap flood.json; do
 	size=$(wc -c < "$T_TMP/$f")
 	echo "# $f: $size bytes"
 	[ "$size" -lt 1048576 ] || t_fail "$f holds $size bytes: the caps did not hold"
@@ -208,6 +210,7 @@ expect_contains "$T_TMP/flood.xml" "<failure type=\"expectation\""
 if command -v python3 > /dev/null; then
 	python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$T_TMP/flood.xml" ||
 		t_fail "the JUnit report is not well-formed XML"
+	python3 -c 'import sys, json; json.load(open(sys.argv[1]))' "$T_TMP/flood.json" || t_fail "the JSON report does not parse"
 fi
 t_end
 
