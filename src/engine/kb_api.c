@@ -1657,6 +1657,7 @@ int kb_api_run_check(struct kb_sandbox *sb, int check_ref, const char *where, st
 	lua_pushlightuserdata(L, &r);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_CTX);
 	int top = lua_gettop(L);
+	kb_sandbox_seed(sb, res->seed);   /* the inputs this check draws: replayable */
 	kb_sandbox_push_ref(sb, check_ref);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_KB);
 	int rc = kb_sandbox_pcall(sb, 1, 2, where);

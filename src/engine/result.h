@@ -44,9 +44,13 @@ struct kb_check_result {
 	   the check's own Lua (elapsed less all the others) */
 	double build_seconds, boot_seconds, queue_seconds, setup_seconds, lua_seconds;
 	int n_builds, n_boots;
+	unsigned long long seed;    /* what math.random was seeded with for this check (below
+				       2^48): kbridge check --seed replays the same inputs */
 };
 
 struct kb_check_opts {
+	bool seed_given;            /* seed math.random with `seed` (a replay); else a fresh one */
+	unsigned long long seed;
 	const char *workspace;      /* the learner's kernel tree (or a folder with the task's
 				       files at their tree paths); required */
 	const struct kb_home *home; /* NULL: resolved on the first build or boot */

@@ -26,6 +26,7 @@ static const char REG_ENV = 'e';      /* the lesson environment */
 static const char REG_LINES = 'l';    /* weak table: builder table -> line */
 static const char REG_KINDS = 'k';    /* weak table: builder table -> kind name */
 static const char REG_ROOT = 'r';     /* the root builder's table */
+static const char REG_RANDOMSEED = 's';  /* math.randomseed, kept from lessons for kb_sandbox_seed() */
 
 struct kb_sandbox {
 	lua_State *L;
@@ -232,6 +233,12 @@ static int sb_init(lua_State *L)
 	}
 	lua_pushnil(L);
 	lua_setfield(L, string, "dump");   /* also gone from ("").dump: same table */
+	/* kbridge seeds math.random for each check (kb_sandbox_seed), so that a check can be
+	   replayed with its seed: a lesson may not reseed it */
+	lua_getfield(L, math, "randomseed");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_RANDOMSEED);
+	lua_pushnil(L);
+	lua_setfield(L, math, "randomseed");
 
 	lua_createtable(L, 0, 32);
 	int env = lua_gettop(L);
@@ -813,4 +820,15 @@ int kb_sandbox_run_helpers(struct kb_sandbox *sb, const char *path, const char *
 	kb_sandbox_set_global(sb, global);
 	lua_settop(L, top);
 	return 0;
+}
+
+void kb_sandbox_seed(struct kb_sandbox *sb, unsigned long long seed)
+{
+	lua_State *L = sb->L;
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_RANDOMSEED) != LUA_TFUNCTION) {
+		lua_pop(L, 1);
+		return;
+	}
+	lua_pushinteger(L, (lua_Integer)seed);
+	lua_call(L, 1, 0);
 }

@@ -146,4 +146,9 @@ int kb_sandbox_run_helpers(struct kb_sandbox *sb, const char *path, const char *
 int kb_sandbox_run_string(struct kb_sandbox *sb, const char *text, size_t len, const char *chunkname,
 			  const char *root_name, struct kb_value *root);
 
+/* Seed the lesson's math.random with `seed` (Lua 5.4's xoshiro256**: the same seed gives
+ * the same numbers). A check is seeded before it runs, so that `kbridge check --seed N`
+ * replays the inputs it drew; lessons cannot call math.randomseed themselves. */
+void kb_sandbox_seed(struct kb_sandbox *sb, unsigned long long seed);
+
 #endif

@@ -232,6 +232,42 @@ static void test_safe_libraries_work(void **s)
 			"assert(pcall(error, 'x') == false)\nlesson { a = a }\n"));
 }
 
+/* The numbers a lesson draws after kb_sandbox_seed(sb, seed), as the lesson's table's
+ * field "draws": three integers. */
+static void draws_after_seed(unsigned long long seed, long long out[3])
+{
+	struct kb_sandbox *sb;
+	assert_int_equal(kb_sandbox_new(&sb, NULL), 0);
+	kb_sandbox_add_builder(sb, "lesson", true);
+	kb_sandbox_seed(sb, seed);
+	const char *code = "lesson { a = math.random(1, 1000000), b = math.random(1, 1000000), "
+			   "c = math.random(1, 1000000) }\n";
+	struct kb_value v;
+	assert_int_equal(kb_sandbox_run_string(sb, code, strlen(code), "t/lesson.lua", "lesson", &v), 0);
+	out[0] = kb_value_get(&v, "a")->integer;
+	out[1] = kb_value_get(&v, "b")->integer;
+	out[2] = kb_value_get(&v, "c")->integer;
+	kb_value_free(&v);
+	kb_sandbox_free(sb);
+}
+
+/* kbridge check --seed N: the same seed draws the same numbers, another seed others */
+static void test_seed_replays(void **s)
+{
+	long long a[3], b[3], c[3];
+	draws_after_seed(123456789, a);
+	draws_after_seed(123456789, b);
+	draws_after_seed(987654321, c);
+	assert_memory_equal(a, b, sizeof a);
+	assert_true(a[0] != c[0] || a[1] != c[1] || a[2] != c[2]);
+}
+
+/* a lesson cannot reseed math.random behind the check's back */
+static void test_no_randomseed(void **s)
+{
+	expect_error("math.randomseed(1)\n", "t/lesson.lua:1:", "math.randomseed is not available");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_io),
 	cmocka_unit_test(test_os),
@@ -243,6 +279,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_package),
 	cmocka_unit_test(test_string_dump),
 	cmocka_unit_test(test_string_dump_method),
+	cmocka_unit_test(test_seed_replays),
+	cmocka_unit_test(test_no_randomseed),
 	cmocka_unit_test(test_collectgarbage),
 	cmocka_unit_test(test_getfield_g),
 	cmocka_unit_test(test_new_global),
