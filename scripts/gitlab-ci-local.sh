@@ -4,9 +4,10 @@
 # command. tests/integration/test_ci_template.sh runs assets/ci/gitlab-ci.yml with it.
 #
 # The version and every dependency are pinned by scripts/gitlab-ci-local/package-lock.json
-# (gitlab-ci-local 4.62.0: the newest whose code and dependencies run on Debian 12's
-# nodejs 18; 4.66 and later need node 22). `npm ci` installs exactly that tree, without
-# install scripts, into a cache outside the clone, once:
+# (gitlab-ci-local 4.63.0: the newest whose dependencies all declare node 18, Debian 12's
+# nodejs; 4.64 brings in packages for node 20, and 4.66 on needs node 22). `npm ci`
+# installs exactly that tree, without install scripts, into a cache outside the clone,
+# once:
 #
 #   ${KBRIDGE_RUNNER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kbridge}/gitlab-ci-local-VERSION
 #

@@ -27,8 +27,12 @@
 #                    (default: kbridge's built-in pack)
 #   KBRIDGE_TREE     the learner's tree: the lesson files at their kernel-tree paths
 #                    (default: the current folder)
-#   KBRIDGE_FORMAT   junit (default), tap, json or text
+#   KBRIDGE_FORMAT   junit (default), tap, json, text or classroom
 #   KBRIDGE_REPORT   the report file (default kbridge-report.xml, .tap, .json or .txt)
+#   KBRIDGE_CLASSROOM  also write GitHub Classroom's result to this file (each task worth
+#                    its points in the pack, 1 unless given): check says "Points X/Y", and
+#                    on GitHub Actions sets the step's output `result` to it, base64
+#                    encoded, for classroom-resources/autograding-grading-reporter
 #   KBRIDGE_TIMEOUT  seconds allowed to each boot (default: kbridge's, 60)
 #   KBRIDGE_FAIL_ON_FAILED  1 (default): check exits 1 when a task fails, so the CI job
 #                    shows it; 0: exit 0 whenever a report was written
@@ -134,12 +138,28 @@ junit_counts() {
 	sed -n 's/.*<testsuites[^>]* tests="\([0-9]*\)" failures="\([0-9]*\)" errors="\([0-9]*\)".*/\1 \2 \3/p' "$1" | head -n 1
 }
 
+# "Points X/Y" from a classroom result (cJSON's layout: one field a line), into the log,
+# the step summary, and on GitHub Actions the step's output `result` (base64), which
+# classroom-resources/autograding-grading-reporter reads from <RUNNER>_RESULTS
+classroom_points() {
+	points=$(awk -F: '/^[[:space:]]*"max_score":/ { gsub(/[^0-9]/, "", $2); max = $2 }
+		/^[[:space:]]*"score":/ { gsub(/[^0-9]/, "", $2); got += $2 }
+		END { print got + 0 "/" max + 0 }' "$1")
+	say "Points $points (GitHub Classroom result: $1)"
+	if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+		printf 'Points %s\n' "$points" >> "$GITHUB_STEP_SUMMARY"
+	fi
+	if [ -n "${GITHUB_OUTPUT:-}" ]; then
+		printf 'result=%s\n' "$(base64 -w 0 "$1")" >> "$GITHUB_OUTPUT"
+	fi
+}
+
 step_check() {
 	kb=$(kbridge_bin)
 	format=${KBRIDGE_FORMAT:-junit}
 	case $format in
-	junit) ext=xml ;; tap) ext=tap ;; json) ext=json ;; text) ext=txt ;;
-	*) die "KBRIDGE_FORMAT must be junit, tap, json or text, not '$format'" 2 ;;
+	junit) ext=xml ;; tap) ext=tap ;; json | classroom) ext=json ;; text) ext=txt ;;
+	*) die "KBRIDGE_FORMAT must be junit, tap, json, text or classroom, not '$format'" 2 ;;
 	esac
 	report=${KBRIDGE_REPORT:-kbridge-report.$ext}
 	tree=${KBRIDGE_TREE:-.}
@@ -147,6 +167,9 @@ step_check() {
 	set -- check --all --workspace "$tree" --format "$format"
 	[ -n "${KBRIDGE_PACK:-}" ] && set -- "$@" --pack "$KBRIDGE_PACK"
 	[ -n "${KBRIDGE_TIMEOUT:-}" ] && set -- "$@" --timeout "$KBRIDGE_TIMEOUT"
+	classroom=${KBRIDGE_CLASSROOM:-}
+	[ -n "$classroom" ] && set -- "$@" --classroom "$classroom"
+	[ "$format" = classroom ] && classroom=$report
 	say "$kb $* > $report"
 	"$kb" "$@" > "$report.tmp"
 	status=$?
@@ -168,6 +191,7 @@ step_check() {
 	else
 		say "report: $report"
 	fi
+	[ -n "$classroom" ] && [ -s "$classroom" ] && classroom_points "$classroom"
 	[ "$status" -eq 0 ] && return 0
 	[ "${KBRIDGE_FAIL_ON_FAILED:-1}" = 0 ] && return 0
 	return 1

@@ -1,5 +1,6 @@
 /* cli_check.c - `kbridge check`: run task checks without the shell and report them as
- * text, TAP 13, JUnit XML or JSON (the JSON shape is in docs/lesson-api.md). */
+ * text, TAP 13, JUnit XML, JSON (the JSON shape is in docs/lesson-api.md) or a GitHub
+ * Classroom result. */
 #define _GNU_SOURCE
 #include "engine/check.h"
 #include "engine/course.h"
@@ -12,6 +13,7 @@
 #include "base/util.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +21,8 @@
 #include <unistd.h>
 
 static const char check_help[] =
-	"usage: kbridge check ID... | --all [--format text|tap|junit|json]\n"
-	"                     [--pack PACK] [--workspace DIR] [--timeout S]\n"
+	"usage: kbridge check ID... | --all [--format text|tap|junit|json|classroom]\n"
+	"                     [--classroom FILE] [--pack PACK] [--workspace DIR] [--timeout S]\n"
 	"\n"
 	"Run the checks of lesson tasks against your workspace and say, for each task, which\n"
 	"expectations are met and which are not (what was expected, what was seen, where to\n"
@@ -30,7 +32,10 @@ static const char check_help[] =
 	"Options:\n"
 	"  --all             every task of the pack\n"
 	"  --format F        text (default), tap (TAP version 13 with YAML diagnostics),\n"
-	"                    junit (JUnit XML for CI systems) or json\n"
+	"                    junit (JUnit XML for CI systems), json, or classroom (the result\n"
+	"                    GitHub Classroom's autograding reporter reads: each task worth its\n"
+	"                    points in lesson.lua, 1 unless given, and 0 when it did not pass)\n"
+	"  --classroom FILE  also write the classroom result to FILE, whatever --format is\n"
 	"  --pack PACK       the lesson pack: a folder, or a git repository (path or URL, with\n"
 	"                    #TAG, #BRANCH or #COMMIT to pin it; see kbridge pack --help)\n"
 	"                    (default: $KBRIDGE_PACK, else lessons/core of kbridge's data folder)\n"
@@ -104,6 +109,7 @@ struct check_args {
 	bool all;
 	const char *pack_dir, *workspace;
 	enum cli_format fmt;
+	const char *classroom;   /* --classroom FILE, or NULL */
 	double timeout;
 	char **ids;        /* argv's LESSON or LESSON/TASK, not owned */
 	int n_ids;
@@ -118,6 +124,7 @@ static int parse_check_args(struct check_args *a, int argc, char **argv)
 		{"pack", required_argument, NULL, 'p'},
 		{"workspace", required_argument, NULL, 'w'},
 		{"timeout", required_argument, NULL, 't'},
+		{"classroom", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -125,20 +132,21 @@ static int parse_check_args(struct check_args *a, int argc, char **argv)
 	a->timeout = 60;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "af:p:w:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "af:p:w:t:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': a->all = true; break;
 		case 'f': format = optarg; break;
 		case 'p': a->pack_dir = optarg; break;
 		case 'w': a->workspace = optarg; break;
 		case 't': a->timeout = atof(optarg); break;
+		case 'c': a->classroom = optarg; break;
 		default:
 			fputs(check_help, stderr);
 			return 2;
 		}
 	}
 	if (cli_parse_format(format, &a->fmt) < 0) {
-		fprintf(stderr, "kbridge check: unknown format '%s' (text, tap, junit or json)\n", format);
+		fprintf(stderr, "kbridge check: unknown format '%s' (text, tap, junit, json or classroom)\n", format);
 		return 2;
 	}
 	if (a->all == (optind < argc)) {
@@ -275,6 +283,20 @@ static bool run_picks(struct cli_results *results, const struct picks *p, const 
 	return interrupted;
 }
 
+/* --classroom FILE: the classroom result beside the report on stdout. Returns 0 or a
+ * negative KB_E* with a message. */
+static int write_classroom(const char *path, const struct kb_pack *pk, const char *workspace,
+			   const struct cli_results *results)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return kb_error_set(KB_EIO, "cannot write the classroom result %s: %s", path, strerror(errno));
+	cli_print_report(f, CLI_CLASSROOM, pk, workspace, results);
+	if (ferror(f) | (fclose(f) != 0))
+		return kb_error_set(KB_EIO, "cannot write the classroom result %s: %s", path, strerror(errno));
+	return 0;
+}
+
 int cli_check(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
@@ -345,6 +367,10 @@ int cli_check(int argc, char **argv)
 		record_lessons(&course, &picks, &results, a.fmt, workspace);
 	cli_print_report(stdout, a.fmt, pk, workspace, &results);
 	status = results.n == picks.n && cli_results_all_passed(&results) ? 0 : 1;
+	if (a.classroom && write_classroom(a.classroom, pk, workspace, &results) < 0) {
+		fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+		status = 1;
+	}
 	if (interrupted)
 		fprintf(stderr, "kbridge check: interrupted\n");
 out:

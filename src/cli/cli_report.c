@@ -1,4 +1,5 @@
-/* cli_report.c - check results as text, TAP 13, JUnit XML and JSON. See cli_report.h. */
+/* cli_report.c - check results as text, TAP 13, JUnit XML, JSON and a GitHub Classroom
+ * result. See cli_report.h. */
 #define _GNU_SOURCE
 #include "cli/cli_report.h"
 #include "engine/result.h"
@@ -17,6 +18,7 @@ int cli_parse_format(const char *s, enum cli_format *out)
 {
 	static const struct { const char *name; enum cli_format f; } fmts[] = {
 		{"text", CLI_TEXT}, {"tap", CLI_TAP}, {"junit", CLI_JUNIT}, {"json", CLI_JSON},
+		{"classroom", CLI_CLASSROOM},
 	};
 	for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
 		if (strcmp(s, fmts[i].name) == 0) {
@@ -392,6 +394,80 @@ static void print_json(FILE *out, const struct kb_pack *pack, const char *worksp
 	cJSON_Delete(root);
 }
 
+/* ---- GitHub Classroom ------------------------------------------------------------------ */
+
+/* what a result's task is worth: its points in lesson.lua; 1 when the task is not in the
+ * pack (a lesson that did not load) */
+static int task_points(const struct kb_pack *pack, const struct kb_check_result *r)
+{
+	const struct kb_lesson *l = r->lesson_id ? kb_pack_find_lesson(pack, r->lesson_id) : NULL;
+	const struct kb_task *t = l && r->task_id ? kb_lesson_find_task(l, r->task_id) : NULL;
+	return t ? t->points : 1;
+}
+
+/* why a task did not pass, for the reporter's log: each expectation, and for the unmet
+ * ones what was seen, where to look and the hint; or the check's error */
+static char *classroom_message(const struct kb_check_result *r)
+{
+	if (r->verdict == KB_VERDICT_PASS)
+		return kb_asprintf("passed: %zu expectation%s met", r->n_exp, r->n_exp == 1 ? "" : "s");
+	if (r->verdict == KB_VERDICT_ERROR)
+		return kb_asprintf("could not run: %s", r->error ? r->error : "?");
+	struct kb_buf text = KB_BUF_INIT;
+	for (size_t k = 0; k < r->n_exp; k++) {
+		const struct kb_expectation *e = &r->exp[k];
+		kb_buf_printf(&text, "%s %s\n", e->met ? "[met]" : "[NOT MET]", e->expected);
+		if (e->met)
+			continue;
+		if (e->seen)
+			kb_buf_printf(&text, "  seen:\n%s\n", e->seen);
+		if (e->where)
+			kb_buf_printf(&text, "  look at: %s\n", e->where);
+		if (e->hint)
+			kb_buf_printf(&text, "  hint: %s\n", e->hint);
+	}
+	return text.data ? text.data : kb_strdup("failed");
+}
+
+/* GitHub Classroom's runner result, version 1: the autograding reporter reads it base64
+ * encoded from <RUNNER>_RESULTS and adds the scores up into "Points X/Y" */
+static void print_classroom(FILE *out, const struct kb_pack *pack, const struct cli_results *res)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "version", 1);
+	bool failed = false, errored = false;
+	long max_score = 0;
+	cJSON *tests = cJSON_CreateArray();
+	for (size_t i = 0; i < res->n; i++) {
+		const struct kb_check_result *r = &res->v[i];
+		int points = task_points(pack, r);
+		failed |= r->verdict == KB_VERDICT_FAIL;
+		errored |= r->verdict == KB_VERDICT_ERROR;
+		max_score += points;
+		cJSON *o = cJSON_CreateObject();
+		char *name = r->title ? kb_asprintf("%s: %s", r->id, r->title) : kb_strdup(r->id ? r->id : "?");
+		json_str(o, "name", name);
+		free(name);
+		json_str(o, "status", kb_verdict_name(r->verdict));
+		cJSON_AddNumberToObject(o, "score", r->verdict == KB_VERDICT_PASS ? points : 0);
+		char *msg = classroom_message(r);
+		json_str(o, "message", msg);
+		free(msg);
+		char *code = kb_asprintf("kbridge check %s", r->id ? r->id : "?");
+		json_str(o, "test_code", code);
+		free(code);
+		cJSON_AddItemToArray(tests, o);
+	}
+	cJSON_AddStringToObject(root, "status", failed ? "fail" : errored ? "error" : "pass");
+	cJSON_AddNumberToObject(root, "max_score", (double)max_score);
+	cJSON_AddItemToObject(root, "tests", tests);
+	char *text = cJSON_Print(root);
+	fputs(text, out);
+	fputc('\n', out);
+	free(text);
+	cJSON_Delete(root);
+}
+
 void cli_print_report(FILE *out, enum cli_format fmt, const struct kb_pack *pack, const char *workspace,
 		      const struct cli_results *res)
 {
@@ -411,6 +487,7 @@ void cli_print_report(FILE *out, enum cli_format fmt, const struct kb_pack *pack
 	case CLI_TAP: print_tap(out, res); break;
 	case CLI_JUNIT: print_junit(out, pack, res); break;
 	case CLI_JSON: print_json(out, pack, workspace, res); break;
+	case CLI_CLASSROOM: print_classroom(out, pack, res); break;
 	}
 	fflush(out);
 }

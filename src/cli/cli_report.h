@@ -1,5 +1,5 @@
-/* cli_report.h - check results as text, TAP 13, JUnit XML and JSON (cli_report.c);
- * shared by `kbridge check` and `kbridge pack validate`. */
+/* cli_report.h - check results as text, TAP 13, JUnit XML, JSON and a GitHub Classroom
+ * result (cli_report.c); shared by `kbridge check` and `kbridge pack validate`. */
 #ifndef KB_CLI_REPORT_H
 #define KB_CLI_REPORT_H
 
@@ -10,14 +10,14 @@
 struct kb_check_result;
 struct kb_pack;
 
-enum cli_format { CLI_TEXT, CLI_TAP, CLI_JUNIT, CLI_JSON };
+enum cli_format { CLI_TEXT, CLI_TAP, CLI_JUNIT, CLI_JSON, CLI_CLASSROOM };
 
 struct cli_results {
 	struct kb_check_result *v;
 	size_t n;
 };
 
-/* "text" / "tap" / "junit" / "json". Returns 0 or KB_EINVAL. */
+/* "text" / "tap" / "junit" / "json" / "classroom". Returns 0 or KB_EINVAL. */
 int cli_parse_format(const char *s, enum cli_format *out);
 
 /* One result as text, for the learner: the verdict line, then each expectation (met or
@@ -26,7 +26,10 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r);
 
 /* The whole report. Text: only the closing summary (results are printed as they come).
  * TAP version 13 with YAML diagnostics; JUnit XML (testsuites > testsuite per lesson >
- * testcase per task, failure/error with escaped text); JSON (docs/lesson-api.md). */
+ * testcase per task, failure/error with escaped text); JSON (docs/lesson-api.md);
+ * classroom: the result GitHub Classroom's autograding reporter reads (version 1: status,
+ * max_score, and per task its name, status, score and message), each task worth the
+ * points its lesson.lua gives it (1 unless given), a task that did not pass worth 0. */
 void cli_print_report(FILE *out, enum cli_format fmt, const struct kb_pack *pack, const char *workspace,
 		      const struct cli_results *res);
 

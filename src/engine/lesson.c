@@ -620,12 +620,29 @@ static void read_limits(struct rd *r, const struct kb_value *v, int line, struct
 	}
 }
 
+/* task.points, a whole number from 0 to KB_TASK_POINTS_MAX; 1 when not given */
+static void read_points(struct rd *r, const struct kb_value *v, int line, struct kb_task *t)
+{
+	t->points = 1;
+	const struct kb_value *n = kb_value_get(v, "points");
+	if (!n)
+		return;
+	if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 0 || n->integer > KB_TASK_POINTS_MAX) {
+		rd_fail(r, line, "task.points must be a whole number from 0 to %d (what the task is worth in "
+			"a GitHub Classroom result; 1 when not given)", KB_TASK_POINTS_MAX);
+		return;
+	}
+	t->points = (int)n->integer;
+}
+
 static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *v, struct kb_task *t, int n)
 {
-	static const char *const known[] = {"id", "title", "goal", "files", "hints", "check", "limits", NULL};
+	static const char *const known[] = {"id", "title", "goal", "files", "hints", "check", "limits", "points",
+					    NULL};
 	int line = v->line;
 	check_keys(r, v, line, "task", known);
 	read_limits(r, v, line, t);
+	read_points(r, v, line, t);
 	t->id = get_str(r, v, line, "task", "id", false, "a short name: lowercase letters, digits, - and _");
 	if (t->id && !valid_id(t->id))
 		rd_fail(r, line, "task id '%s' must be lowercase letters, digits, '-' and '_'", t->id);

@@ -60,7 +60,12 @@ struct kb_task {
 	   seconds and the builds and boots it may start; 0: the defaults (result.h,
 	   KB_CHECK_SECONDS ...) */
 	int limit_seconds, limit_builds, limit_boots;
+	/* points = N: what the task is worth in a GitHub Classroom result (`kbridge check
+	   --format classroom`), 0 to KB_TASK_POINTS_MAX; 1 unless given */
+	int points;
 };
+
+#define KB_TASK_POINTS_MAX 1000
 
 struct kb_lesson_step {
 	enum kb_step_kind kind;

@@ -35,7 +35,10 @@ def grade_calls(lines):
 assert True in gh or "on" in gh, "no triggers"
 for k in ("KBRIDGE_GIT_URL", "KBRIDGE_REF", "KBRIDGE_PACK"):
     assert k in gh["env"], k
-job = gh["jobs"]["grade"]
+# GitHub Classroom takes the score only from this workflow name and job name
+assert gh["name"] == "Autograding Tests", gh["name"]
+assert list(gh["jobs"]) == ["run-autograding-tests"], list(gh["jobs"])
+job = gh["jobs"]["run-autograding-tests"]
 assert job["container"] == "debian:12", job["container"]
 steps = job["steps"]
 runs = [s for s in steps if "run" in s]
@@ -56,10 +59,19 @@ assert order.index(save["name"]) == order.index("Set up the course kernel") + 1
 junit = uses["mikepenz/action-junit-report"]
 art = uses["actions/upload-artifact"]
 assert junit["if"] == "always()" and art["if"] == "always()"
-assert junit["with"]["report_paths"] == "kbridge-report.xml" == art["with"]["path"]
+assert junit["with"]["report_paths"] == "kbridge-report.xml"
+assert art["with"]["path"].split() == ["kbridge-report.xml", "kbridge-classroom.json"], art["with"]["path"]
 assert job["env"]["KBRIDGE_REPORT"] == "kbridge-report.xml"
 assert job["env"]["KBRIDGE_TREE"] == [s for s in steps if s.get("uses", "").startswith("actions/checkout")][0]["with"]["path"]
 assert gh["permissions"]["checks"] == "write"
+# the points: the check step writes the classroom result and its output `result`, which
+# the autograding reporter reads from KBRIDGE_RESULTS (runner id "kbridge")
+check = [s for s in steps if "grade.sh\" check" in s.get("run", "")][0]
+assert check["id"] == "kbridge" and job["env"]["KBRIDGE_CLASSROOM"] == "kbridge-classroom.json"
+rep = uses["classroom-resources/autograding-grading-reporter"]
+assert rep["if"] == "always()" and rep["with"]["runners"] == "kbridge", rep
+assert rep["env"]["KBRIDGE_RESULTS"] == "${{ steps.kbridge.outputs.result }}", rep["env"]
+assert order.index(rep["name"]) > order.index(check["name"])
 
 # GitLab CI
 job = gl["kbridge"]
@@ -68,6 +80,10 @@ for k in ("KBRIDGE_GIT_URL", "KBRIDGE_REF", "KBRIDGE_PACK"):
     assert k in gl["variables"], k
 assert not [l for l in job["before_script"] if "grade.sh" in l]
 assert any("$KBRIDGE_GIT_URL" in l and "$KBRIDGE_REF" in l for l in job["before_script"])
+# apt-get runs unless KBRIDGE_APT is "0" (a prepared shell runner, as below)
+apt = [l for l in job["before_script"] if "apt-get" in l]
+assert gl["variables"]["KBRIDGE_APT"] == "1" and len(apt) == 1, apt
+assert apt[0].startswith('if [ "$KBRIDGE_APT" != 0 ]; then apt-get update'), apt
 assert all("assets/ci/grade.sh" in l for l in job["script"]), job["script"]
 assert grade_calls(job["script"]) == ["deps", "install", "setup", "check"], job["script"]
 assert job["artifacts"]["reports"]["junit"] == "kbridge-report.xml"
@@ -81,7 +97,7 @@ t_end
 
 t_begin "the fetch step's commands fetch kbridge at a ref (this repository by file://)"
 # the GitHub step's lines, less the apt-get line (the packages are here already)
-python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["jobs"]["grade"]["steps"][0]["run"])' \
+python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["jobs"]["run-autograding-tests"]["steps"][0]["run"])' \
 	"$CI/github-actions.yml" | grep -v '^apt-get' > "$T_TMP/fetch.sh"
 KBRIDGE_SRC="$T_TMP/kbridge-src" KBRIDGE_GIT_URL="file://$ROOT" KBRIDGE_REF=HEAD sh -e "$T_TMP/fetch.sh" > "$T_TMP/fetch.out" 2>&1
 expect_status 0 $?
@@ -99,6 +115,9 @@ sed -i 's/hello_rust/bye_rust/g; s|kbridge/hello|kbridge/bye|g; s/id = "hello"/i
 	"$T_TMP/pack/bye/lesson.lua" "$T_TMP/pack/bye/solution/samples/kbridge/bye/bye_rust.rs" \
 	"$T_TMP/pack/bye/solution/samples/kbridge/bye/Kbuild"
 sed -i 's/lessons = { "hello" }/lessons = { "hello", "bye" }/' "$T_TMP/pack/pack.lua"
+# bye is worth 3 points in GitHub Classroom's result; hello the default, 1
+sed -i 's/^      id = "greet",$/      id = "greet",\n      points = 3,/' "$T_TMP/pack/bye/lesson.lua"
+grep -q 'points = 3,' "$T_TMP/pack/bye/lesson.lua" || { echo "could not give bye its points"; exit 1; }
 git init -q -b main "$T_TMP/pack"
 git -C "$T_TMP/pack" add . && git -C "$T_TMP/pack" commit -qm "two lessons" && git -C "$T_TMP/pack" tag v1
 L="$T_TMP/learner"
@@ -181,6 +200,62 @@ print("junit ok")
 PY
 t_end
 
+t_begin "grade.sh check with KBRIDGE_CLASSROOM: GitHub Classroom's result beside the JUnit report, Points 1/4"
+: > "$T_TMP/gh-output"
+GITHUB_OUTPUT="$T_TMP/gh-output" GITHUB_STEP_SUMMARY="$T_TMP/summary2.md" KBRIDGE_CLASSROOM=kbridge-classroom.json \
+	sh "$CI/grade.sh" check > "$T_TMP/classroom.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/classroom.out" "--pack file://$T_TMP/pack#v1 --classroom kbridge-classroom.json > kbridge-report.xml"
+expect_contains "$T_TMP/classroom.out" "2 tasks: 1 passed, 1 failed, 0 could not run"
+expect_contains "$T_TMP/classroom.out" "Points 1/4 (GitHub Classroom result: kbridge-classroom.json)"
+expect_contains "$T_TMP/summary2.md" "Points 1/4"
+xmllint --noout --schema "$XSD" kbridge-report.xml > /dev/null 2>&1 || t_fail "the JUnit report beside it does not validate"
+python3 - kbridge-classroom.json "$T_TMP/gh-output" > "$T_TMP/classroom.py" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/classroom.py")"
+import sys, json, base64
+raw = open(sys.argv[1], "rb").read()
+d = json.loads(raw)
+# the result the autograding reporter reads: version 1, status, max_score, tests
+assert d["version"] == 1 and d["status"] == "fail", d
+assert d["max_score"] == 4, d["max_score"]      # hello: 1 (the default), bye: points = 3
+tests = {t["name"]: t for t in d["tests"]}
+assert set(tests) == {"hello/greet: Greet the kernel log", "bye/greet: Greet the kernel log"}, tests
+for t in d["tests"]:
+    assert isinstance(t["message"], str) and isinstance(t["score"], int), t
+    assert t["test_code"] == "kbridge check " + t["name"].split(":")[0], t
+h, b = tests["hello/greet: Greet the kernel log"], tests["bye/greet: Greet the kernel log"]
+assert (h["status"], h["score"]) == ("pass", 1), h
+assert (b["status"], b["score"]) == ("fail", 0), b            # a failed task scores 0
+assert "[NOT MET]" in b["message"] and "Hello from Rust" in b["message"], b["message"]
+assert sum(t["score"] for t in d["tests"]) == 1
+# the step output: result=<the same file, base64>, as the reporter takes it
+lines = [l for l in open(sys.argv[2]).read().splitlines() if l.startswith("result=")]
+assert len(lines) == 1 and base64.b64decode(lines[0][7:]) == raw, lines
+print("classroom ok")
+PY
+t_end
+
+t_begin "check --format classroom: a task that passes scores its points, the status is pass"
+"$KBRIDGE" check hello/greet --format classroom --workspace . --pack "$KBRIDGE_PACK" > "$T_TMP/one.json" 2> "$T_TMP/one.err"
+expect_status 0 $?
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert (d["version"], d["status"], d["max_score"]) == (1, "pass", 1), d
+assert [(t["status"], t["score"]) for t in d["tests"]] == [("pass", 1)], d["tests"]
+' "$T_TMP/one.json" 2> "$T_TMP/one.py" || t_fail "$(cat "$T_TMP/one.py") $(cat "$T_TMP/one.err")"
+t_end
+
+t_begin "a task's points must be a whole number from 0 to 1000"
+for bad in -1 2.5 '"3"'; do
+	rm -rf "$T_TMP/badpts" && cp -r "$T_TMP/pack" "$T_TMP/badpts" && rm -rf "$T_TMP/badpts/.git"
+	sed -i "s/points = 3,/points = $bad,/" "$T_TMP/badpts/bye/lesson.lua"
+	"$KBRIDGE" pack validate --no-run "$T_TMP/badpts" > "$T_TMP/badpts.out" 2>&1
+	expect_status 1 $?
+	expect_contains "$T_TMP/badpts.out" "bye/lesson.lua:"
+	expect_contains "$T_TMP/badpts.out" "task.points must be a whole number from 0 to 1000"
+done
+t_end
+
 t_begin "the schema check can fail: a report without a test name is rejected"
 sed 's/ name="greet"//' kbridge-report.xml > "$T_TMP/broken.xml"
 xmllint --noout --schema "$XSD" "$T_TMP/broken.xml" > "$T_TMP/broken.out" 2>&1
@@ -207,7 +282,7 @@ expect_contains "$T_TMP/nocheck.out" "kbridge check wrote no report"
 [ -e "$T_TMP/none.xml" ] && t_fail "an empty report was left behind"
 KBRIDGE_FORMAT=html sh "$CI/grade.sh" check > "$T_TMP/badfmt.out" 2>&1
 expect_status 2 $?
-expect_contains "$T_TMP/badfmt.out" "KBRIDGE_FORMAT must be junit, tap, json or text, not 'html'"
+expect_contains "$T_TMP/badfmt.out" "KBRIDGE_FORMAT must be junit, tap, json, text or classroom, not 'html'"
 t_end
 cd "$ROOT" || exit 1
 
