@@ -7,6 +7,7 @@
 #include "sys/lab.h"
 #include "engine/kb_api.h"
 #include "engine/lesson.h"
+#include "engine/pin.h"
 #include "engine/sandbox.h"
 #include "base/util.h"
 
@@ -343,10 +344,19 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 		double q0 = kb_now();
 		rc = take_slot(opts, &slot);
 		res->queue_seconds = kb_now() - q0;
+		/* the files given to read are judged as the lesson has them (pin.h) */
+		struct kb_pin pin;
+		if (!rc)
+			rc = kb_pin_stage(&pin, l, t, opts->workspace);
 		if (!rc) {
+			struct kb_check_opts staged = *opts;
+			if (pin.stage)
+				staged.workspace = pin.stage;
 			char *where = kb_asprintf("%s:%d", l->file, t->check_line);
-			rc = run_apart(res, l, t, opts, where);
+			rc = run_apart(res, l, t, &staged, where);
 			free(where);
+			kb_pin_report(&pin, res);
+			kb_pin_free(&pin);
 		}
 		kb_lab_release(&slot);
 	}

@@ -638,7 +638,7 @@ static void read_points(struct rd *r, const struct kb_value *v, int line, struct
 static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *v, struct kb_task *t, int n)
 {
 	static const char *const known[] = {"id", "title", "goal", "files", "hints", "check", "limits", "points",
-					    NULL};
+					    "learner", "starter_build_fails", NULL};
 	int line = v->line;
 	check_keys(r, v, line, "task", known);
 	read_limits(r, v, line, t);
@@ -655,6 +655,12 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 	char **files = get_strings(r, v, line, "task", "files", true, &t->n_files,
 				   "the files the learner edits, as paths in the kernel tree");
 	t->hints = get_strings(r, v, line, "task", "hints", false, &t->n_hints, "hints, revealed one at a time");
+	size_t n_mine = 0;
+	char **mine = get_strings(r, v, line, "task", "learner", false, &n_mine,
+				  "files given to read that the learner may still change: a check does not pin them");
+	const struct kb_value *sbf = get(r, v, line, "task", "starter_build_fails", KB_V_BOOL, false,
+					 "true when the starter is meant not to compile");
+	t->starter_build_fails = sbf && sbf->boolean;
 	const struct kb_value *check = get(r, v, line, "task", "check", KB_V_FUNCTION, true,
 					   "function(kb) ... end: what makes the task done");
 	if (check) {
@@ -663,6 +669,7 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 	}
 	if (r->err || !files) {
 		free_strings(files, t->n_files);
+		free_strings(mine, n_mine);
 		t->n_files = 0;
 		return;
 	}
@@ -701,6 +708,16 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 		free(sol);
 		free(sta);
 	}
+	for (size_t m = 0; m < n_mine; m++) {
+		size_t i = 0;
+		while (i < t->n_files && strcmp(t->files[i].path, mine[m]) != 0)
+			i++;
+		if (i < t->n_files)
+			t->files[i].learner = true;
+		else
+			rd_fail(r, line, "task '%s': learner names '%s', which is not one of its files", t->id, mine[m]);
+	}
+	free_strings(mine, n_mine);
 	free(files);
 }
 
@@ -1035,6 +1052,11 @@ bool kb_task_file_is_edited(const struct kb_lesson *l, const struct kb_task_file
 	free(st);
 	free(so);
 	return edit;
+}
+
+bool kb_task_file_is_pinned(const struct kb_lesson *l, const struct kb_task_file *f)
+{
+	return !f->learner && !kb_task_file_is_edited(l, f);
 }
 
 /* ---- a pack from any source (store/packsrc.h) ---------------------------------------- */

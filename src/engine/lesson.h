@@ -44,6 +44,9 @@ struct kb_task_file {
 	char *solution;    /* absolute path of <lesson>/solution/<path> */
 	char *starter;     /* absolute path of <lesson>/starter/<path>, or NULL: the starter is
 			      made from the solution by its TODO markers */
+	bool learner;      /* listed in the task's `learner = { ... }`: the learner's to change
+			      even though its starter and solution are the same (a Kbuild a
+			      later task edits), so a check does not pin it (kb_task_file_is_pinned) */
 };
 
 struct kb_task {
@@ -63,6 +66,10 @@ struct kb_task {
 	/* points = N: what the task is worth in a GitHub Classroom result (`kbridge check
 	   --format classroom`), 0 to KB_TASK_POINTS_MAX; 1 unless given */
 	int points;
+	/* starter_build_fails = true: the starter is meant not to compile (the lesson is about
+	   the compiler's error); else `pack validate` reports a starter that does not build
+	   as a finding, since its check failed for the wrong reason */
+	bool starter_build_fails;
 };
 
 #define KB_TASK_POINTS_MAX 1000
@@ -157,6 +164,11 @@ int kb_task_file_render(char **out, const struct kb_lesson *l, const struct kb_t
  * file the same in both is there to read: the C half, a header, a Kbuild file). A file
  * that cannot be rendered counts as to change. */
 bool kb_task_file_is_edited(const struct kb_lesson *l, const struct kb_task_file *f);
+
+/* True when a check judges f with the pack's copy whatever the workspace holds: a file
+ * given to read (not kb_task_file_is_edited) that the task does not give the learner
+ * with `learner = { ... }`. See engine/pin.h. */
+bool kb_task_file_is_pinned(const struct kb_lesson *l, const struct kb_task_file *f);
 
 /* Every distinct tree path the lesson's tasks name, in order of first appearance. */
 struct kb_strv;
