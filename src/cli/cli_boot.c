@@ -167,12 +167,24 @@ static int read_stdin_commands(struct kb_strv *runs, double timeout)
 	return rc;
 }
 
-int cli_boot(int argc, char **argv)
+/* What `kbridge boot` was given. */
+struct boot_args {
+	struct kb_strv builds, insmods, runs;
+	double timeout;
+	bool timeout_given, full_log;
+	int cpus, memory;
+};
+
+static void boot_args_free(struct boot_args *a)
 {
-	if (cli_wants_help(argc, argv)) {
-		cli_usage(boot_help);
-		return 0;
-	}
+	kb_strv_free(&a->builds);
+	kb_strv_free(&a->insmods);
+	kb_strv_free(&a->runs);
+}
+
+/* Returns 0, or 2 (bad arguments; said on stderr). */
+static int parse_boot_args(struct boot_args *a, int argc, char **argv)
+{
 	static const struct option longopts[] = {
 		{"build", required_argument, NULL, 'b'},
 		{"insmod", required_argument, NULL, 'i'},
@@ -183,20 +195,19 @@ int cli_boot(int argc, char **argv)
 		{"log", no_argument, NULL, 'l'},
 		{NULL, 0, NULL, 0},
 	};
-	struct kb_strv builds = KB_STRV_INIT, insmods = KB_STRV_INIT, runs = KB_STRV_INIT;
-	double timeout = 60;
-	int cpus = 1, memory = 0, c, status = 1;
-	bool full_log = false, timeout_given = false;
+	*a = (struct boot_args){.builds = KB_STRV_INIT, .insmods = KB_STRV_INIT, .runs = KB_STRV_INIT,
+				.timeout = 60, .cpus = 1};
+	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "b:i:r:t:c:m:l", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'b': kb_strv_push(&builds, optarg); break;
-		case 'i': kb_strv_push(&insmods, optarg); break;
-		case 'r': kb_strv_push(&runs, optarg); break;
-		case 't': timeout = atof(optarg); timeout_given = true; break;
-		case 'c': cpus = atoi(optarg); break;
-		case 'm': memory = atoi(optarg); break;
-		case 'l': full_log = true; break;
+		case 'b': kb_strv_push(&a->builds, optarg); break;
+		case 'i': kb_strv_push(&a->insmods, optarg); break;
+		case 'r': kb_strv_push(&a->runs, optarg); break;
+		case 't': a->timeout = atof(optarg); a->timeout_given = true; break;
+		case 'c': a->cpus = atoi(optarg); break;
+		case 'm': a->memory = atoi(optarg); break;
+		case 'l': a->full_log = true; break;
 		default:
 			fputs(boot_help, stderr);
 			return 2;
@@ -206,26 +217,137 @@ int cli_boot(int argc, char **argv)
 		fprintf(stderr, "kbridge boot: unexpected argument '%s' (modules go after --insmod)\n", argv[optind]);
 		return 2;
 	}
-	if (timeout <= 0) {
+	if (a->timeout <= 0) {
 		fprintf(stderr, "kbridge boot: --timeout must be a positive number of seconds\n");
 		return 2;
 	}
+	return 0;
+}
+
+/* Build each folder in turn, printing its log, and add the .ko files it made to modules.
+ * Returns 0, or -1 when a build failed or could not run (said on stdout or stderr). */
+static int build_all(struct kb_strv *modules, const struct kb_strv *builds, const struct kb_home *h,
+		     struct kb_toolchain *tc, struct live *live)
+{
+	for (size_t i = 0; i < builds->n; i++) {
+		printf("== build %s\n", builds->v[i]);
+		fflush(stdout);
+		live->start = kb_now();
+		struct kb_build_opts bo = {
+			.build_dir = h->build, .module_dir = builds->v[i],
+			.make_vars = kb_strv_argv(&tc->make_vars), .env = kb_strv_argv(&tc->env),
+			.on_tick = on_tick, .ctx = live,
+		};
+		struct kb_build_result br;
+		int rc = runner_build_module(&br, &bo);
+		clear_live(live);
+		if (rc) {
+			fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
+			runner_build_result_free(&br);
+			return -1;
+		}
+		fputs(br.log ? br.log : "", stdout);
+		if (!br.ok) {
+			printf("== build failed (%s, %.1f s): %s\n",
+			       br.timed_out ? "timed out" : "make exited non-zero", br.elapsed, builds->v[i]);
+			runner_build_result_free(&br);
+			return -1;
+		}
+		if (!br.n_ko)
+			printf("== warning: the build made no .ko in %s (is there a Kbuild with obj-m?)\n", builds->v[i]);
+		for (size_t k = 0; k < br.n_ko; k++)
+			kb_strv_push(modules, br.ko_files[k]);
+		printf("== built in %.1f s\n", br.elapsed);
+		runner_build_result_free(&br);
+	}
+	return 0;
+}
+
+/* The guest's commands: insert every module in order, the commands, then (unless the
+ * shell is interactive) remove the modules in reverse order. */
+static void guest_commands(struct kb_strv *cmds, const struct kb_strv *modules, const struct kb_strv *runs,
+			   bool interactive)
+{
+	for (size_t i = 0; i < modules->n; i++) {
+		char *g = guest_ko(modules->v[i]);
+		kb_strv_pushf(cmds, "insmod %s", g);
+		free(g);
+	}
+	for (size_t i = 0; i < runs->n; i++)
+		kb_strv_push(cmds, runs->v[i]);
+	if (!interactive) {
+		for (size_t i = modules->n; i-- > 0;) {
+			char *name = kb_module_name(modules->v[i]);
+			kb_strv_pushf(cmds, "rmmod %s", name);
+			free(name);
+		}
+	}
+}
+
+/* What the boot showed: each command with its output and status, the kernel log, a
+ * fault, how the boot ended, and the verdict line. Returns true when all went well. */
+static bool print_boot(const struct kb_boot_result *r, int rc, const struct boot_args *a)
+{
+	bool all_ok = r->status == KB_BOOT_OK && r->fault < KB_FAULT_OOPS && !rc;
+	printf("== boot: %s (%.2f s)\n", kb_boot_status_name(r->status), r->elapsed);
+	for (size_t i = 0; i < r->n_cmds; i++) {
+		printf("$ %s\n", r->cmds[i].command);
+		fputs(r->cmds[i].output, stdout);
+		if (r->cmds[i].finished)
+			printf("[exit %d]\n", r->cmds[i].exit_status);
+		else
+			printf("[did not finish]\n");
+		if (!r->cmds[i].finished || r->cmds[i].exit_status != 0)
+			all_ok = false;
+	}
+	printf(r->kernel_log_complete ? "== kernel log%s\n" :
+	       "== console (the guest never reached its kernel log dump)%s\n",
+	       a->full_log || !r->kernel_log_complete ? "" : " (after boot)");
+	print_kernel_log(r->kernel_log, a->full_log || !r->kernel_log_complete);
+	if (r->fault != KB_FAULT_NONE)
+		printf("== %s\n%s", kb_fault_name(r->fault), r->fault_excerpt ? r->fault_excerpt : "");
+	if (r->status == KB_BOOT_QEMU_FAILED && r->qemu_error)
+		printf("== QEMU failed (exit %d)\n%s\n", r->qemu_exit, r->qemu_error);
+	if (r->status == KB_BOOT_HANG)
+		printf("== the guest did not finish within %.0f s and was stopped\n", a->timeout);
+	if (r->status == KB_BOOT_FLOOD)
+		printf("== the guest printed too much and was stopped\n");
+	if (rc == KB_EINTR)
+		printf("== interrupted\n");
+	printf("== verdict: %s\n", all_ok ? "ok" : "FAILED");
+	return all_ok;
+}
+
+int cli_boot(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		cli_usage(boot_help);
+		return 0;
+	}
+	struct boot_args a;
+	int status = parse_boot_args(&a, argc, argv);
+	if (status) {
+		boot_args_free(&a);
+		return status;
+	}
 	/* the interactive shell needs a terminal; without one, the commands come from stdin */
-	bool interactive = runs.n == 0 && isatty(0);
-	bool from_stdin = runs.n == 0 && !interactive;
-	if (from_stdin && read_stdin_commands(&runs, timeout) < 0) {
+	bool interactive = a.runs.n == 0 && isatty(0);
+	bool from_stdin = a.runs.n == 0 && !interactive;
+	if (from_stdin && read_stdin_commands(&a.runs, a.timeout) < 0) {
 		fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
-		kb_strv_free(&builds);
-		kb_strv_free(&insmods);
-		kb_strv_free(&runs);
+		boot_args_free(&a);
 		return kb_interrupted ? 1 : 2;
 	}
 
+	status = 1;
 	struct kb_home h;
 	struct kb_toolchain tc = {0};
 	struct kb_strv modules = KB_STRV_INIT, cmds = KB_STRV_INIT;
+	struct kb_boot_result r;
+	memset(&r, 0, sizeof r);
 	if (kb_home_init(&h) < 0) {
 		fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
+		boot_args_free(&a);
 		return 1;
 	}
 	struct kb_setup_status ss;
@@ -237,65 +359,22 @@ int cli_boot(int argc, char **argv)
 	}
 	kb_toolchain_init(&tc, &h);
 	struct live live = {.tty = isatty(2) != 0};
-
-	for (size_t i = 0; i < builds.n; i++) {
-		printf("== build %s\n", builds.v[i]);
-		fflush(stdout);
-		live.start = kb_now();
-		struct kb_build_opts bo = {
-			.build_dir = h.build, .module_dir = builds.v[i],
-			.make_vars = kb_strv_argv(&tc.make_vars), .env = kb_strv_argv(&tc.env),
-			.on_tick = on_tick, .ctx = &live,
-		};
-		struct kb_build_result br;
-		int rc = runner_build_module(&br, &bo);
-		clear_live(&live);
-		if (rc) {
-			fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
-			runner_build_result_free(&br);
+	if (build_all(&modules, &a.builds, &h, &tc, &live) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < a.insmods.n; i++) {
+		if (!kb_path_exists(a.insmods.v[i])) {
+			fprintf(stderr, "kbridge boot: module %s not found\n", a.insmods.v[i]);
 			goto cleanup;
 		}
-		fputs(br.log ? br.log : "", stdout);
-		if (!br.ok) {
-			printf("== build failed (%s, %.1f s): %s\n",
-			       br.timed_out ? "timed out" : "make exited non-zero", br.elapsed, builds.v[i]);
-			runner_build_result_free(&br);
-			goto cleanup;
-		}
-		if (!br.n_ko)
-			printf("== warning: the build made no .ko in %s (is there a Kbuild with obj-m?)\n", builds.v[i]);
-		for (size_t k = 0; k < br.n_ko; k++)
-			kb_strv_push(&modules, br.ko_files[k]);
-		printf("== built in %.1f s\n", br.elapsed);
-		runner_build_result_free(&br);
+		kb_strv_push(&modules, a.insmods.v[i]);
 	}
-	for (size_t i = 0; i < insmods.n; i++) {
-		if (!kb_path_exists(insmods.v[i])) {
-			fprintf(stderr, "kbridge boot: module %s not found\n", insmods.v[i]);
-			goto cleanup;
-		}
-		kb_strv_push(&modules, insmods.v[i]);
-	}
-	for (size_t i = 0; i < modules.n; i++) {
-		char *g = guest_ko(modules.v[i]);
-		kb_strv_pushf(&cmds, "insmod %s", g);
-		free(g);
-	}
-	for (size_t i = 0; i < runs.n; i++)
-		kb_strv_push(&cmds, runs.v[i]);
-	if (!interactive) {
-		for (size_t i = modules.n; i-- > 0;) {
-			char *name = kb_module_name(modules.v[i]);
-			kb_strv_pushf(&cmds, "rmmod %s", name);
-			free(name);
-		}
-	}
+	guest_commands(&cmds, &modules, &a.runs, interactive);
 
 	struct kb_boot_opts bo = {
 		.kernel = h.bzimage, .initramfs = h.initramfs,
 		.modules = kb_strv_argv(&modules), .commands = kb_strv_argv(&cmds),
 		/* the interactive shell has no limit unless one is asked for */
-		.timeout = interactive && !timeout_given ? 0 : timeout, .cpus = cpus, .memory_mb = memory,
+		.timeout = interactive && !a.timeout_given ? 0 : a.timeout, .cpus = a.cpus, .memory_mb = a.memory,
 		.interactive = interactive,
 		.on_tick = interactive ? NULL : on_tick, .ctx = &live,
 	};
@@ -303,52 +382,17 @@ int cli_boot(int argc, char **argv)
 		printf("== booting the course kernel (interactive; type 'exit' to power off)\n");
 	fflush(stdout);
 	live.start = kb_now();
-	struct kb_boot_result r;
 	int rc = runner_boot(&r, &bo);
 	clear_live(&live);
-	if (rc && rc != KB_EINTR) {
+	if (rc && rc != KB_EINTR)
 		fprintf(stderr, "kbridge boot: %s\n", kb_error_last());
-		runner_boot_result_free(&r);
-		goto cleanup;
-	}
-	if (interactive) {
+	else if (interactive)
 		status = r.status == KB_BOOT_OK ? 0 : 1;
-		runner_boot_result_free(&r);
-		goto cleanup;
-	}
-
-	bool all_ok = r.status == KB_BOOT_OK && r.fault < KB_FAULT_OOPS && !rc;
-	printf("== boot: %s (%.2f s)\n", kb_boot_status_name(r.status), r.elapsed);
-	for (size_t i = 0; i < r.n_cmds; i++) {
-		printf("$ %s\n", r.cmds[i].command);
-		fputs(r.cmds[i].output, stdout);
-		if (r.cmds[i].finished)
-			printf("[exit %d]\n", r.cmds[i].exit_status);
-		else
-			printf("[did not finish]\n");
-		if (!r.cmds[i].finished || r.cmds[i].exit_status != 0)
-			all_ok = false;
-	}
-	printf(r.kernel_log_complete ? "== kernel log%s\n" : "== console (the guest never reached its kernel log dump)%s\n",
-	       full_log || !r.kernel_log_complete ? "" : " (after boot)");
-	print_kernel_log(r.kernel_log, full_log || !r.kernel_log_complete);
-	if (r.fault != KB_FAULT_NONE)
-		printf("== %s\n%s", kb_fault_name(r.fault), r.fault_excerpt ? r.fault_excerpt : "");
-	if (r.status == KB_BOOT_QEMU_FAILED && r.qemu_error)
-		printf("== QEMU failed (exit %d)\n%s\n", r.qemu_exit, r.qemu_error);
-	if (r.status == KB_BOOT_HANG)
-		printf("== the guest did not finish within %.0f s and was stopped\n", timeout);
-	if (r.status == KB_BOOT_FLOOD)
-		printf("== the guest printed too much and was stopped\n");
-	if (rc == KB_EINTR)
-		printf("== interrupted\n");
-	printf("== verdict: %s\n", all_ok ? "ok" : "FAILED");
-	status = all_ok ? 0 : 1;
+	else
+		status = print_boot(&r, rc, &a) ? 0 : 1;
 	runner_boot_result_free(&r);
 cleanup:
-	kb_strv_free(&builds);
-	kb_strv_free(&insmods);
-	kb_strv_free(&runs);
+	boot_args_free(&a);
 	kb_strv_free(&modules);
 	kb_strv_free(&cmds);
 	kb_toolchain_free(&tc);
