@@ -1257,21 +1257,98 @@ static const char *fault_text(lua_State *L, int boot)
 	return t ? t : "";
 }
 
+/* The line of a fault excerpt that names it ("UBSAN: array-index-out-of-bounds in
+ * hist.c:23:5", "WARNING: CPU: 0 PID: 52 at ..."), without its timestamp; or NULL. */
+static char *fault_headline(const char *excerpt)
+{
+	static const char *const marks[] = {"Kernel panic - not syncing", "panicked at ", "BUG: ", "Oops: ",
+					    "kernel BUG at ", "general protection fault", "Unable to handle kernel",
+					    "UBSAN: ", "WARNING: ", NULL};
+	for (int m = 0; excerpt && marks[m]; m++) {
+		const char *hit = strstr(excerpt, marks[m]);
+		if (!hit)
+			continue;
+		const char *b = hit;
+		while (b > excerpt && b[-1] != '\n')
+			b--;
+		b += kb_log_stamp_len(b, (size_t)(hit - b));
+		while (*b == ' ')
+			b++;
+		return kb_strndup(b, strcspn(b, "\n"));
+	}
+	return NULL;
+}
+
+/* kb.expect_no_fault(boot [, {allow = {"warning", ...}}]): every fault the kernel reports
+ * fails it (oops, BUG, KASAN, panic, Rust panic, WARNING, UBSAN, lockdep) but the kinds
+ * the check names in allow; warnings = false is allow = {"warning"} */
 static int l_expect_no_fault(lua_State *L)
 {
 	ctx_of(L, "expect_no_fault");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_opts(L, 2, "expect_no_fault");
+	static const char *const kinds[] = {"warning", "oops", "rust-panic", "kernel-panic", NULL};
+	bool allowed[4] = {false, false, false, false};
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_getfield(L, 2, "warnings");
+		if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+			allowed[0] = true;
+		lua_pop(L, 1);
+		lua_getfield(L, 2, "allow");
+		if (!lua_isnil(L, -1)) {
+			if (lua_type(L, -1) != LUA_TTABLE)
+				return luaL_error(L, "kb.expect_no_fault: allow must be a list of fault kinds "
+						  "(\"warning\", \"oops\", \"rust-panic\", \"kernel-panic\")");
+			lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+			for (lua_Integer i = 1; i <= n; i++) {
+				lua_rawgeti(L, -1, i);
+				const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+				int j = 0;
+				while (kinds[j] && strcmp(kinds[j], k) != 0)
+					j++;
+				if (!kinds[j])
+					return luaL_error(L, "kb.expect_no_fault: allow[%d]: '%s' is not a fault kind "
+							  "(warning, oops, rust-panic or kernel-panic)", (int)i, k);
+				allowed[j] = true;
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+	}
 	const char *fault = tfield(L, 1, "fault");
-	bool warnings = opt_bool(L, 2, "warnings", false);
-	bool ok = !fault || strcmp(fault, "none") == 0 || (!warnings && strcmp(fault, "warning") == 0);
-	char *seen = ok ? NULL : kb_asprintf("%s %s:\n%s", fault[0] == 'o' ? "an" : "a", fault, fault_text(L, 1));
+	bool ok = !fault || strcmp(fault, "none") == 0;
+	for (int j = 0; !ok && kinds[j]; j++)
+		if (allowed[j] && strcmp(fault, kinds[j]) == 0)
+			ok = true;
+	char *seen = NULL;
+	if (!ok) {
+		char *head = fault_headline(tfield(L, 1, "fault_excerpt"));
+		seen = kb_asprintf("%s %s%s%s%s:\n%s", fault[0] == 'o' ? "an" : "a", fault, head ? " (" : "",
+				   head ? head : "", head ? ")" : "", fault_text(L, 1));
+		free(head);
+	}
 	const char *where = opt_str(L, 2, "where");
 	if (!where)
 		where = tfield(L, 1, "fault_at");
-	expect(L, ok, warnings ? "no oops, panic or warning in the kernel log" : "no oops or panic in the kernel log",
-	       seen, where ? where : "the call trace: the first function of your module in it",
+	struct kb_buf what = KB_BUF_INIT;
+	if (!allowed[1] && !allowed[2] && !allowed[3]) {
+		kb_buf_adds(&what, "no oops or panic in the kernel log");
+		if (!allowed[0])
+			kb_buf_adds(&what, ", nor a WARNING, UBSAN or lockdep report");
+	} else {
+		static const char *const names[] = {"WARNING, UBSAN or lockdep report", "oops, BUG or KASAN report",
+						    "Rust panic", "kernel panic"};
+		int left = 0;
+		for (int j = 0; j < 4; j++)
+			left += !allowed[j];
+		for (int j = 0, n = 0; j < 4; j++)
+			if (!allowed[j])
+				kb_buf_printf(&what, "%s%s", n++ == 0 ? "no " : n == left ? " or " : ", ", names[j]);
+		kb_buf_adds(&what, left ? " in the kernel log" : "the kernel log is read (every kind of fault is allowed)");
+	}
+	expect(L, ok, what.data, seen, where ? where : "the call trace: the first function of your module in it",
 	       opt_str(L, 2, "hint"));
+	kb_buf_free(&what);
 	free(seen);
 	lua_pushboolean(L, ok);
 	return 1;

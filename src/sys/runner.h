@@ -147,8 +147,10 @@ void runner_build_result_free(struct kb_build_result *res);
 /* What went wrong inside the guest kernel, worst last. */
 enum kb_fault {
 	KB_FAULT_NONE = 0,
-	KB_FAULT_WARNING,     /* WARNING: CPU: ..., or a UBSAN report such as
-				 "UBSAN: array-index-out-of-bounds" (the kernel went on) */
+	KB_FAULT_WARNING,     /* WARNING: CPU: ..., a UBSAN report such as
+				 "UBSAN: array-index-out-of-bounds", or a lockdep report
+				 ("WARNING: possible circular locking dependency detected"):
+				 the kernel went on */
 	KB_FAULT_OOPS,        /* Oops / BUG: / general protection fault */
 	KB_FAULT_RUST_PANIC,  /* a Rust panic!() (the kernel's panic handler then BUG()s) */
 	KB_FAULT_PANIC,       /* Kernel panic - not syncing */

@@ -53,6 +53,13 @@ static enum kb_fault line_fault(const char *line)
 	/* reported and survived: a WARN(), or UBSAN catching C indexing past an array's end */
 	if (strstr(line, "WARNING: CPU: ") || strstr(line, "WARNING: at ") || strstr(line, "UBSAN: "))
 		return KB_FAULT_WARNING;
+	/* lockdep's reports (a lock order that can deadlock, a lock held at the wrong time) */
+	static const char *const lockdep[] = {"WARNING: possible ", "WARNING: suspicious ", "WARNING: inconsistent lock",
+					      "WARNING: bad unlock", "WARNING: held lock", "WARNING: lock held",
+					      "WARNING: Nested lock", "WARNING: bad contention", NULL};
+	for (int i = 0; lockdep[i]; i++)
+		if (strstr(line, lockdep[i]))
+			return KB_FAULT_WARNING;
 	return KB_FAULT_NONE;
 }
 

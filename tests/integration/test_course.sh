@@ -130,4 +130,61 @@ expect_contains "$T_TMP/opts.out" "PASS  opts/vars"
 expect_contains "$T_TMP/opts.out" "'RUSTC' is not allowed (only CONFIG_* symbols, CLIPPY and W)"
 t_end
 
+# Faults count by default: a C module reading past an array (UBSAN) fails
+# kb.expect_no_fault in a lesson that never mentions warnings, named and decoded to its line;
+# allow = {"warning"} is how a lesson says it expects one
+U="$T_TMP/ubpack"
+mkdir -p "$U/ub/solution/samples/kbridge/ub"
+printf 'pack { name = "ub", version = "1", kernel = "6.12", lessons = { "ub" } }\n' > "$U/pack.lua"
+printf '# intro\n\nA read past an array.\n' > "$U/ub/intro.md"
+printf 'obj-m += ub.o\n' > "$U/ub/solution/samples/kbridge/ub/Kbuild"
+cat > "$U/ub/solution/samples/kbridge/ub/ub.c" <<'C'
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+static int idx = 4;
+module_param(idx, int, 0);
+static int table[4] = {1, 2, 3, 4};
+static int __init ub_init(void)
+{
+	pr_info("ub: table[%d] = %d\n", idx, table[idx]);
+	return 0;
+}
+static void __exit ub_exit(void) {}
+module_init(ub_init);
+module_exit(ub_exit);
+MODULE_LICENSE("GPL");
+C
+cat > "$U/ub/lesson.lua" <<'LUA'
+lesson {
+  id = "ub", title = "a read past an array",
+  history = { year = 2026, milestone = "test", source = "test" },
+  steps = {
+    page "intro.md",
+    task {
+      id = "read", goal = "load the module", files = { "samples/kbridge/ub/Kbuild", "samples/kbridge/ub/ub.c" },
+      hints = { "a" },
+      check = function(kb)
+        local b = kb.build("samples/kbridge/ub")
+        if not kb.expect_build(b) then return end
+        local r = kb.boot { modules = b, timeout = 30 }
+        kb.expect_boot(r)
+        kb.expect_no_fault(r)
+        print("allowed: " .. tostring(kb.expect_no_fault(r, { allow = { "warning" } })))
+      end,
+    },
+  },
+}
+LUA
+"$KBRIDGE" pack export "$U" ub "$T_TMP/ubws" >/dev/null 2>&1
+t_begin "kb.expect_no_fault: a UBSAN out-of-bounds read fails it without any option, named and decoded"
+"$KBRIDGE" check ub --pack "$U" --workspace "$T_TMP/ubws" --timeout 30 > "$T_TMP/ub.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/ub.out" "[NOT MET] no oops or panic in the kernel log, nor a WARNING, UBSAN or lockdep report"
+expect_contains "$T_TMP/ub.out" "a warning (UBSAN: array-index-out-of-bounds in"
+expect_contains "$T_TMP/ub.out" "at samples/kbridge/ub/ub.c:8 (ub_init)"
+expect_contains "$T_TMP/ub.out" "look at: samples/kbridge/ub/ub.c:8"
+expect_contains "$T_TMP/ub.out" "[met]     no oops or panic in the kernel log"
+expect_contains "$T_TMP/ub.out" "allowed: true"
+t_end
+
 t_finish
