@@ -3,7 +3,8 @@
 # who are four real Unix users, each with their own workspace and progress. Their checks
 # run at once against a limit of two: two wait in line and are told their place, every
 # learner gets the right verdict, and no learner can read or write another's workspace
-# or the lab's tree (file modes verified, and tried as the other user).
+# or the lab's tree (file modes verified, and tried as the other user). Tickets a learner
+# forges in the queue (pid 1, another learner's process, a dead process) delay no one.
 # Needs root, or sudo without a password, to make the users. Real Kbuild, real QEMU,
 # real libgit2 workspaces (each a full clone of the kernel tree: ~30 s apiece).
 . "$(dirname "$0")/../lib.sh"
@@ -148,6 +149,30 @@ for spy in 1 2 3 4; do
 	as $spy touch "$LAB/home/build/intruder" > /dev/null 2>&1 && t_fail "learner $spy can write the lab's build"
 	as $spy touch "$LAB/home/lab/lab.conf" > /dev/null 2>&1 && t_fail "learner $spy can change the lab's limit"
 done
+t_end
+
+t_begin "tickets forged by a learner (pid 1, another learner's process, a dead one) do not delay a check"
+Q="$LAB/home/lab/queue"
+now_ns() { awk '{ printf "%d", $1 * 1000000000 }' /proc/uptime; }
+start_of() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $20 }'; }
+as 3 sleep 300 &
+sleeper=$!
+sleep 0.5
+other=$(pgrep -u kblab3 -x sleep | head -n 1)
+dead=$(as 2 sh -c 'echo $$')
+as 2 touch "$Q/$(now_ns)-1-$(start_of 1)" "$Q/0-1" "$Q/$(now_ns)-$other-$(start_of "$other")" "$Q/$(now_ns)-$dead-1"
+[ "$(ls "$Q" | wc -l)" -ge 4 ] || t_fail "the forged tickets were not written"
+"$KB" lab status "$LAB/home" > "$T_TMP/forged-status.out" 2>&1
+expect_contains "$T_TMP/forged-status.out" "waiting:   0"
+start=$(date +%s)
+as 1 "$KB" check square --pack "$LAB/pack" --workspace "$LAB/u1/ws" --timeout 60 > "$T_TMP/forged.out" 2>&1
+expect_status 0 $?
+took=$(( $(date +%s) - start ))
+echo "# the check took $took s with the forged tickets in the queue"
+expect_contains "$T_TMP/forged.out" "PASS  square/print"
+expect_not_contains "$T_TMP/forged.out" "ahead of you"
+root kill "$sleeper" "$other" 2> /dev/null
+root rm -f "$Q"/*
 t_end
 
 t_begin "a learner's kbridge setup on the lab home says it is ready and changes nothing"
