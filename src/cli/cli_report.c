@@ -445,7 +445,8 @@ static void print_classroom(FILE *out, const struct kb_pack *pack, const struct 
 		errored |= r->verdict == KB_VERDICT_ERROR;
 		max_score += points;
 		cJSON *o = cJSON_CreateObject();
-		char *name = r->title ? kb_asprintf("%s: %s", r->id, r->title) : kb_strdup(r->id ? r->id : "?");
+		const char *id = r->id ? r->id : "?";
+		char *name = r->title ? kb_asprintf("%s: %s", id, r->title) : kb_strdup(id);
 		json_str(o, "name", name);
 		free(name);
 		json_str(o, "status", kb_verdict_name(r->verdict));
@@ -453,7 +454,7 @@ static void print_classroom(FILE *out, const struct kb_pack *pack, const struct 
 		char *msg = classroom_message(r);
 		json_str(o, "message", msg);
 		free(msg);
-		char *code = kb_asprintf("kbridge check %s", r->id ? r->id : "?");
+		char *code = kb_asprintf("kbridge check %s", id);
 		json_str(o, "test_code", code);
 		free(code);
 		cJSON_AddItemToArray(tests, o);
