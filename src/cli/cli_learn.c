@@ -32,6 +32,26 @@ struct learn_cmd {
 	const char *flag;      /* a boolean option of the command ("reveal"), or NULL */
 };
 
+/* The options the command was given (" --pack P --workspace W", quoted for sh; "" for
+ * none), for the next command it tells the learner to type. */
+static char *given_opts;
+
+/* s as one word for sh: unchanged when it is plain, else in single quotes */
+static void shell_word(struct kb_buf *b, const char *s)
+{
+	bool plain = *s && *s != '#' && *s != '~';
+	for (const char *p = s; *p && plain; p++)
+		plain = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:#@%+=,-", *p) != NULL;
+	if (plain) {
+		kb_buf_adds(b, s);
+		return;
+	}
+	kb_buf_adds(b, "'");
+	for (const char *p = s; *p; p++)
+		kb_buf_adds(b, *p == '\'' ? "'\\''" : (char[]){*p, 0});
+	kb_buf_adds(b, "'");
+}
+
 static bool use_color(FILE *f)
 {
 	return isatty(fileno(f)) && !getenv("NO_COLOR");
@@ -105,7 +125,7 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, bool flag)
 					printf("  %s %s/%s\n", edit ? "edit:" : "read:", kb_ws_tree(c->ws), t->files[f].path);
 			}
 	}
-	printf("\nThen: kbridge check %s   (hints: kbridge hint %s)\n", l->id, l->id);
+	printf("\nThen: kbridge check %s%s   (hints: kbridge hint %s%s)\n", l->id, given_opts, l->id, given_opts);
 	return 0;
 }
 
@@ -286,6 +306,16 @@ static int learn_main(const struct learn_cmd *cmd, int argc, char **argv)
 		fprintf(stderr, "kbridge %s: unexpected argument '%s'\n", cmd->name, argv[optind]);
 		return 2;
 	}
+	struct kb_buf again = KB_BUF_INIT;
+	if (pack) {
+		kb_buf_adds(&again, " --pack ");
+		shell_word(&again, pack);
+	}
+	if (ws) {
+		kb_buf_adds(&again, " --workspace ");
+		shell_word(&again, ws);
+	}
+	given_opts = kb_buf_detach(&again);
 	struct kb_meter meter;
 	kb_meter_init(&meter, stderr);
 	kb_meter_start(&meter, "workspace");
@@ -305,6 +335,8 @@ static int learn_main(const struct learn_cmd *cmd, int argc, char **argv)
 	if (rc < 0)
 		fprintf(stderr, "kbridge %s: %s\n", cmd->name, kb_error_last());
 	kb_course_close(&c);
+	free(given_opts);
+	given_opts = NULL;
 	return status;
 }
 

@@ -40,6 +40,24 @@ assert mine and {d["name"] for d in mine[0]["deps"]} >= {"core", "kernel"}, mine
 PYEOF
 t_end
 
+t_begin "start's Then: line repeats --pack and --workspace, quoted for the shell"
+expect_contains "$T_TMP/start.out" "Then: kbridge check rust-hello --pack $PACK --workspace $W   (hints: kbridge hint rust-hello --pack $PACK --workspace $W)"
+# the same workspace by a path sh must have quoted
+ln -s "$W" "$T_TMP/it's my ws"
+"$KBRIDGE" start rust-hello --pack "$PACK" --workspace "$T_TMP/it's my ws" > "$T_TMP/again.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/again.out" "was already started"
+line=$(sed -n 's/^Then: kbridge \(check .*\)   (hints: .*/\1/p' "$T_TMP/again.out")
+eval "set -- $line"
+[ $# -eq 6 ] && [ "$1 $2 $3 $5" = "check rust-hello --pack --workspace" ] && [ "$4" = "$PACK" ] &&
+	[ "$6" = "$T_TMP/it's my ws" ] || t_fail "the Then: line does not give back the options: '$line'"
+# from the environment, which the next command reads too: no options to repeat
+KBRIDGE_PACK="$PACK" KBRIDGE_WORKSPACE="$W" "$KBRIDGE" start rust-hello > "$T_TMP/plain.out" 2>&1
+expect_status 0 $?
+grep -q '^Then: kbridge check rust-hello   (hints: kbridge hint rust-hello)$' "$T_TMP/plain.out" ||
+	t_fail "with no options the Then: line has none: $(grep '^Then:' "$T_TMP/plain.out")"
+t_end
+
 t_begin "the starter fails its check; the attempt is counted"
 kb check rust-hello > "$T_TMP/check1.out" 2>&1
 expect_status 1 $?
