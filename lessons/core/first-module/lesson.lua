@@ -30,16 +30,23 @@ lesson {
     task {
       id = "lifetime",
       title = "Keep data from init to rmmod",
-      goal = "In first.rs, make init store the first 10 Fibonacci numbers (1, 1, 2, 3, 5, ...) in a KVec kept in First and print \"init: 10 numbers\"; make Drop print \"exit: the numbers add up to SUM\" from the numbers it holds.",
+      goal = "In first.rs, make init store the first COUNT Fibonacci numbers (1, 1, 2, 3, 5, ...) in a KVec kept in First and print \"init: COUNT numbers\"; make Drop print \"exit: the numbers add up to SUM\" from the numbers it holds. COUNT is a constant the builder chooses (10 by default): the check builds the module with a new count each time.",
       files = { "samples/kbridge/first/first.rs", "samples/kbridge/first/Kbuild" },
       hints = {
-        "KVec::new(), then numbers.push(x, GFP_KERNEL)? ten times; pr_info! adds the \"first: \" prefix itself.",
+        "KVec::new(), then numbers.push(x, GFP_KERNEL)? COUNT times; pr_info! adds the \"first: \" prefix itself.",
         "Store the vector in the struct you return: Ok(First { numbers }).",
-        "In Drop: let sum: u64 = self.numbers.iter().sum(); (1+1+2+3+5+8+13+21+34+55)",
+        "In Drop: let sum: u64 = self.numbers.iter().sum(); (for COUNT = 10: 1+1+2+3+5+8+13+21+34+55 = 143)",
       },
       check = function(kb)
         local dir = "samples/kbridge/first"
-        local b = kb.build(dir)
+        -- a new COUNT for every check: what the module prints depends on it, so no fixed
+        -- text passes. clean: the count reaches rustc through the environment, which
+        -- Kbuild does not track
+        local count = math.random(11, 80)
+        local fib, sum = { 1, 1 }, 0
+        for i = 3, count do fib[i] = fib[i - 1] + fib[i - 2] end
+        for i = 1, count do sum = sum + fib[i] end
+        local b = kb.build(dir, { clean = true, vars = { CONFIG_KB_FIRST_COUNT = tostring(count) } })
         if not kb.expect_build(b) then return end
         local r = kb.boot {
           modules = b, insmod = false, rmmod = false, timeout = 30,
@@ -55,15 +62,18 @@ lesson {
         kb.expect_no_fault(r)
         local where_init = dir .. "/first.rs: init"
         local where_drop = dir .. "/first.rs: Drop"
-        kb.expect_output(r, 2, "first: init: 10 numbers", { expected = "after insmod: \"first: init: 10 numbers\"", where = where_init })
+        local init = ("first: init: %d numbers"):format(count)
+        kb.expect_output(r, 2, init, { expected = ("built with COUNT = %d, after insmod: \"%s\""):format(count, init),
+                                       where = where_init })
         kb.expect_output(r, 2, "first: exit", {
           absent = true,
           expected = "nothing says \"exit\" while the module is still loaded",
           where = where_drop,
           hint = "the exit message belongs in Drop, which runs at rmmod",
         })
-        kb.expect_output(r, 4, "first: exit: the numbers add up to 143", {
-          expected = "after rmmod: \"first: exit: the numbers add up to 143\"",
+        local exit = ("first: exit: the numbers add up to %d"):format(sum)
+        kb.expect_output(r, 4, exit, {
+          expected = ("after rmmod: \"%s\" (the first %d Fibonacci numbers)"):format(exit, count),
           where = where_drop,
         })
       end,

@@ -12,6 +12,23 @@ module! {
     license: "GPL",
 }
 
+/// How many numbers `init` keeps: whoever builds the module chooses (Kbuild passes
+/// `KB_FIRST_COUNT`: 10 unless `make CONFIG_KB_FIRST_COUNT=N` says otherwise, and the
+/// check picks a new count each time). The compiler reads it: a constant like any other.
+const COUNT: usize = parse_count(env!("KB_FIRST_COUNT"));
+
+/// The decimal number in `s`, at compile time.
+const fn parse_count(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        n = n * 10 + (b[i] - b'0') as usize;
+        i += 1;
+    }
+    n
+}
+
 /// What the module keeps while it is loaded: the kernel holds this value between
 /// `init` and `rmmod`, then drops it.
 struct First {
@@ -20,17 +37,17 @@ struct First {
 
 impl kernel::Module for First {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        // TODO-BEGIN: fill a KVec with the first 10 Fibonacci numbers (1, 1, 2, 3, ...), print "init: N numbers" and keep the vector in First
+        // TODO-BEGIN: fill a KVec with the first COUNT Fibonacci numbers (1, 1, 2, 3, ...), print "init: N numbers" and keep the vector in First
         let mut numbers = KVec::new();
         let (mut a, mut b) = (1u64, 1u64);
-        for _ in 0..10 {
+        for _ in 0..COUNT {
             numbers.push(a, GFP_KERNEL)?;
             (a, b) = (b, a + b);
         }
         pr_info!("init: {} numbers\n", numbers.len());
         Ok(First { numbers })
         // TODO-STARTER
-        // pr_info!("init\n");
+        // pr_info!("init: {} numbers wanted\n", COUNT);
         // Ok(First { numbers: KVec::new() })
         // TODO-END
     }
