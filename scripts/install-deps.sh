@@ -15,6 +15,7 @@ liblua5.4-dev|lessons are Lua scripts
 libmd4c-dev|renders lesson Markdown
 libcjson-dev|JSON output and progress files
 libcmocka-dev|unit tests
+libgettextpo-dev|reads the gettext PO files that carry a lesson pack's translations (gettext-po.h)
 linux-source-6.12|the bundled Linux 6.12 tree the course builds
 rustc-web|the Rust compiler the kernel is built with (rustc >= 1.78)
 rust-web-src|the Rust core library source the kernel compiles

@@ -6,6 +6,7 @@
 #include "engine/check.h"
 #include "cli/cli.h"
 #include "cli/cli_report.h"
+#include "cli/cli_pack_i18n.h"
 #include "engine/lesson.h"
 #include "kernel/kernel.h"
 #include "store/packsrc.h"
@@ -25,7 +26,8 @@
 
 static const char pack_help[] =
 	"usage: kbridge pack new DIR\n"
-	"       kbridge pack validate [--no-run] [--keep] [--timeout S] PACK\n"
+	"       kbridge pack validate [--no-run] [--keep] [--timeout S] [--lang TAG] PACK\n"
+	"       kbridge pack pot PACK\n"
 	"       kbridge pack update [SOURCE...]\n"
 	"       kbridge pack export [--starter] PACK LESSON DIR\n"
 	"\n"
@@ -38,7 +40,11 @@ static const char pack_help[] =
 	"            every page and task file exists; every quiz has a right answer;\n"
 	"            every task's check FAILS on its starter and PASSES on its solution,\n"
 	"            each in a fresh temporary workspace (real Kbuild builds and QEMU boots).\n"
+	"          Then, per language the pack is translated into, a count of its strings\n"
+	"          translated, stale and untranslated; with --lang TAG (zh-CN) each string\n"
+	"          left, with its file:line, and validate fails while any is left.\n"
 	"          It ends with 'N passed, N failed'.\n"
+	"pot       write the PO templates (po/*.pot) a translator starts from.\n"
 	"update    fetch packs that come from git again: each SOURCE (and say which commit\n"
 	"          it now stands at), or every pack in the cache.\n"
 	"export    write the files of every task of LESSON as its solution (the TODO markers\n"
@@ -62,6 +68,7 @@ static const char pack_help[] =
 	"  --no-run      skip running the checks (no kernel needed)\n"
 	"  --keep        keep the temporary workspaces and say where they are\n"
 	"  --timeout S   seconds allowed to each boot (default 60)\n"
+	"  --lang TAG    list every string not translated into TAG, or stale (a global option)\n"
 	"  -h, --help    this text\n"
 	"\n"
 	"Exit status: 0 when the pack was made / every finding passed; 1 otherwise; 2 for bad\n"
@@ -209,6 +216,8 @@ static int pack_new(int argc, char **argv)
 		rc = write_new(dir, "hello/solution/samples/kbridge/hello/hello_rust.rs", scaffold_rs);
 	if (!rc)
 		rc = write_new(dir, "hello/solution/samples/kbridge/hello/Kbuild", scaffold_kbuild);
+	if (!rc)
+		rc = cli_pack_new_translation(dir);
 	free(manifest);
 	free(name);
 	free(copy);
@@ -222,6 +231,8 @@ static int pack_new(int argc, char **argv)
 	       "  hello/intro.md                                  the page\n"
 	       "  hello/solution/samples/kbridge/hello/*          the task's solution; its TODO\n"
 	       "                                                  markers make the starter\n"
+	       "  hello/po/zh-CN.po, hello/intro.zh-CN.md         the lesson in Simplified Chinese\n"
+	       "                                                  (kbridge --lang zh-CN shows it)\n"
 	       "Next: kbridge pack validate %s\n", dir, dir);
 	return 0;
 }
@@ -277,14 +288,32 @@ static char *describe(const struct kb_check_result *r)
 	return kb_buf_detach(&b);
 }
 
-/* run the check of t in a fresh workspace holding its starter or its solution */
+/* The tree `kbridge start` makes, as task t finds it: every file of the lesson as its
+ * starter, the tasks before t at their solution, and t's own files as `which`. */
+static int write_task_tree(const struct kb_lesson *l, const struct kb_task *t, const char *ws,
+			   enum kb_render which)
+{
+	int rc = 0;
+	for (size_t s = 0; s < l->n_steps && !rc; s++)
+		if (l->steps[s].kind == KB_TASK)
+			rc = kb_task_write_files(l, &l->steps[s].task, ws, KB_RENDER_STARTER);
+	for (size_t s = 0; s < l->n_steps && !rc && &l->steps[s].task != t; s++)
+		if (l->steps[s].kind == KB_TASK)
+			rc = kb_task_write_files(l, &l->steps[s].task, ws, KB_RENDER_SOLUTION);
+	if (!rc)
+		rc = kb_task_write_files(l, t, ws, which);
+	return rc;
+}
+
+/* run the check of t in a fresh workspace: the lesson's tree with t at its starter or
+ * its solution */
 static int run_in_fresh(struct kb_check_result *r, const struct kb_lesson *l, const struct kb_task *t,
 			enum kb_render which, const char *tmp, double timeout, bool keep)
 {
 	char *ws = kb_asprintf("%s/%s-%s-%s/linux", tmp, l->id, t->id, which == KB_RENDER_STARTER ? "starter" : "solution");
 	int rc = kb_mkdir_p(ws, 0755);
 	if (!rc)
-		rc = kb_task_write_files(l, t, ws, which);
+		rc = write_task_tree(l, t, ws, which);
 	if (rc < 0) {
 		memset(r, 0, sizeof *r);
 		r->verdict = KB_VERDICT_ERROR;
@@ -301,6 +330,16 @@ static int run_in_fresh(struct kb_check_result *r, const struct kb_lesson *l, co
 	}
 	free(ws);
 	return rc;
+}
+
+/* The expectations a starter missed, one a line under its finding: what an author reads
+ * to see that it failed for the reason the task is about */
+static void print_missed(const struct kb_check_result *r)
+{
+	for (size_t i = 0; i < r->n_exp; i++)
+		if (!r->exp[i].met)
+			printf("       missed: %.*s\n", (int)strcspn(r->exp[i].expected, "\n"), r->exp[i].expected);
+	fflush(stdout);
 }
 
 static int pack_validate(int argc, char **argv)
@@ -394,7 +433,19 @@ static int pack_validate(int argc, char **argv)
 				char *d = describe(&r);
 				finding(&f, r.verdict == KB_VERDICT_FAIL, d, "%s/%s: the check fails on the starter (%zu of %zu "
 					"expectations unmet, %.1f s)", l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
+				if (r.verdict == KB_VERDICT_FAIL)
+					print_missed(&r);
 				free(d);
+				/* a starter that does not compile fails every check, whatever the task is
+				   about: it proves nothing unless the compiler's error is the point */
+				if (r.verdict == KB_VERDICT_FAIL)
+					finding(&f, r.n_failed_builds == 0 || t->starter_build_fails,
+						"the starter's build fails, so its check never reaches what the task is about; "
+						"make the starter compile, or say the error is the point with "
+						"starter_build_fails = true in the task",
+						"%s/%s: the starter %s%s", l->id, t->id,
+						r.n_failed_builds == 0 ? "builds" : "does not build",
+						r.n_failed_builds && t->starter_build_fails ? " (the task says that is the point)" : "");
 				kb_check_result_free(&r);
 				run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
 				d = describe(&r);
@@ -414,6 +465,8 @@ static int pack_validate(int argc, char **argv)
 	}
 	if (kb_interrupted)
 		printf("     interrupted\n");
+	else
+		cli_pack_translations(pack.dir, &f.passed, &f.failed);
 	kb_pack_free(&pack);
 	printf("%d passed, %d failed\n", f.passed, f.failed);
 	return f.failed || kb_interrupted ? 1 : 0;
@@ -548,8 +601,10 @@ int cli_pack(int argc, char **argv)
 		return pack_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "update") == 0)
 		return pack_update(argc - 1, argv + 1);
+	if (strcmp(argv[1], "pot") == 0)
+		return cli_pack_pot(argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return pack_export(argc - 1, argv + 1);
-	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new, validate, update or export)\n", argv[1]);
+	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new, validate, pot, update or export)\n", argv[1]);
 	return 2;
 }

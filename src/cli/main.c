@@ -2,6 +2,7 @@
  * Dispatches to the commands; the table below is the one place a command is named. */
 #define _GNU_SOURCE
 #include "cli/cli.h"
+#include "engine/i18n.h"
 #include "kernel/kernel.h"
 #include "sys/runner.h"
 #include "base/util.h"
@@ -85,14 +86,23 @@ int main(int argc, char **argv)
 	/* --no-sandbox, before or after the command: builds run unconfined (sys/runner.h),
 	   here and in every kbridge this one starts */
 	int kept = 1;
+	const char *lang = NULL;   /* --lang TAG or --lang=TAG, anywhere: the language packs are shown in */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-sandbox") == 0)
 			setenv("KBRIDGE_NO_SANDBOX", "1", 1);
+		else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			lang = argv[++i];
+		else if (strncmp(argv[i], "--lang=", 7) == 0)
+			lang = argv[i] + 7;
 		else
 			argv[kept++] = argv[i];
 	}
 	argv[kept] = NULL;
 	argc = kept;
+	if (kb_i18n_init(lang) < 0) {
+		fprintf(stderr, "kbridge: %s\n", kb_error_last());
+		return 2;
+	}
 	if (argc < 2)
 		return isatty(0) && isatty(1) ? cli_shell(argc, argv) : status_overview();
 	const char *cmd = argv[1];

@@ -5,6 +5,7 @@
 #include "kernel/kernel.h"
 #include "sys/apart.h"
 #include "sys/lab.h"
+#include "engine/i18n.h"
 #include "engine/kb_api.h"
 #include "engine/lesson.h"
 #include "engine/pin.h"
@@ -123,6 +124,7 @@ static void put_result(struct kb_buf *b, int rc, const struct kb_check_result *r
 	put_str(b, res->output);
 	put_u32(b, (unsigned)res->n_builds);
 	put_u32(b, (unsigned)res->n_boots);
+	put_u32(b, (unsigned)res->n_failed_builds);
 	put_double(b, res->build_seconds);
 	put_double(b, res->boot_seconds);
 	put_double(b, res->setup_seconds);
@@ -190,6 +192,7 @@ static bool get_result(struct apart_check *c, const char *data, size_t len)
 	res->output = get_str(&r);
 	res->n_builds = (int)get_u32(&r);
 	res->n_boots = (int)get_u32(&r);
+	res->n_failed_builds = (int)get_u32(&r);
 	res->build_seconds = get_double(&r);
 	res->boot_seconds = get_double(&r);
 	res->setup_seconds = get_double(&r);
@@ -338,6 +341,8 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 		rc = kb_error_set(KB_ELESSON, "%s", l->error ? l->error : "the lesson is not loaded");
 	} else if (!opts->workspace) {
 		rc = kb_error_set(KB_EINVAL, "no workspace given");
+	} else if (kb_interrupted > 0) {
+		rc = kb_error_set(KB_EINTR, "interrupted");   /* asked to stop before it began */
 	} else {
 		/* on a shared lab home, at most max_checks checks build and boot at once */
 		struct kb_lab_slot slot;
@@ -355,6 +360,7 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 			char *where = kb_asprintf("%s:%d", l->file, t->check_line);
 			rc = run_apart(res, l, t, &staged, where);
 			free(where);
+			kb_i18n_result(res, l);   /* the lesson's texts in the language shown */
 			kb_pin_report(&pin, res);
 			kb_pin_free(&pin);
 		}

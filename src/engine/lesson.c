@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+void (*kb_lesson_translate_hook)(struct kb_pack *p, struct kb_lesson *l);
+
 const char *kb_step_kind_name(enum kb_step_kind k)
 {
 	switch (k) {
@@ -859,6 +861,8 @@ int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id)
 		rc = kb_error_set(KB_ELESSON, "%s", r.err);
 	struct kb_sandbox_limits lim = {KB_SANDBOX_MEMORY, KB_SANDBOX_CHECK_INSTRUCTIONS};
 	kb_sandbox_set_limits(l->sb, &lim);
+	if (rc >= 0 && kb_lesson_translate_hook)
+		kb_lesson_translate_hook(NULL, l);
 out:
 	if (rc < 0) {
 		l->error = kb_strdup(kb_error_last());
@@ -979,6 +983,8 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 	}
 	if (!p->title)
 		p->title = kb_strdup(p->name);
+	if (kb_lesson_translate_hook)
+		kb_lesson_translate_hook(p, NULL);
 	p->lessons = kb_calloc(n_ids, sizeof *p->lessons);
 	for (size_t i = 0; i < n_ids; i++) {
 		struct kb_lesson *l = &p->lessons[p->n_lessons++];

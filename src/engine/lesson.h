@@ -112,6 +112,11 @@ struct kb_pack {
 	double load_ms;    /* manifest and every lesson */
 };
 
+/* Set (by engine/i18n.h, when a language other than English is chosen) to translate what
+ * is loaded: called with (p, NULL) once pack.lua is read, and with (NULL, l) on each lesson
+ * that loaded. NULL: English. */
+extern void (*kb_lesson_translate_hook)(struct kb_pack *p, struct kb_lesson *l);
+
 /* Load a pack folder. Returns 0 when pack.lua is sound (lessons that failed to load carry
  * ->error; count them with kb_pack_errors()), or KB_ELESSON / KB_ENOTFOUND with
  * kb_error_last() = "pack.lua:3: message". *p is freed with kb_pack_free() either way. */
