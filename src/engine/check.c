@@ -124,7 +124,6 @@ static void put_result(struct kb_buf *b, int rc, const struct kb_check_result *r
 	put_str(b, res->output);
 	put_u32(b, (unsigned)res->n_builds);
 	put_u32(b, (unsigned)res->n_boots);
-	put_u32(b, (unsigned)res->n_failed_builds);
 	put_double(b, res->build_seconds);
 	put_double(b, res->boot_seconds);
 	put_double(b, res->setup_seconds);
@@ -192,7 +191,6 @@ static bool get_result(struct apart_check *c, const char *data, size_t len)
 	res->output = get_str(&r);
 	res->n_builds = (int)get_u32(&r);
 	res->n_boots = (int)get_u32(&r);
-	res->n_failed_builds = (int)get_u32(&r);
 	res->build_seconds = get_double(&r);
 	res->boot_seconds = get_double(&r);
 	res->setup_seconds = get_double(&r);
@@ -341,8 +339,6 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 		rc = kb_error_set(KB_ELESSON, "%s", l->error ? l->error : "the lesson is not loaded");
 	} else if (!opts->workspace) {
 		rc = kb_error_set(KB_EINVAL, "no workspace given");
-	} else if (kb_interrupted > 0) {
-		rc = kb_error_set(KB_EINTR, "interrupted");   /* asked to stop before it began */
 	} else {
 		/* on a shared lab home, at most max_checks checks build and boot at once */
 		struct kb_lab_slot slot;
