@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,39 +172,104 @@ static int count_ahead(const char *queue, long long t, long pid)
 	return n;
 }
 
-/* an exclusive flock on a free slot file, or -1 */
-static int try_slots(const char *home, int max, int *slot)
-{
-	for (int i = 0; i < max; i++) {
-		char *path = kb_asprintf("%s/lab/slots/%d", home, i);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0)
-			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			*slot = i;
-			return fd;
-		}
-		close(fd);
-	}
-	return -1;
-}
+/* ---- running checks ------------------------------------------------------------------ */
 
-/* how many slots are free now (each tried and let go at once) */
-static int free_slots(const char *home, int max)
+/* The users with a check running: entries of running/ that count (ticket_valid), each
+   user once, at their earliest entry, in arrival order. uids[] gets them in that order
+   (at most cap). With mine_at: the entry of process `pid` is kept apart from its user's
+   others and *mine_at gets its place, or -1 when it does not count. With mine_other:
+   set when an entry of user `uid` for another process counts. Returns the number of
+   users (our own entry included). */
+static int running_users(const char *running, long pid, uid_t uid, uid_t *uids, int cap, int *mine_at,
+			 bool *mine_other)
 {
+	struct ticket all[513], tk, mine;
 	int n = 0;
-	for (int i = 0; i < max; i++) {
-		char *path = kb_asprintf("%s/lab/slots/%d", home, i);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0)
+	bool have_mine = false;
+	if (mine_at)
+		*mine_at = -1;
+	if (mine_other)
+		*mine_other = false;
+	DIR *d = opendir(running);
+	if (!d)
+		return 0;
+	long long now = boot_ns();
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!ticket_valid(dirfd(d), e->d_name, &tk, now))
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			n++;
-		close(fd);   /* drops the lock */
+		if (mine_at && tk.pid == pid) {
+			mine = tk;
+			have_mine = true;
+			continue;
+		}
+		if (mine_other && tk.uid == uid)
+			*mine_other = true;
+		int j = 0;
+		while (j < n && all[j].uid != tk.uid)
+			j++;
+		if (j < n) {
+			if (before(&tk, all[j].t, all[j].pid))
+				all[j] = tk;
+		} else if (n < 512) {
+			all[n++] = tk;
+		}
+	}
+	closedir(d);
+	bool mine_in = false;
+	for (int j = 0; j < n; j++)
+		mine_in |= have_mine && all[j].uid == mine.uid;
+	if (have_mine && !mine_in)
+		all[n++] = mine;
+	/* in arrival order (one entry a user: insertion sort) */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && before(&all[j], all[j - 1].t, all[j - 1].pid); j--) {
+			struct ticket tmp = all[j];
+			all[j] = all[j - 1];
+			all[j - 1] = tmp;
+		}
+	for (int i = 0; i < n; i++) {
+		if (i < cap)
+			uids[i] = all[i].uid;
+		if (mine_at && have_mine && !mine_in && all[i].pid == pid)
+			*mine_at = i;
 	}
 	return n;
+}
+
+/* Take a place among the running checks if there is one: no other check of ours running,
+   fewer than max users running; then our entry is written, and checked again after a
+   moment so that two checks taking the last place at once do not both keep it (the
+   later one leaves). Returns true with s->path set. */
+static bool try_run(const char *running, int max, struct kb_lab_slot *s)
+{
+	uid_t uids[LAB_MAX + 1];
+	long pid = (long)getpid();
+	uid_t uid = geteuid();
+	bool other = false;
+	int n = running_users(running, pid, uid, uids, LAB_MAX + 1, NULL, &other);
+	if (other || n >= max)
+		return false;
+	char *path = kb_asprintf("%s/%lld-%ld-%llu", running, boot_ns(), pid, own_start());
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		free(path);
+		return false;
+	}
+	struct timespec settle = {0, 30 * 1000 * 1000};
+	nanosleep(&settle, NULL);
+	int at = -1;
+	running_users(running, pid, uid, uids, LAB_MAX + 1, &at, &other);
+	if (at < 0 || at >= max || other) {
+		unlink(path);
+		close(fd);
+		free(path);
+		return false;
+	}
+	s->fd = fd;   /* held: kb_lab_release() removes the entry */
+	s->path = path;
+	s->slot = at;
+	return true;
 }
 
 int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
@@ -213,28 +277,32 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 {
 	s->fd = -1;
 	s->slot = -1;
+	s->path = NULL;
 	int max = kb_lab_max_checks(home);
 	if (max <= 0)
 		return max;   /* 0: not a lab; < 0: a damaged lab.conf */
-	char *queue = kb_asprintf("%s/lab/queue", home);
-	/* nobody waiting: take a free slot at once */
-	if (count_ahead(queue, -1, 0) == 0 && (s->fd = try_slots(home, max, &s->slot)) >= 0) {
-		free(queue);
-		return 0;
+	char *queue = kb_asprintf("%s/lab/queue", home), *running = kb_asprintf("%s/lab/running", home);
+	int rc = 0;
+	if (!kb_is_dir(running)) {
+		rc = kb_error_set(KB_EIO, "%s is missing: this lab was made by an older kbridge; ask the lab's "
+				  "administrator to run 'kbridge lab init' again", running);
+		goto out;
 	}
+	/* nobody waiting: take a free place at once */
+	if (count_ahead(queue, -1, 0) == 0 && try_run(running, max, s))
+		goto out;
 	long long t = boot_ns();
 	long pid = (long)getpid();
 	char *ticket = kb_asprintf("%s/%lld-%ld-%llu", queue, t, pid, own_start());
 	int fd = open(ticket, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		int rc = kb_error_set(KB_EIO, "cannot join the lab's queue (%s): %s; ask the lab's "
-				      "administrator to run 'kbridge lab init' again", ticket, strerror(errno));
+		rc = kb_error_set(KB_EIO, "cannot join the lab's queue (%s): %s; ask the lab's "
+				  "administrator to run 'kbridge lab init' again", ticket, strerror(errno));
 		free(ticket);
-		free(queue);
-		return rc;
+		goto out;
 	}
 	close(fd);
-	int rc = 0, last = -1;
+	int last = -1;
 	double free_since = -1;
 	for (;;) {
 		if (kb_interrupted) {
@@ -245,22 +313,25 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 		if (ahead != last && waiting)
 			waiting(ctx, ahead, max);
 		last = ahead;
-		/* the first in the queue takes the next free slot: arrival order is kept. Those
-		   further back take one when there are free slots for everyone ahead too, or when
-		   a slot stays free for KB_LAB_GRACE s: a waiter ahead that takes no free slot (a
-		   learner's own process holding a ticket, a stopped kbridge) delays the others by
-		   that much at most. */
+		/* the first in the queue takes the next free place: arrival order is kept. Those
+		   further back take one when there are free places for everyone ahead too, or
+		   when a place stays free for KB_LAB_GRACE s: a waiter ahead that takes no free
+		   place (a learner's own process holding a ticket, a stopped kbridge) delays the
+		   others by that much at most. */
+		uid_t uids[LAB_MAX + 1];
+		bool mine = false;
+		int busy = running_users(running, pid, geteuid(), uids, LAB_MAX + 1, NULL, &mine);
+		int f = max - busy;
 		if (ahead == 0) {
-			if ((s->fd = try_slots(home, max, &s->slot)) >= 0)
+			if (try_run(running, max, s))
 				break;
 		} else {
-			int f = free_slots(home, max);
-			if (f == 0)
+			if (f <= 0 || mine)
 				free_since = -1;
 			else if (free_since < 0)
 				free_since = kb_now();
-			if ((f > ahead || (f > 0 && kb_now() - free_since >= KB_LAB_GRACE)) &&
-			    (s->fd = try_slots(home, max, &s->slot)) >= 0)
+			if ((f > ahead || (f > 0 && free_since >= 0 && kb_now() - free_since >= KB_LAB_GRACE)) &&
+			    try_run(running, max, s))
 				break;
 		}
 		if (tick)
@@ -270,14 +341,20 @@ int kb_lab_acquire(const char *home, struct kb_lab_slot *s,
 	}
 	unlink(ticket);
 	free(ticket);
+out:
 	free(queue);
+	free(running);
 	return rc;
 }
 
 void kb_lab_release(struct kb_lab_slot *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);   /* closing drops the flock */
+	if (s->fd >= 0) {
+		unlink(s->path);
+		free(s->path);
+		close(s->fd);
+	}
+	s->path = NULL;
 	s->fd = -1;
 	s->slot = -1;
 }
@@ -292,28 +369,20 @@ int kb_lab_status(const char *home, struct kb_lab_status *st)
 		return kb_error_set(KB_ENOTFOUND, "%s is not a lab home (make it one with: kbridge lab init)",
 				    home);
 	st->max_checks = max;
-	for (int i = 0; i < max; i++) {
-		char *path = kb_asprintf("%s/lab/slots/%d", home, i);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd < 0)
-			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-			st->running++;
-		close(fd);
-	}
-	char *queue = kb_asprintf("%s/lab/queue", home);
+	char *running = kb_asprintf("%s/lab/running", home), *queue = kb_asprintf("%s/lab/queue", home);
+	uid_t uids[LAB_MAX + 1];
+	st->running = running_users(running, -1, (uid_t)-1, uids, LAB_MAX + 1, NULL, NULL);
 	st->waiting = count_ahead(queue, -1, 0);
+	free(running);
 	free(queue);
 	return 0;
 }
 
 /* ---- lab init ------------------------------------------------------------------------- */
 
-/* the queue folder, which keeps its 1777 (nftw's callback takes no context: kb_lab_init
- * sets these) */
-static dev_t queue_dev;
-static ino_t queue_ino;
+/* the queue and running folders, which keep their 1777 (nftw's callback takes no
+ * context: kb_lab_init sets these) */
+static struct stat open_folders[2];
 
 static int open_up(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
@@ -326,8 +395,9 @@ static int open_up(const char *path, const struct stat *sb, int type, struct FTW
 	m |= S_IRGRP | S_IROTH;
 	if (S_ISDIR(sb->st_mode) || (sb->st_mode & S_IXUSR))
 		m |= S_IXGRP | S_IXOTH;
-	if (sb->st_dev == queue_dev && sb->st_ino == queue_ino)
-		return 0;
+	for (int i = 0; i < 2; i++)
+		if (sb->st_dev == open_folders[i].st_dev && sb->st_ino == open_folders[i].st_ino)
+			return 0;
 	if (m != (sb->st_mode & 07777) && chmod(path, m) < 0)
 		return kb_error_set(KB_EIO, "cannot change the mode of %s: %s", path, strerror(errno));
 	return 0;
@@ -337,18 +407,14 @@ int kb_lab_init(const char *home, int max_checks)
 {
 	if (max_checks < 1 || max_checks > LAB_MAX)
 		return kb_error_set(KB_EINVAL, "the number of checks at once must be in 1..%d", LAB_MAX);
-	char *lab = kb_asprintf("%s/lab", home), *slots = kb_asprintf("%s/lab/slots", home),
+	char *lab = kb_asprintf("%s/lab", home), *running = kb_asprintf("%s/lab/running", home),
 	     *queue = kb_asprintf("%s/lab/queue", home), *conf = kb_asprintf("%s/lab/lab.conf", home);
-	int rc = kb_mkdir_p(slots, 0755);
-	if (!rc)
-		rc = kb_mkdir_p(queue, 01777);
-	if (!rc && chmod(queue, 01777) < 0)
-		rc = kb_error_set(KB_EIO, "cannot change the mode of %s: %s", queue, strerror(errno));
-	for (int i = 0; !rc && i < max_checks; i++) {
-		char *path = kb_asprintf("%s/%d", slots, i);
-		if (!kb_path_exists(path))
-			rc = kb_write_file_atomic(path, "", 0, 0444);
-		free(path);
+	const char *open_paths[2] = {queue, running};
+	int rc = 0;
+	for (int i = 0; !rc && i < 2; i++) {
+		rc = kb_mkdir_p(open_paths[i], 01777);
+		if (!rc && chmod(open_paths[i], 01777) < 0)
+			rc = kb_error_set(KB_EIO, "cannot change the mode of %s: %s", open_paths[i], strerror(errno));
 	}
 	if (!rc) {
 		char *text = kb_asprintf("# kbridge lab: how many checks (a build and its boots) may run at "
@@ -358,11 +424,9 @@ int kb_lab_init(const char *home, int max_checks)
 		free(text);
 	}
 	if (!rc) {
-		struct stat qs;
-		if (stat(queue, &qs) == 0) {
-			queue_dev = qs.st_dev;
-			queue_ino = qs.st_ino;
-		}
+		for (int i = 0; i < 2; i++)
+			if (stat(open_paths[i], &open_folders[i]) < 0)
+				memset(&open_folders[i], 0, sizeof open_folders[i]);
 		int w = nftw(home, open_up, 64, FTW_PHYS);
 		if (w == -1)
 			rc = kb_error_set(KB_EIO, "cannot walk %s: %s", home, strerror(errno));
@@ -370,7 +434,7 @@ int kb_lab_init(const char *home, int max_checks)
 			rc = w;   /* open_up's KB_E* code, or 0 */
 	}
 	free(lab);
-	free(slots);
+	free(running);
 	free(queue);
 	free(conf);
 	return rc;

@@ -3,8 +3,9 @@
 # who are four real Unix users, each with their own workspace and progress. Their checks
 # run at once against a limit of two: two wait in line and are told their place, every
 # learner gets the right verdict, and no learner can read or write another's workspace
-# or the lab's tree (file modes verified, and tried as the other user). Tickets a learner
-# forges in the queue (pid 1, another learner's process, a dead process) delay no one.
+# or the lab's tree (file modes verified, and tried as the other user). Entries a learner
+# forges in the queue or the running list (pid 1, another learner's process, a dead
+# process) delay no one, and entries for their own processes hold one place at most.
 # Needs root, or sudo without a password, to make the users. Real Kbuild, real QEMU,
 # real libgit2 workspaces (each a full clone of the kernel tree: ~30 s apiece).
 . "$(dirname "$0")/../lib.sh"
@@ -48,10 +49,13 @@ expect_contains "$T_TMP/init.out" "is a lab home: 2 checks at once"
 "$KB" lab status "$LAB/home" > "$T_TMP/status0.out" 2>&1
 expect_contains "$T_TMP/status0.out" "limit:     2 checks at once"
 expect_contains "$T_TMP/status0.out" "running:   0"
-# nothing in the lab home is writable by others but the queue (sticky, like /tmp)
-root find "$LAB/home" -perm -o+w ! -type l > "$T_TMP/writable"
-[ "$(cat "$T_TMP/writable")" = "$LAB/home/lab/queue" ] || t_fail "writable by others: $(cat "$T_TMP/writable")"
+# nothing in the lab home is writable by others but the queue and the running list
+# (sticky, like /tmp)
+root find "$LAB/home" -perm -o+w ! -type l | sort > "$T_TMP/writable"
+[ "$(cat "$T_TMP/writable")" = "$(printf '%s\n' "$LAB/home/lab/queue" "$LAB/home/lab/running")" ] ||
+	t_fail "writable by others: $(cat "$T_TMP/writable")"
 [ "$(stat -c %a "$LAB/home/lab/queue")" = 1777 ] || t_fail "the queue is not 1777"
+[ "$(stat -c %a "$LAB/home/lab/running")" = 1777 ] || t_fail "the running list is not 1777"
 t_end
 
 for u in $USERS; do root userdel -r "$u" >/dev/null 2>&1; done   # left by an interrupted run
@@ -151,8 +155,9 @@ for spy in 1 2 3 4; do
 done
 t_end
 
-t_begin "tickets forged by a learner (pid 1, another learner's process, a dead one) do not delay a check"
+t_begin "entries forged by a learner (pid 1, another learner's process, a dead one; their own processes) do not delay a check"
 Q="$LAB/home/lab/queue"
+R="$LAB/home/lab/running"
 now_ns() { awk '{ printf "%d", $1 * 1000000000 }' /proc/uptime; }
 start_of() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $20 }'; }
 as 3 sleep 300 &
@@ -160,10 +165,20 @@ sleeper=$!
 sleep 0.5
 other=$(pgrep -u kblab3 -x sleep | head -n 1)
 dead=$(as 2 sh -c 'echo $$')
-as 2 touch "$Q/$(now_ns)-1-$(start_of 1)" "$Q/0-1" "$Q/$(now_ns)-$other-$(start_of "$other")" "$Q/$(now_ns)-$dead-1"
-[ "$(ls "$Q" | wc -l)" -ge 4 ] || t_fail "the forged tickets were not written"
+for d in "$Q" "$R"; do
+	as 2 touch "$d/$(now_ns)-1-$(start_of 1)" "$d/0-1" "$d/$(now_ns)-$other-$(start_of "$other")" "$d/$(now_ns)-$dead-1"
+done
+# and learner 2 holds two places by hand, for two processes of their own
+as 2 sleep 300 &
+own1=$!
+as 2 sleep 300 &
+own2=$!
+sleep 0.5
+for p in $(pgrep -u kblab2 -x sleep); do as 2 touch "$R/$(now_ns)-$p-$(start_of "$p")"; done
+[ "$(ls "$Q" | wc -l)" -ge 4 ] && [ "$(ls "$R" | wc -l)" -ge 6 ] || t_fail "the forged entries were not written"
 "$KB" lab status "$LAB/home" > "$T_TMP/forged-status.out" 2>&1
 expect_contains "$T_TMP/forged-status.out" "waiting:   0"
+expect_contains "$T_TMP/forged-status.out" "running:   1"
 start=$(date +%s)
 as 1 "$KB" check square --pack "$LAB/pack" --workspace "$LAB/u1/ws" --timeout 60 > "$T_TMP/forged.out" 2>&1
 expect_status 0 $?
@@ -171,8 +186,8 @@ took=$(( $(date +%s) - start ))
 echo "# the check took $took s with the forged tickets in the queue"
 expect_contains "$T_TMP/forged.out" "PASS  square/print"
 expect_not_contains "$T_TMP/forged.out" "ahead of you"
-root kill "$sleeper" "$other" 2> /dev/null
-root rm -f "$Q"/*
+root kill "$sleeper" "$other" "$own1" "$own2" $(pgrep -u kblab2 -x sleep) 2> /dev/null
+root rm -f "$Q"/* "$R"/*
 t_end
 
 t_begin "a learner's kbridge setup on the lab home says it is ready and changes nothing"
