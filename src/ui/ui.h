@@ -76,6 +76,12 @@ void ui_doc_add_styled(struct ui_doc *d, const char *text, const unsigned char *
 /* Append text word-wrapped to width columns; every line starts with indent (in style s).
  * Newlines in text are hard breaks. */
 void ui_doc_wrap(struct ui_doc *d, const char *text, enum ui_style s, int width, const char *indent);
+/* True when a wrapped line may break between the characters (code points) before and
+ * after, though no space is there: beside a CJK character (ideographs, kana, Hangul,
+ * fullwidth forms), unless after is punctuation that never starts a line (，。：；、）」
+ * ！？ and , . ; : ! ? ) ] }) or before one that never ends it (（「『【《 and ( [ {).
+ * Spaces are break opportunities of their own: false for them. */
+bool ui_break_between(unsigned before, unsigned after);
 void ui_doc_free(struct ui_doc *d);
 
 /* Render Markdown (CommonMark with GitHub tables) into d for a screen width columns wide:

@@ -76,6 +76,59 @@ int ui_text_width(const char *s, size_t len)
 	return w;
 }
 
+/* The code point of the UTF-8 character at s (n bytes, from u8len); 0xfffd when broken. */
+static unsigned u8cp(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (n == 1)
+		return u[0] < 0x80 ? u[0] : 0xfffd;
+	unsigned c = u[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++)
+		c = (c << 6) | (u[i] & 0x3f);
+	return c;
+}
+
+/* Characters a line may break before or after without a space: CJK ideographs, kana,
+ * Hangul, CJK and fullwidth punctuation. */
+static bool cjk(unsigned c)
+{
+	return (c >= 0x1100 && c <= 0x11ff) || (c >= 0x2e80 && c <= 0x2fff) || (c >= 0x3000 && c <= 0x33ff) ||
+	       (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	       (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||
+	       (c >= 0xff00 && c <= 0xffef) || (c >= 0x20000 && c <= 0x3ffff);
+}
+
+/* Characters that never start a line (closing punctuation: ，。：；、）」...) and that never
+ * end one (opening: （「...). */
+static bool no_start(unsigned c)
+{
+	static const unsigned v[] = {
+		0xff0c, 0x3002, 0xff1a, 0xff1b, 0x3001, 0xff09, 0x300d, 0x300f, 0x3011, 0x300b, 0x3009, 0xff01,
+		0xff1f, 0x2019, 0x201d, 0xff0e, 0x30fc, 0x2026, 0xff5d, 0xff3d, 0x3015, 0x3017, 0xff05, 0x00b7,
+		0x30fb, 0x3005, 0x309d, 0x309e, 0x30fd, 0x30fe, ',', '.', ';', ':', '!', '?', ')', ']', '}', '%', 0};
+	for (const unsigned *p = v; *p; p++)
+		if (*p == c)
+			return true;
+	return false;
+}
+
+static bool no_end(unsigned c)
+{
+	static const unsigned v[] = {0xff08, 0x300c, 0x300e, 0x3010, 0x300a, 0x3008, 0x2018, 0x201c, 0xff3b,
+				     0xff5b, 0x3014, 0x3016, '(', '[', '{', 0};
+	for (const unsigned *p = v; *p; p++)
+		if (*p == c)
+			return true;
+	return false;
+}
+
+bool ui_break_between(unsigned before, unsigned after)
+{
+	if (before == ' ' || after == ' ' || before == '\n' || after == '\n')
+		return false;   /* spaces are break opportunities of their own */
+	return (cjk(before) || cjk(after)) && !no_start(after) && !no_end(before);
+}
+
 /* Word-wrap styled bytes into lines of at most width columns. first/next: the prefix of
  * the first and the following lines (style pst). */
 static void wrap_styled(struct ui_doc *d, const char *text, const unsigned char *style, size_t len, int width,
@@ -101,6 +154,7 @@ static void wrap_styled(struct ui_doc *d, const char *text, const unsigned char 
 		int used = 0;
 		size_t j = i;
 		bool hard = false;
+		unsigned prev = 0;   /* the character before j on this line (0: none) */
 		while (j < len) {
 			if (text[j] == '\n') {
 				hard = true;
@@ -108,8 +162,10 @@ static void wrap_styled(struct ui_doc *d, const char *text, const unsigned char 
 			}
 			size_t n = u8len(text + j, len - j);
 			int w = u8width(text + j, n);
-			if (text[j] == ' ')
+			unsigned cp = u8cp(text + j, n);
+			if (text[j] == ' ' || (prev && ui_break_between(prev, cp)))
 				last_break = j;
+			prev = cp;
 			if (used + w > room) {
 				break;
 			}

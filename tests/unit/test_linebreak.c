@@ -1,0 +1,211 @@
+/* test_linebreak.c - the shell's line breaking (ui/ui_md.c): English breaks at spaces as
+ * before; Chinese breaks between CJK characters, never before closing punctuation
+ * (，。：；、）」) nor after opening punctuation (（「), and a sentence after a Latin word
+ * fills the line instead of leaving it short. */
+#define _GNU_SOURCE
+#include "kbtest.h"
+#include "ui/ui.h"
+#include "base/util.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+static int setup(void **s)
+{
+	/* the shell runs in the user's UTF-8 locale; C.UTF-8 is on every Debian */
+	return setlocale(LC_ALL, "C.UTF-8") ? 0 : -1;
+}
+
+static unsigned first_cp(const char *s, size_t *bytes)
+{
+	mbstate_t ms;
+	memset(&ms, 0, sizeof ms);
+	wchar_t wc = 0;
+	size_t n = mbrtowc(&wc, s, strlen(s), &ms);
+	*bytes = n == (size_t)-1 || n == (size_t)-2 || n == 0 ? 1 : n;
+	return (unsigned)wc;
+}
+
+static unsigned last_cp(const char *s, size_t len)
+{
+	size_t i = len;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0)
+		i--;
+	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	size_t b;
+	char *tail = kb_strndup(s + i, len - i);
+	unsigned c = first_cp(tail, &b);
+	free(tail);
+	return c;
+}
+
+static const char *const never_start[] = {"，", "。", "：", "；", "、", "）", "」", "！", "？", "』", "》", NULL};
+static const char *const never_end[] = {"（", "「", "『", "《", NULL};
+
+static bool in(const char *const *set, unsigned c)
+{
+	for (const char *const *p = set; *p; p++) {
+		size_t b;
+		if (first_cp(*p, &b) == c)
+			return true;
+	}
+	return false;
+}
+
+/* every line of d: at most width columns, no forbidden start or end; the text back when
+   the lines are joined (with the dropped spaces put back where a space was) */
+static void check_lines(const struct ui_doc *d, int width, const char *text)
+{
+	struct kb_buf joined = KB_BUF_INIT;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ui_line *l = &d->lines[i];
+		int w = ui_text_width(l->text, l->len);
+		if (w > width)
+			fail_msg("line %zu is %d columns wide, more than %d: '%.*s'", i, w, width, (int)l->len, l->text);
+		if (l->len == 0)
+			continue;
+		size_t b;
+		unsigned c0 = first_cp(l->text, &b), cn = last_cp(l->text, l->len);
+		if (i > 0 && in(never_start, c0)) {
+			for (size_t k = 0; k < d->n; k++)
+				print_message("  |%.*s|\n", (int)d->lines[k].len, d->lines[k].text);
+			fail_msg("line %zu starts with closing punctuation: '%.*s'", i, (int)l->len, l->text);
+		}
+		if (i + 1 < d->n && in(never_end, cn))
+			fail_msg("line %zu ends with opening punctuation: '%.*s'", i, (int)l->len, l->text);
+		kb_buf_add(&joined, l->text, l->len);
+	}
+	/* the text minus spaces is the lines minus spaces */
+	struct kb_buf want = KB_BUF_INIT;
+	for (const char *p = text; *p; p++)
+		if (*p != ' ')
+			kb_buf_add(&want, p, 1);
+	struct kb_buf got = KB_BUF_INIT;
+	for (size_t i = 0; i < joined.len; i++)
+		if (joined.data[i] != ' ')
+			kb_buf_add(&got, joined.data + i, 1);
+	kb_buf_adds(&want, "");
+	kb_buf_adds(&got, "");
+	assert_string_equal(got.data, want.data);
+	kb_buf_free(&want);
+	kb_buf_free(&got);
+	kb_buf_free(&joined);
+}
+
+static void test_break_rules(void **s)
+{
+	/* between two ideographs, and between an ideograph and a Latin letter either way */
+	assert_true(ui_break_between(0x5185 /* 内 */, 0x6838 /* 核 */));
+	assert_true(ui_break_between('t', 0x5185));
+	assert_true(ui_break_between(0x5185, 'R'));
+	assert_true(ui_break_between(0x3002 /* 。 */, 0x5185));
+	/* never before closing punctuation, never after opening punctuation */
+	assert_false(ui_break_between(0x5185, 0xff0c /* ， */));
+	assert_false(ui_break_between(0x5185, 0x3002 /* 。 */));
+	assert_false(ui_break_between(0x5185, 0xff1a /* ： */));
+	assert_false(ui_break_between(0x5185, 0xff1b /* ； */));
+	assert_false(ui_break_between(0x5185, 0x3001 /* 、 */));
+	assert_false(ui_break_between(0x5185, 0xff09 /* ） */));
+	assert_false(ui_break_between(0x5185, 0x300d /* 」 */));
+	assert_false(ui_break_between(0xff08 /* （ */, 0x5185));
+	assert_false(ui_break_between(0x300c /* 「 */, 0x5185));
+	/* Latin words break at spaces only */
+	assert_false(ui_break_between('a', 'b'));
+	assert_false(ui_break_between('a', ' '));
+}
+
+static void test_english_unchanged(void **s)
+{
+	struct ui_doc d = {0};
+	ui_doc_wrap(&d, "the quick brown fox jumps over the lazy dog", UI_NORMAL, 15, "");
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.lines[0].text, "the quick brown");
+	assert_string_equal(d.lines[1].text, "fox jumps over");
+	assert_string_equal(d.lines[2].text, "the lazy dog");
+	ui_doc_free(&d);
+}
+
+static void test_chinese_after_latin_fills_the_line(void **s)
+{
+	/* before: "Rust" alone on a short line, since the Chinese had no space to break at */
+	const char *text = "Rust 让内核模块的内存安全问题在编译时就暴露出来，而不是等到运行时才出现。";
+	struct ui_doc d = {0};
+	ui_doc_wrap(&d, text, UI_NORMAL, 20, "");
+	check_lines(&d, 20, text);
+	assert_true(d.n >= 2);
+	assert_true(ui_text_width(d.lines[0].text, d.lines[0].len) >= 19);
+	assert_non_null(strstr(d.lines[0].text, "Rust 让内核"));
+	ui_doc_free(&d);
+}
+
+static void test_punctuation_moves_with_its_character(void **s)
+{
+	/* 20 columns hold ten ideographs: the comma after the tenth may not start line 2, so
+	   the tenth goes down with it */
+	const char *text = "一二三四五六七八九十，甲乙丙丁";
+	struct ui_doc d = {0};
+	ui_doc_wrap(&d, text, UI_NORMAL, 20, "");
+	check_lines(&d, 20, text);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.lines[0].text, "一二三四五六七八九");
+	assert_string_equal(d.lines[1].text, "十，甲乙丙丁");
+	ui_doc_free(&d);
+	/* an opening bracket at the end of a full line goes down to the next */
+	text = "一二三四五六七八九（十）甲乙";
+	ui_doc_wrap(&d, text, UI_NORMAL, 20, "");
+	check_lines(&d, 20, text);
+	assert_string_equal(d.lines[0].text, "一二三四五六七八九");
+	assert_string_equal(d.lines[1].text, "（十）甲乙");
+	ui_doc_free(&d);
+}
+
+static void test_random_text(void **s)
+{
+	/* Chinese words, Latin words (a space between two of them, as written) and
+	   punctuation (never two marks in a row): the longest run with no break in it is an
+	   opening mark, a Latin word and a closing mark, 14 columns, so from 16 columns on
+	   every line keeps the rules */
+	static const char *const cjk_words[] = {"内核", "模块", "借用检查", "不安全代码", "未定义行为", "的"};
+	static const char *const latin[] = {"Rust", "C", "UBSAN", "pr_info!()", "kbridge"};
+	static const char *const punct[] = {"，", "。", "：", "；", "、", "（", "）", "「", "」", "！"};
+	srand(15);
+	for (int round = 0; round < 500; round++) {
+		struct kb_buf t = KB_BUF_INIT;
+		int prev = 0;   /* 1 Chinese, 2 Latin, 3 punctuation */
+		int n = 5 + rand() % 40;
+		for (int k = 0; k < n; k++) {
+			int kind = 1 + rand() % 3;
+			if (kind == 3 && prev == 3)
+				kind = 1;
+			if (kind == 1)
+				kb_buf_adds(&t, cjk_words[rand() % 6]);
+			else if (kind == 2)
+				kb_buf_printf(&t, "%s%s", prev == 2 ? " " : "", latin[rand() % 5]);
+			else
+				kb_buf_adds(&t, punct[rand() % 10]);
+			prev = kind;
+		}
+		kb_buf_adds(&t, "");
+		int width = 16 + rand() % 40;
+		struct ui_doc d = {0};
+		ui_doc_wrap(&d, t.data, UI_NORMAL, width, "");
+		check_lines(&d, width, t.data);
+		ui_doc_free(&d);
+		kb_buf_free(&t);
+	}
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_break_rules),
+	cmocka_unit_test(test_english_unchanged),
+	cmocka_unit_test(test_chinese_after_latin_fills_the_line),
+	cmocka_unit_test(test_punctuation_moves_with_its_character),
+	cmocka_unit_test(test_random_text),
+};
+
+KB_TEST_MAIN_GROUP(tests, setup, NULL)
