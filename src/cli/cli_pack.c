@@ -288,14 +288,32 @@ static char *describe(const struct kb_check_result *r)
 	return kb_buf_detach(&b);
 }
 
-/* run the check of t in a fresh workspace holding its starter or its solution */
+/* The tree `kbridge start` makes, as task t finds it: every file of the lesson as its
+ * starter, the tasks before t at their solution, and t's own files as `which`. */
+static int write_task_tree(const struct kb_lesson *l, const struct kb_task *t, const char *ws,
+			   enum kb_render which)
+{
+	int rc = 0;
+	for (size_t s = 0; s < l->n_steps && !rc; s++)
+		if (l->steps[s].kind == KB_TASK)
+			rc = kb_task_write_files(l, &l->steps[s].task, ws, KB_RENDER_STARTER);
+	for (size_t s = 0; s < l->n_steps && !rc && &l->steps[s].task != t; s++)
+		if (l->steps[s].kind == KB_TASK)
+			rc = kb_task_write_files(l, &l->steps[s].task, ws, KB_RENDER_SOLUTION);
+	if (!rc)
+		rc = kb_task_write_files(l, t, ws, which);
+	return rc;
+}
+
+/* run the check of t in a fresh workspace: the lesson's tree with t at its starter or
+ * its solution */
 static int run_in_fresh(struct kb_check_result *r, const struct kb_lesson *l, const struct kb_task *t,
 			enum kb_render which, const char *tmp, double timeout, bool keep)
 {
 	char *ws = kb_asprintf("%s/%s-%s-%s/linux", tmp, l->id, t->id, which == KB_RENDER_STARTER ? "starter" : "solution");
 	int rc = kb_mkdir_p(ws, 0755);
 	if (!rc)
-		rc = kb_task_write_files(l, t, ws, which);
+		rc = write_task_tree(l, t, ws, which);
 	if (rc < 0) {
 		memset(r, 0, sizeof *r);
 		r->verdict = KB_VERDICT_ERROR;
@@ -312,6 +330,16 @@ static int run_in_fresh(struct kb_check_result *r, const struct kb_lesson *l, co
 	}
 	free(ws);
 	return rc;
+}
+
+/* The expectations a starter missed, one a line under its finding: what an author reads
+ * to see that it failed for the reason the task is about */
+static void print_missed(const struct kb_check_result *r)
+{
+	for (size_t i = 0; i < r->n_exp; i++)
+		if (!r->exp[i].met)
+			printf("       missed: %.*s\n", (int)strcspn(r->exp[i].expected, "\n"), r->exp[i].expected);
+	fflush(stdout);
 }
 
 static int pack_validate(int argc, char **argv)
@@ -405,7 +433,19 @@ static int pack_validate(int argc, char **argv)
 				char *d = describe(&r);
 				finding(&f, r.verdict == KB_VERDICT_FAIL, d, "%s/%s: the check fails on the starter (%zu of %zu "
 					"expectations unmet, %.1f s)", l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
+				if (r.verdict == KB_VERDICT_FAIL)
+					print_missed(&r);
 				free(d);
+				/* a starter that does not compile fails every check, whatever the task is
+				   about: it proves nothing unless the compiler's error is the point */
+				if (r.verdict == KB_VERDICT_FAIL)
+					finding(&f, r.n_failed_builds == 0 || t->starter_build_fails,
+						"the starter's build fails, so its check never reaches what the task is about; "
+						"make the starter compile, or say the error is the point with "
+						"starter_build_fails = true in the task",
+						"%s/%s: the starter %s%s", l->id, t->id,
+						r.n_failed_builds == 0 ? "builds" : "does not build",
+						r.n_failed_builds && t->starter_build_fails ? " (the task says that is the point)" : "");
 				kb_check_result_free(&r);
 				run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
 				d = describe(&r);

@@ -124,6 +124,7 @@ static void put_result(struct kb_buf *b, int rc, const struct kb_check_result *r
 	put_str(b, res->output);
 	put_u32(b, (unsigned)res->n_builds);
 	put_u32(b, (unsigned)res->n_boots);
+	put_u32(b, (unsigned)res->n_failed_builds);
 	put_double(b, res->build_seconds);
 	put_double(b, res->boot_seconds);
 	put_double(b, res->setup_seconds);
@@ -191,6 +192,7 @@ static bool get_result(struct apart_check *c, const char *data, size_t len)
 	res->output = get_str(&r);
 	res->n_builds = (int)get_u32(&r);
 	res->n_boots = (int)get_u32(&r);
+	res->n_failed_builds = (int)get_u32(&r);
 	res->build_seconds = get_double(&r);
 	res->boot_seconds = get_double(&r);
 	res->setup_seconds = get_double(&r);

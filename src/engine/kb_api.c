@@ -704,6 +704,8 @@ static int run_build(struct run *r, struct build_job *j, const char *rel, double
 	j->built = j->br.ok && j->br.n_ko > 0;
 	r->res->n_builds++;
 	r->res->build_seconds += j->br.elapsed;
+	if (!j->workspace_dir && rc == 0 && !j->br.ok && !j->br.timed_out)
+		r->res->n_failed_builds++;
 	if (j->workspace_dir) {
 		/* the log names the workspace folder; the copy's modules are not the learner's */
 		char *log = j->br.log ? replace_all(j->br.log, j->dir, j->workspace_dir) : NULL;

@@ -44,6 +44,8 @@ struct kb_check_result {
 	   the check's own Lua (elapsed less all the others) */
 	double build_seconds, boot_seconds, queue_seconds, setup_seconds, lua_seconds;
 	int n_builds, n_boots;
+	int n_failed_builds;        /* builds of the workspace whose make failed (a compile or
+				       link error); a kb.build with replace is not counted */
 	unsigned long long seed;    /* what math.random was seeded with for this check (below
 				       2^48): kbridge check --seed replays the same inputs */
 };

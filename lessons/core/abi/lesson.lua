@@ -73,6 +73,8 @@ lesson {
         "Put #[repr(C)] on the struct, and list the fields in the same order as the C struct.",
         "#[repr(C)] pub struct KbSample { kind: u8, value: u32, flags: u16, stamp: u64 }",
       },
+      -- the starter's layout assertions stop the build: that error is the lesson
+      starter_build_fails = true,
       check = function(kb)
         local dir = "samples/kbridge/abi"
         local b = kb.build(dir)

@@ -145,6 +145,9 @@ lesson {
         "le_u32(head, 0) is the magic, le_u16(head, 4) the version, le_u16(head, 6) the flags, le_u32(head, 8) the length, le_u32(head, 12) the checksum. Check magic, then version (0 is not a version).",
         "Compare length with rest.len() as usize (usize::try_from(length)? > rest.len() gives E2BIG): HDR_LEN as u32 + length overflows for a length near 4 GiB, and Rust's overflow check panics.",
       },
+      -- the starter's unsafe read stops the build (kbhdr_ffi.rs forbids unsafe code): that
+      -- refusal is what the task is about
+      starter_build_fails = true,
       check = function(kb)
         local dir = "samples/kbridge/kbhdr"
         local where = dir .. "/kbhdr_parse.rs: parse()"
