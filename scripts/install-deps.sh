@@ -5,7 +5,8 @@
 set -eu
 
 # package|why[|command]: a line with a command is met too when that command is on PATH
-# from elsewhere (npm comes with some nodejs builds, which conflict with Debian's npm)
+# from elsewhere (npm comes with some nodejs builds, which conflict with Debian's npm).
+# No single quote in a reason: the list is one single-quoted string.
 PACKAGES='
 build-essential|compiles kbridge
 pkg-config|finds the libraries kbridge links against
@@ -15,7 +16,7 @@ liblua5.4-dev|lessons are Lua scripts
 libmd4c-dev|renders lesson Markdown
 libcjson-dev|JSON output and progress files
 libcmocka-dev|unit tests
-libgettextpo-dev|reads the gettext PO files that carry a lesson pack's translations (gettext-po.h)
+libgettextpo-dev|reads the gettext PO files that carry the translations of a lesson pack (gettext-po.h)
 linux-source-6.12|the bundled Linux 6.12 tree the course builds
 rustc-web|the Rust compiler the kernel is built with (rustc >= 1.78)
 rust-web-src|the Rust core library source the kernel compiles
