@@ -187,4 +187,127 @@ expect_contains "$T_TMP/ub.out" "[met]     no oops or panic in the kernel log"
 expect_contains "$T_TMP/ub.out" "allowed: true"
 t_end
 
+# A file given to read is the pack's: grade.sh check on a learner's repository where
+# kbuser.c (read) prints the two answers as constants, with the Rust half at its starter,
+# fails, names the file and keeps the learner's copy as it was (a one-lesson copy of the
+# pack, so that --all checks only this lesson)
+G="$T_TMP/gradepack"
+cp -R "$CORE" "$G"
+sed -i '/lessons = {/,/}/{/"rust-from-c"/!{/^ *"[a-z0-9-]*",$/d}}' "$G/pack.lua"
+R="$T_TMP/learner-repo"
+"$KBRIDGE" pack export "$CORE" rust-from-c "$R" >/dev/null 2>&1 &&
+	(cd "$R" && git apply "$FIX/rust-from-c/wrong-readonly.patch" && git init -q && git add -A &&
+	 git -c user.name=l -c user.email=l@localhost commit -q -m work)
+before=$(cd "$R" && git status --porcelain; md5sum samples/kbridge/rustlib/kbuser.c)
+t_begin "grade.sh check: a learner's repository whose read-only kbuser.c was edited to pass fails"
+(cd "$R" && KBRIDGE="$KBRIDGE" KBRIDGE_PACK="$G" KBRIDGE_FORMAT=text KBRIDGE_TIMEOUT=30 \
+	sh "$ROOT/assets/ci/grade.sh" check) > "$T_TMP/grade.out" 2>&1
+expect_status 1 $?
+expect_contains "$G/pack.lua" '"rust-from-c"'
+expect_not_contains "$G/pack.lua" '"finale"'
+expect_contains "$R/kbridge-report.txt" "FAIL  rust-from-c/boundary"
+expect_contains "$R/kbridge-report.txt" "kbridge: samples/kbridge/rustlib/kbuser.c is given to read and your copy differs from the lesson's: the lesson's version was checked"
+expect_contains "$R/kbridge-report.txt" "[NOT MET] kbuser prints, in order:"
+after=$(cd "$R" && git status --porcelain | grep -v kbridge-report; md5sum samples/kbridge/rustlib/kbuser.c)
+[ "$before" = "$after" ] || t_fail "the learner's tree changed: $before / $after"
+t_end
+
+# pack validate proves the right failure: a starter that does not compile is a finding
+# unless the task says the error is the point; the expectations a starter missed are
+# listed; a second task that lists only its own file is checked in the tree start makes
+V="$T_TMP/nobuild"
+mkdir -p "$V/nb/solution/samples/kbridge/nb"
+printf 'pack { name = "nb", version = "1", kernel = "6.12", lessons = { "nb" } }\n' > "$V/pack.lua"
+printf '# intro\n\nA starter that does not compile.\n' > "$V/nb/intro.md"
+printf 'obj-m += nb.o\nnb-y := nb_main.o nb_add.o nb_twice.o\n' > "$V/nb/solution/samples/kbridge/nb/Kbuild"
+cat > "$V/nb/solution/samples/kbridge/nb/nb_main.c" <<'C'
+#include <linux/module.h>
+int nb_add(int a, int b);
+int nb_twice(int x);
+static int __init nb_init(void)
+{
+	pr_info("nb: %d, twice 21: %d\n", nb_add(20, 22), nb_twice(21));
+	return 0;
+}
+module_init(nb_init);
+MODULE_LICENSE("GPL");
+C
+cat > "$V/nb/solution/samples/kbridge/nb/nb_add.c" <<'C'
+int nb_add(int a, int b);
+int nb_add(int a, int b)
+{
+	// TODO-BEGIN: return the sum
+	return a + b;
+	// TODO-STARTER
+	// return a + ;
+	// TODO-END
+}
+C
+cat > "$V/nb/solution/samples/kbridge/nb/nb_twice.c" <<'C'
+int nb_twice(int x);
+int nb_twice(int x)
+{
+	// TODO-BEGIN: return twice x
+	return 2 * x;
+	// TODO-STARTER
+	// return x;
+	// TODO-END
+}
+C
+nb_lesson() {   # nb_lesson EXTRA-TASK-FIELD
+	cat > "$V/nb/lesson.lua" <<LUA
+lesson {
+  id = "nb", title = "nb",
+  history = { year = 2026, milestone = "test", source = "test" },
+  steps = {
+    page "intro.md",
+    task {
+      id = "add", goal = "add", $1
+      files = { "samples/kbridge/nb/Kbuild", "samples/kbridge/nb/nb_main.c", "samples/kbridge/nb/nb_add.c" },
+      hints = { "a" },
+      check = function(kb)
+        local b = kb.build("samples/kbridge/nb")
+        if not kb.expect_build(b) then return end
+        local r = kb.boot { modules = b, timeout = 30 }
+        kb.expect_log(r, "nb: 42,")
+      end,
+    },
+    task {
+      id = "twice", goal = "twice: builds with the files of the task before",
+      files = { "samples/kbridge/nb/nb_twice.c" },
+      hints = { "a" },
+      check = function(kb)
+        local b = kb.build("samples/kbridge/nb")
+        if not kb.expect_build(b) then return end
+        local r = kb.boot { modules = b, timeout = 30 }
+        kb.expect_log(r, "nb: 42, twice 21: 42")
+      end,
+    },
+  },
+}
+LUA
+}
+nb_lesson ""
+t_begin "pack validate: a starter that does not compile is a finding, with the expectation it missed"
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate "$V" > "$T_TMP/nb1.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/nb1.out" "ok   nb/add: the check fails on the starter"
+expect_contains "$T_TMP/nb1.out" "       missed: the module in samples/kbridge/nb builds with Kbuild"
+expect_contains "$T_TMP/nb1.out" "FAIL nb/add: the starter does not build"
+expect_contains "$T_TMP/nb1.out" "starter_build_fails = true"
+expect_contains "$T_TMP/nb1.out" "ok   nb/add: the check passes on the solution"
+expect_contains "$T_TMP/nb1.out" " passed, 1 failed"
+t_end
+nb_lesson "starter_build_fails = true,"
+t_begin "pack validate: with starter_build_fails = true the same starter is what the task is about"
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate "$V" > "$T_TMP/nb2.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/nb2.out" "ok   nb/add: the starter does not build (the task says that is the point)"
+expect_contains "$T_TMP/nb2.out" "ok   nb/twice: the check fails on the starter"
+expect_contains "$T_TMP/nb2.out" "       missed: the kernel log contains \"nb: 42, twice 21: 42\""
+expect_contains "$T_TMP/nb2.out" "ok   nb/twice: the starter builds"
+expect_contains "$T_TMP/nb2.out" "ok   nb/twice: the check passes on the solution"
+expect_contains "$T_TMP/nb2.out" " passed, 0 failed"
+t_end
+
 t_finish
