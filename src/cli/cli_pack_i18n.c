@@ -73,9 +73,13 @@ static void audit(struct tally *t, const struct kb_i18n_strings *s, const char *
 				t->ok++;
 			} else if (st == KB_TR_STALE) {
 				t->stale++;
-				say(verbose, failed, "%s:1: stale: page %s translates %s %s, but %s is now %s (git diff %s %s)",
-				    tname, e->english, e->english, rec ? rec : "(no 'kbridge translation of' line)",
-				    e->english, now ? now : "?", rec ? rec : "OLD", now ? now : "NEW");
+				if (rec)
+					say(verbose, failed, "%s:1: stale: translates %s as it was (blob %.12s), but it is now "
+					    "%.12s: `git diff %.12s %.12s` shows what changed", tname, e->english, rec,
+					    now ? now : "?", rec, now ? now : "?");
+				else
+					say(verbose, failed, "%s:1: stale: its first line does not record the English it translates: "
+					    "[//]: # (kbridge translation of %s %s)", tname, e->english, now ? now : "?");
 			} else {
 				t->missing++;
 				say(verbose, failed, "%s: untranslated: page %s has no %s translation", e->file, e->english,
@@ -257,7 +261,7 @@ int cli_pack_pot(int argc, char **argv)
 static const char hello_zh_po[] =
 	"# The example lesson in Simplified Chinese: each entry keeps the English it translates\n"
 	"# (msgid) under a stable key (msgctxt). `kbridge pack pot` writes po/lesson.pot;\n"
-	"# `msgmerge --update --backup=none po/zh-CN.po po/lesson.pot` brings this file up to date.\n"
+	"# `msgmerge --previous --update --backup=none po/zh-CN.po po/lesson.pot` brings this file up to date.\n"
 	"msgid \"\"\n"
 	"msgstr \"\"\n"
 	"\"Language: zh_CN\\n\"\n"

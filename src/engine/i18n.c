@@ -1124,7 +1124,7 @@ int kb_i18n_write_pot(const char *path, const struct kb_i18n_strings *s, const c
 		      "# pack, do not edit it. Start a language with\n"
 		      "#   msginit --no-translator -l zh_CN -i po/%s -o po/zh-CN.po\n"
 		      "# and bring it up to date after the English changed with\n"
-		      "#   msgmerge --update --backup=none po/zh-CN.po po/%s\n"
+		      "#   msgmerge --previous --update --backup=none po/zh-CN.po po/%s\n"
 		      "# (docs/authoring.md, \"Translations\").\n"
 		      "#, fuzzy\n"
 		      "msgid \"\"\n"

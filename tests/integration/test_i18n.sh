@@ -1,0 +1,169 @@
+#!/bin/sh
+# Packs that carry translations (engine/i18n.h): the language chosen by --lang or the
+# environment (with no locale but C.UTF-8 installed), strings and pages shown in Chinese,
+# a string whose English changed since its translation shown in English and named by
+# `pack validate --lang zh-CN` with its file:line, a check's texts translated in its JSON
+# report with the same keys and verdict, `pack pot` and msgmerge, and `pack new`'s
+# translated example. No kernel needed. UPDATE=1 rewrites tests/i18n/*.ref.
+. "$(dirname "$0")/../lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FIX=$ROOT/tests/fixtures/packs/i18n-stale
+export TERM=xterm LINES=24 COLUMNS=80 TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME="$T_TMP/home"
+unset LANGUAGE LC_MESSAGES NO_COLOR VISUAL EDITOR KBRIDGE_PACK KBRIDGE_WORKSPACE
+mkdir -p "$HOME"
+
+t_begin "validate --lang zh-CN names each stale string with its file:line and fails"
+"$KBRIDGE" pack validate --no-run --lang zh-CN "$FIX" >"$T_TMP/v.out" 2>&1
+expect_status 1 $?
+# the goal: its PO entry (line 58) and where the English is now (lesson.lua:23)
+expect_contains "$T_TMP/v.out" "FAIL hello/po/zh-CN.po:58: stale: task:greet/goal translates \"Make hi.c print 'hi' when it is loaded.\", but hello/lesson.lua:23 now says \"Make hi.c print 'hi' twice when it is loaded.\""
+expect_contains "$T_TMP/v.out" "FAIL hello/changed.zh-CN.md:1: stale: translates changed.md as it was"
+expect_contains "$T_TMP/v.out" "FAIL zh-CN: 20 of 22 strings translated (2 stale, 0 untranslated)"
+expect_not_contains "$T_TMP/v.out" "intro.zh-CN.md"
+expect_contains "$T_TMP/v.out" "7 passed, 3 failed"
+t_end
+
+t_begin "plain validate prints one line per language and passes"
+"$KBRIDGE" pack validate --no-run "$FIX" >"$T_TMP/p.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/p.out" "     zh-CN: 20 of 22 strings translated, 2 stale, 0 untranslated"
+[ "$(grep -c 'zh-CN:' "$T_TMP/p.out")" = 1 ] || t_fail "more than one line for zh-CN"
+expect_not_contains "$T_TMP/p.out" "FAIL"
+t_end
+
+t_begin "the shell in zh-CN: Chinese where translated, English for what changed (screens)"
+"$KBRIDGE" --lang zh-CN shell --pack "$FIX" --workspace "$T_TMP/none" \
+	--replay "@$ROOT/tests/i18n/stale.keys" --dump "$T_TMP/stale.out" >"$T_TMP/shell.out" 2>&1
+expect_status 0 $?
+if [ "${UPDATE:-0}" = 1 ]; then
+	cp "$T_TMP/stale.out" "$ROOT/tests/i18n/stale.ref"
+elif ! diff -u "$ROOT/tests/i18n/stale.ref" "$T_TMP/stale.out" >"$T_TMP/stale.diff"; then
+	t_fail "the screens differ from tests/i18n/stale.ref:"
+	head -40 "$T_TMP/stale.diff" | sed 's/^/    | /'
+fi
+# what the screens must hold, whatever the layout
+expect_contains "$T_TMP/stale.out" "翻译过的课程"
+expect_contains "$T_TMP/stale.out" "你好，两种语言"
+expect_contains "$T_TMP/stale.out" "这一课已经译成中文"
+expect_contains "$T_TMP/stale.out" "This page was translated, then its English changed"
+expect_not_contains "$T_TMP/stale.out" "这一页翻译过"
+expect_contains "$T_TMP/stale.out" "哪条命令加载内核模块？"
+expect_contains "$T_TMP/stale.out" "task: 向日志问好"
+expect_contains "$T_TMP/stale.out" "Make hi.c print 'hi' twice when it is loaded."
+expect_not_contains "$T_TMP/stale.out" "让 hi.c 在加载时打印"
+expect_not_contains "$T_TMP/stale.out" "kbridge translation of"
+t_end
+
+t_begin "the same shell in English without --lang"
+"$KBRIDGE" shell --pack "$FIX" --workspace "$T_TMP/none" --replay '<dump><Enter><dump>' \
+	--dump "$T_TMP/en.out" >/dev/null 2>&1
+expect_contains "$T_TMP/en.out" "Translated lessons"
+expect_contains "$T_TMP/en.out" "A lesson translated into Chinese"
+expect_not_contains "$T_TMP/en.out" "你好"
+t_end
+
+t_begin "the language from the environment, as gettext orders it, with only C.UTF-8 installed"
+list() { "$KBRIDGE" "$@" list --pack "$FIX" --workspace "$T_TMP/none" 2>&1 | head -1; }
+[ "$(LANG=zh_CN.UTF-8 LC_ALL= list)" = "翻译过的课程 0.1 (for Linux 6.12) - 1 lessons; workspace $T_TMP/none (not created yet)" ] ||
+	t_fail "LANG=zh_CN.UTF-8: $(LANG=zh_CN.UTF-8 LC_ALL= list)"
+LC_ALL=zh_CN.UTF-8 LANG=en_US.UTF-8 list | grep -q '^翻译过的课程' || t_fail "LC_ALL does not come before LANG"
+LC_ALL= LC_MESSAGES=zh_CN.UTF-8 LANG=en_US.UTF-8 list | grep -q '^翻译过的课程' || t_fail "LC_MESSAGES does not come before LANG"
+LANGUAGE=zh_CN:en LC_ALL= LANG=C.UTF-8 list | grep -q '^翻译过的课程' || t_fail "LANGUAGE is not read first"
+LANGUAGE=en:zh_CN LC_ALL=zh_CN.UTF-8 list | grep -q '^Translated lessons' || t_fail "LANGUAGE=en:... is not English"
+LANGUAGE=zh_CN LC_ALL=C list | grep -q '^Translated lessons' || t_fail "LANGUAGE counts in the C locale (gettext ignores it there)"
+LC_ALL=zh_CN.UTF-8 list --lang en | grep -q '^Translated lessons' || t_fail "--lang en does not win over the environment"
+list --lang=zh-CN | grep -q '^翻译过的课程' || t_fail "--lang=zh-CN"
+"$KBRIDGE" --lang '!!' list --pack "$FIX" >"$T_TMP/bad.out" 2>&1
+expect_status 2 $?
+expect_contains "$T_TMP/bad.out" "--lang !!: not a language"
+t_end
+
+t_begin "a check's texts in zh-CN: same keys, verdict and line in JSON, Chinese messages"
+mkdir -p "$T_TMP/ws/samples/kbridge/hi"
+cp "$FIX/hello/solution/samples/kbridge/hi/"* "$T_TMP/ws/samples/kbridge/hi/"
+grep -v 'pr_info("hi\\n");' "$FIX/hello/solution/samples/kbridge/hi/hi.c" >"$T_TMP/ws/samples/kbridge/hi/hi.c"
+echo '	pr_info("hi\n");' >>"$T_TMP/ws/samples/kbridge/hi/hi.c"
+"$KBRIDGE" --lang zh-CN check hello/greet --pack "$FIX" --workspace "$T_TMP/ws" --format json >"$T_TMP/zh.json" 2>"$T_TMP/zh.err"
+zs=$?
+"$KBRIDGE" check hello/greet --pack "$FIX" --workspace "$T_TMP/ws" --format json >"$T_TMP/en.json" 2>"$T_TMP/en.err"
+es=$?
+expect_status $es $zs
+python3 - "$T_TMP/en.json" "$T_TMP/zh.json" >"$T_TMP/cmp.out" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/cmp.out")"
+import json, sys
+en, zh = (json.load(open(p)) for p in sys.argv[1:3])
+def keys(x):
+    if isinstance(x, dict): return {k: keys(v) for k, v in x.items()}
+    if isinstance(x, list): return [keys(v) for v in x]
+    return None
+assert keys(en) == keys(zh), "the JSON keys differ"
+a, b = en["results"][0], zh["results"][0]
+assert a["verdict"] == b["verdict"] == "fail", (a["verdict"], b["verdict"])
+e, z = a["expectations"][0], b["expectations"][0]
+assert e["met"] == z["met"] and e["line"] == z["line"]
+assert e["expected"] == "hi.c calls pr_info() at least 2 times", e["expected"]
+assert z["expected"] == "hi.c 至少调用 pr_info() 2 次", z["expected"]
+assert z["seen"] == "hi.c 调用了 1 次", z["seen"]
+assert z["hint"] == "打印两次 'hi'", z["hint"]
+assert b["title"] == "向日志问好" and a["title"] == "Greet the log"
+PY
+t_end
+
+t_begin "pack pot writes templates; msgmerge marks the changed entry fuzzy; the translator's fix passes"
+cp -r "$FIX" "$T_TMP/fix"
+"$KBRIDGE" pack pot "$T_TMP/fix" >"$T_TMP/pot.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/pot.out" "hello/po/lesson.pot: 18 strings"
+expect_contains "$T_TMP/fix/hello/po/lesson.pot" 'msgctxt "task:greet/goal"'
+expect_contains "$T_TMP/fix/hello/po/lesson.pot" "#: hello/lesson.lua:23"
+expect_contains "$T_TMP/fix/hello/po/lesson.pot" 'msgid "hi.c calls pr_info() at least %s times"'
+expect_contains "$T_TMP/fix/po/pack.pot" 'msgctxt "pack/description"'
+msgfmt --check -o /dev/null "$T_TMP/fix/hello/po/lesson.pot" 2>"$T_TMP/msgfmt.err" || t_fail "msgfmt refuses the template: $(cat "$T_TMP/msgfmt.err")"
+(cd "$T_TMP/fix/hello" && msgmerge --quiet --previous --update --backup=none po/zh-CN.po po/lesson.pot) || t_fail "msgmerge failed"
+expect_contains "$T_TMP/fix/hello/po/zh-CN.po" "#| msgid \"Make hi.c print 'hi' when it is loaded.\""
+"$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/fix" >"$T_TMP/v2.out" 2>&1
+expect_contains "$T_TMP/v2.out" "stale: task:greet/goal translates \"Make hi.c print 'hi' twice when it is loaded.\" (fuzzy)"
+# the translator: a new msgstr, the fuzzy mark gone; the page again, with its new blob id
+python3 - "$T_TMP/fix/hello/po/zh-CN.po" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding="utf-8").read()
+s = "".join(l for l in s.splitlines(True) if not l.startswith("#|") and l != "#, fuzzy\n")
+s = s.replace("让 hi.c 在加载时打印 'hi'。", "让 hi.c 在加载时打印两次 'hi'。")
+open(p, "w", encoding="utf-8").write(s)
+PY
+id=$(git hash-object "$T_TMP/fix/hello/changed.md")
+printf '[//]: # (kbridge translation of changed.md %s)\n\n# 改过的一页\n\n这一页翻译过，后来英文改了。\n' "$id" >"$T_TMP/fix/hello/changed.zh-CN.md"
+"$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/fix" >"$T_TMP/v3.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/v3.out" "ok   zh-CN: 22 of 22 strings translated (0 stale, 0 untranslated)"
+"$KBRIDGE" --lang zh-CN shell --pack "$T_TMP/fix" --workspace "$T_TMP/none" --replay '<Enter>nnn<dump>' \
+	--dump "$T_TMP/fixed.out" >/dev/null 2>&1
+expect_contains "$T_TMP/fixed.out" "让 hi.c 在加载时打印两次 'hi'。"
+t_end
+
+t_begin "a broken PO file: the lesson is shown in English, validate names the file and line"
+cp -r "$FIX" "$T_TMP/broken"
+printf 'msgctxt "x"\nmsgid "unterminated\n' >>"$T_TMP/broken/hello/po/zh-CN.po"
+"$KBRIDGE" --lang zh-CN list --pack "$T_TMP/broken" --workspace "$T_TMP/none" >"$T_TMP/b.out" 2>"$T_TMP/b.err"
+expect_status 0 $?
+expect_contains "$T_TMP/b.out" "Hello, in two languages"
+expect_contains "$T_TMP/b.err" "hello/po/zh-CN.po:"
+expect_contains "$T_TMP/b.err" "(shown in English)"
+"$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/broken" >"$T_TMP/b2.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/b2.out" "FAIL zh-CN: hello/po/zh-CN.po:"
+t_end
+
+t_begin "pack new: the example is translated and validates in zh-CN"
+"$KBRIDGE" pack new "$T_TMP/new" >"$T_TMP/new.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/new.out" "hello/po/zh-CN.po, hello/intro.zh-CN.md"
+"$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/new" >"$T_TMP/nv.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/nv.out" "ok   zh-CN: 16 of 16 strings translated"
+"$KBRIDGE" --lang zh-CN shell --pack "$T_TMP/new" --workspace "$T_TMP/none" --replay '<Enter><dump>' \
+	--dump "$T_TMP/new.screen" >/dev/null 2>&1
+expect_contains "$T_TMP/new.screen" "你的任务：让这个模块向内核日志打印"
+t_end
+
+t_finish
