@@ -1,0 +1,243 @@
+/* test_i18n.c - translations of lesson packs (engine/i18n.h): language tags, check
+ * templates found in Lua and matched at record time, PO catalogs read with libgettextpo
+ * (translated, stale, fuzzy, missing, broken), and pages tied to their English by blob id. */
+#define _GNU_SOURCE
+#include "kbtest.h"
+#include "engine/i18n.h"
+#include "base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void expect_tag(const char *name, const char *want)
+{
+	char *got = kb_lang_normalize(name);
+	if (!want && got)
+		fail_msg("'%s' -> '%s', want English (NULL)", name, got);
+	if (want && (!got || strcmp(got, want) != 0))
+		fail_msg("'%s' -> '%s', want '%s'", name, got ? got : "(NULL)", want);
+	free(got);
+}
+
+static void test_lang_tags(void **s)
+{
+	expect_tag("zh_CN.UTF-8", "zh-CN");
+	expect_tag("zh-cn", "zh-CN");
+	expect_tag("zh", "zh-CN");
+	expect_tag("zh-Hans", "zh-CN");
+	expect_tag("zh_TW.UTF-8", "zh-TW");
+	expect_tag("fr_FR@euro", "fr-FR");
+	expect_tag("C", NULL);
+	expect_tag("C.UTF-8", NULL);
+	expect_tag("POSIX", NULL);
+	expect_tag("en_US.UTF-8", NULL);
+	expect_tag("en", NULL);
+	expect_tag("", NULL);
+	expect_tag("!!", NULL);
+}
+
+static char *choose(const char *language, const char *all, const char *messages, const char *lang, const char *opt)
+{
+	const char *names[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
+	const char *vals[] = {language, all, messages, lang};
+	for (int i = 0; i < 4; i++) {
+		if (vals[i])
+			setenv(names[i], vals[i], 1);
+		else
+			unsetenv(names[i]);
+	}
+	return kb_lang_choose(opt);
+}
+
+static void expect_choice(char *got, const char *want)
+{
+	if ((want == NULL) != (got == NULL) || (want && strcmp(got, want) != 0))
+		fail_msg("chose '%s', want '%s'", got ? got : "English", want ? want : "English");
+	free(got);
+}
+
+static void test_lang_from_environment(void **s)
+{
+	expect_choice(choose(NULL, NULL, NULL, "zh_CN.UTF-8", NULL), "zh-CN");
+	expect_choice(choose(NULL, "zh_CN.UTF-8", NULL, "en_US.UTF-8", NULL), "zh-CN");
+	expect_choice(choose(NULL, NULL, "zh_CN.UTF-8", "en_US.UTF-8", NULL), "zh-CN");
+	expect_choice(choose(NULL, "", "zh_CN.UTF-8", "C.UTF-8", NULL), "zh-CN");   /* empty counts as unset */
+	expect_choice(choose("zh_CN:en", NULL, NULL, "C.UTF-8", NULL), "zh-CN");
+	expect_choice(choose("en:zh_CN", "zh_CN.UTF-8", NULL, NULL, NULL), NULL);
+	expect_choice(choose("zh_CN", "C", NULL, NULL, NULL), NULL);              /* gettext: not in C */
+	expect_choice(choose(NULL, "zh_CN.UTF-8", NULL, NULL, "en"), NULL);       /* --lang wins */
+	expect_choice(choose(NULL, NULL, NULL, "C.UTF-8", "zh-CN"), "zh-CN");
+	expect_choice(choose(NULL, NULL, NULL, NULL, NULL), NULL);
+}
+
+static void test_templates(void **s)
+{
+	char **caps;
+	size_t n;
+	assert_true(kb_template_match("insmod %s.ko %s succeeds", "insmod hist.ko samples=1,4 guard=7 succeeds", &caps, &n));
+	assert_int_equal(n, 2);
+	assert_string_equal(caps[0], "hist");
+	assert_string_equal(caps[1], "samples=1,4 guard=7");
+	char *out = kb_template_fill("%2$s 时 insmod %1$s.ko 成功", caps, n);
+	assert_string_equal(out, "samples=1,4 guard=7 时 insmod hist.ko 成功");
+	free(out);
+	out = kb_template_fill("加载 %s.ko（%s）成功，100%%", caps, n);
+	assert_string_equal(out, "加载 hist.ko（samples=1,4 guard=7）成功，100%");
+	free(out);
+	assert_null(kb_template_fill("%3$s", caps, n));   /* no third operand */
+	for (size_t i = 0; i < n; i++)
+		free(caps[i]);
+	free(caps);
+	assert_true(kb_template_match("50%% of %s", "50% of it", NULL, NULL));
+	assert_false(kb_template_match("insmod %s.ko succeeds", "insmod hist.ko fails", NULL, NULL));
+	assert_false(kb_template_match("exact", "exactly", NULL, NULL));
+	assert_true(kb_template_match("%s", "", &caps, &n));
+	assert_int_equal(n, 1);
+	free(caps[0]);
+	free(caps);
+}
+
+static void test_check_templates_from_lua(void **s)
+{
+	const char *src =
+		"-- expected = \"in a comment: not a template\"\n"
+		"local function f(kb, name, n, list)\n"
+		"  kb.expect_exit(r, 1, 0, { expected = \"insmod \" .. name .. \".ko \" .. list .. \" succeeds\" })\n"
+		"  kb.expect(seen == line, \"the guard \" .. n .. \" holds (50%)\", {\n"
+		"    seen = seen or 'no line \"' .. name .. ': guard\" in the log',\n"
+		"    hint = [[a long\nstring]],\n"
+		"  })\n"
+		"  kb.expect_log(r, want, { expected = (\"%d items\"):format(n) .. \" listed\", where = \"x.c\" })\n"
+		"  kb.expect_log(r, want, { hint = \"plain \\\"quoted\\\" hint\\n\" })\n"
+		"  kb.expect_log(r, want, { hint = \"plain \\\"quoted\\\" hint\\n\" })\n"
+		"  local t = { expected = n }\n"
+		"end\n";
+	struct kb_i18n_strings out = {0};
+	kb_i18n_check_templates(&out, src, "x/lesson.lua");
+	const char *want[] = {"insmod %s.ko %s succeeds", "the guard %s holds (50%%)", "no line \"%s: guard\" in the log",
+			      "a long\nstring", "%s listed", "plain \"quoted\" hint\n"};
+	const int lines[] = {3, 4, 5, 6, 9, 10};   /* the long string takes two lines */
+	for (size_t i = 0; i < out.n; i++)
+		print_message("  %d: %s\n", out.v[i].line, out.v[i].english);
+	assert_int_equal(out.n, 6);
+	for (size_t i = 0; i < 6; i++) {
+		assert_string_equal(out.v[i].english, want[i]);
+		assert_string_equal(out.v[i].ctx, "check");
+		assert_int_equal(out.v[i].line, lines[i]);
+		assert_true(out.v[i].format);
+	}
+	kb_i18n_strings_free(&out);
+}
+
+static char *tmpdir(void)
+{
+	char *t = kb_strdup("/tmp/kb-i18n-XXXXXX");
+	assert_non_null(mkdtemp(t));
+	return t;
+}
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char *p = kb_path_join(dir, rel);
+	assert_int_equal(kb_write_file_atomic(p, text, strlen(text), 0644), 0);
+	free(p);
+}
+
+static void test_catalog(void **s)
+{
+	char *d = tmpdir();
+	put(d, "zh-CN.po",
+	      "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+	      "msgctxt \"lesson/title\"\nmsgid \"Hello\"\nmsgstr \"你好\"\n\n"
+	      "msgctxt \"lesson/summary\"\nmsgid \"Old English\"\nmsgstr \"旧的\"\n\n"
+	      "#, fuzzy\nmsgctxt \"task:t/goal\"\nmsgid \"Do it\"\nmsgstr \"做吧\"\n\n"
+	      "msgctxt \"task:t/hint:1\"\nmsgid \"A hint\"\nmsgstr \"\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"insmod %s.ko %s succeeds\"\nmsgstr \"insmod %1$s.ko %2$s 成功\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"counted %s\"\nmsgstr \"数了\"\n\n"
+	      "#~ msgctxt \"old\"\n#~ msgid \"Gone\"\n#~ msgstr \"没了\"\n");
+	char *po = kb_path_join(d, "zh-CN.po");
+	struct kb_catalog c;
+	assert_int_equal(kb_catalog_load(&c, po, "x/po/zh-CN.po"), 0);
+	assert_int_equal(c.n, 6);   /* the header and the obsolete entry left out */
+	enum kb_tr_state st;
+	const struct kb_catalog_entry *e;
+	assert_string_equal(kb_catalog_get(&c, "lesson/title", "Hello", &st, &e), "你好");
+	assert_int_equal(st, KB_TR_OK);
+	assert_int_equal(e->line, 5);
+	assert_null(kb_catalog_get(&c, "lesson/summary", "New English", &st, &e));
+	assert_int_equal(st, KB_TR_STALE);
+	assert_int_equal(e->line, 9);
+	assert_string_equal(e->msgid, "Old English");
+	assert_null(kb_catalog_get(&c, "task:t/goal", "Do it", &st, NULL));
+	assert_int_equal(st, KB_TR_STALE);   /* fuzzy */
+	assert_null(kb_catalog_get(&c, "task:t/hint:1", "A hint", &st, NULL));
+	assert_int_equal(st, KB_TR_MISSING);
+	assert_null(kb_catalog_get(&c, "task:t/hint:2", "Another", &st, &e));
+	assert_int_equal(st, KB_TR_MISSING);
+	assert_null(e);
+	assert_null(kb_catalog_get(&c, "check", "counted %s", &st, NULL));
+	assert_int_equal(st, KB_TR_BROKEN);   /* its msgstr drops the operand */
+	char *t = kb_catalog_check_text(&c, "insmod hist.ko samples=1 succeeds");
+	assert_string_equal(t, "insmod hist.ko samples=1 成功");
+	free(t);
+	assert_null(kb_catalog_check_text(&c, "counted 3"));
+	assert_null(kb_catalog_check_text(&c, "something else"));
+	kb_catalog_free(&c);
+	/* a file gettext cannot parse: its name and line */
+	put(d, "bad.po", "msgid \"\"\nmsgstr \"\"\n\nmsgctxt \"x\"\nmsgid \"unterminated\n");
+	char *bad = kb_path_join(d, "bad.po");
+	assert_int_equal(kb_catalog_load(&c, bad, "x/po/bad.po"), KB_ELESSON);
+	assert_non_null(strstr(kb_error_last(), "x/po/bad.po:"));   /* gettext's line: 5 or the next */
+	assert_non_null(strstr(kb_error_last(), "end-of-line within string"));
+	kb_catalog_free(&c);
+	free(bad);
+	free(po);
+	kb_rm_rf(d);
+	free(d);
+}
+
+static void test_pages(void **s)
+{
+	char *d = tmpdir();
+	put(d, "intro.md", "hello\n");
+	char id[41];
+	char *en = kb_path_join(d, "intro.md");
+	assert_int_equal(kb_blob_id(id, en), 0);
+	assert_string_equal(id, "ce013625030ba8dba906f756967f9e9ca394464a");   /* git hash-object */
+	char *path, *rec, *now;
+	assert_int_equal(kb_page_translation(&path, &rec, &now, d, "intro.md", "zh-CN"), KB_TR_MISSING);
+	assert_null(path);
+	put(d, "intro.zh-CN.md", "[//]: # (kbridge translation of intro.md ce013625030ba8dba906f756967f9e9ca394464a)\n\n你好\n");
+	assert_int_equal(kb_page_translation(&path, &rec, &now, d, "intro.md", "zh-CN"), KB_TR_OK);
+	assert_non_null(strstr(path, "/intro.zh-CN.md"));
+	free(path);
+	free(rec);
+	free(now);
+	put(d, "intro.md", "hello, changed\n");
+	assert_int_equal(kb_page_translation(&path, &rec, &now, d, "intro.md", "zh-CN"), KB_TR_STALE);
+	assert_string_equal(rec, "ce013625030ba8dba906f756967f9e9ca394464a");
+	assert_string_not_equal(now, rec);
+	free(path);
+	free(rec);
+	free(now);
+	put(d, "intro.zh-CN.md", "你好\n");   /* records nothing: stale */
+	assert_int_equal(kb_page_translation(&path, &rec, &now, d, "intro.md", "zh-CN"), KB_TR_STALE);
+	assert_null(rec);
+	free(path);
+	free(now);
+	free(en);
+	kb_rm_rf(d);
+	free(d);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_lang_tags),
+	cmocka_unit_test(test_lang_from_environment),
+	cmocka_unit_test(test_templates),
+	cmocka_unit_test(test_check_templates_from_lua),
+	cmocka_unit_test(test_catalog),
+	cmocka_unit_test(test_pages),
+};
+
+KB_TEST_MAIN(tests)
