@@ -1073,8 +1073,20 @@ void kb_i18n_check_templates(struct kb_i18n_strings *out, const char *src, const
 {
 	size_t n;
 	struct tok *v = lex(src, &n);
+	/* the open brackets: a field `expected = ...` is one of a table constructor's, not a
+	   variable (local line, seen = ...) */
+	char open[256];
+	size_t depth = 0;
 	for (size_t i = 0; i + 1 < n; i++) {
-		if ((is_name(&v[i], "expected") || is_name(&v[i], "hint") || is_name(&v[i], "seen")) &&
+		if (v[i].k == T_OP && strchr("({[", v[i].s[0]) && !v[i].s[1]) {
+			if (depth < sizeof open)
+				open[depth] = v[i].s[0];
+			depth++;
+		} else if (v[i].k == T_OP && strchr(")}]", v[i].s[0]) && !v[i].s[1] && depth) {
+			depth--;
+		}
+		bool in_table = depth > 0 && depth <= sizeof open && open[depth - 1] == '{';
+		if (in_table && (is_name(&v[i], "expected") || is_name(&v[i], "hint") || is_name(&v[i], "seen")) &&
 		    is_op(&v[i + 1], "=") && !(i > 0 && is_op(&v[i - 1], "."))) {
 			i = expr_templates(out, v, i + 2, name) - 1;
 		} else if (i + 3 < n && is_name(&v[i], "kb") && is_op(&v[i + 1], ".") && is_name(&v[i + 2], "expect") &&

@@ -21,7 +21,8 @@
  *
  * A check's texts (expected, seen and hint of kb.expect* and their options) are made at run
  * time, often by concatenation. `kbridge pack pot` finds each such expression in lesson.lua
- * and turns it into a template: its string literals kept, every other operand a "%s"
+ * (a field expected, seen or hint of a table, and the second argument of kb.expect) and
+ * turns it into a template: its string literals kept, every other operand a "%s"
  * (a literal '%' doubled): "insmod " .. name .. ".ko succeeds" -> "insmod %s.ko succeeds".
  * When a check records a text, it is matched against the "check" templates of its
  * lesson's catalog; on a match the msgstr is filled with the same operands, in order or

@@ -112,6 +112,8 @@ static void test_check_templates_from_lua(void **s)
 		"  kb.expect_log(r, want, { hint = \"plain \\\"quoted\\\" hint\\n\" })\n"
 		"  kb.expect_log(r, want, { hint = \"plain \\\"quoted\\\" hint\\n\" })\n"
 		"  local t = { expected = n }\n"
+		"  local line, seen = name .. \": a log line \" .. n, nil\n"
+		"  hint = \"a global, not a field\"\n"
 		"end\n";
 	struct kb_i18n_strings out = {0};
 	kb_i18n_check_templates(&out, src, "x/lesson.lua");
