@@ -341,6 +341,8 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 		rc = kb_error_set(KB_ELESSON, "%s", l->error ? l->error : "the lesson is not loaded");
 	} else if (!opts->workspace) {
 		rc = kb_error_set(KB_EINVAL, "no workspace given");
+	} else if (kb_interrupted > 0) {
+		rc = kb_error_set(KB_EINTR, "interrupted");   /* asked to stop before it began */
 	} else {
 		/* on a shared lab home, at most max_checks checks build and boot at once */
 		struct kb_lab_slot slot;
