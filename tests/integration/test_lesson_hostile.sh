@@ -214,4 +214,185 @@ if command -v python3 > /dev/null; then
 fi
 t_end
 
+# ---- limits a check runs under, and the build sandbox (tests/fixtures/packs/hostile-limits)
+# The checks run in a process of their own: a limit, a signal or the shell's q ends them
+# whatever the Lua does. Builds and boots need the course kernel (kbridge setup).
+LIM=$(cd "$(dirname "$0")/../fixtures/packs/hostile-limits" && pwd)
+HOME_K=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+LWS="$T_TMP/lws"
+mkdir -p "$LWS/kbridge" "$T_TMP/home"
+echo "a note" > "$LWS/kbridge/note.txt"
+evil_module() { # folder  extra Kbuild lines
+	mkdir -p "$LWS/kbridge/$1"
+	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$LWS/kbridge/$1/evil.c"
+	printf '%s\nobj-m := evil.o\n' "$2" > "$LWS/kbridge/$1/Kbuild"
+}
+evil_module evil-home '$(shell touch $(HOME)/kbridge-pwned)'
+# a socket to a listener of this test on the host's loopback: it writes a file when reached
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+while True:
+    c, _ = s.accept(); open(sys.argv[2], "w").write("reached\n"); c.close()
+' "$PORT" "$T_TMP/net-reached" &
+LISTENER=$!
+trap 'kill $LISTENER 2>/dev/null; rm -rf "$T_TMP"' EXIT
+evil_module evil-net '$(info NET=$(shell python3 -c "import socket; socket.create_connection((\"127.0.0.1\", $(KBTEST_PORT)), 3); print(\"connected\")" 2>&1 | tail -1))'
+evil_module evil-slow '$(shell sleep 120)'
+lim() { # the kbridge command line, with this test's HOME (the course kernel's stays)
+	env HOME="$T_TMP/home" KBRIDGE_HOME="$HOME_K" KBTEST_PORT=$PORT "$KBRIDGE" "$@"
+}
+
+TAB=$(printf '\t')
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# the pids of every process below $1
+descendants() {
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+# start `lim check $1`, wait until a process whose command matches $2 runs below it (or
+# $3 s), send SIGTERM; sets FOUND (1 when it ran), TERM_MS (how long kbridge took to
+# end), TERM_RC, LEFT (what is still alive of what ran below it)
+term_check() {
+	env HOME="$T_TMP/home" KBRIDGE_HOME="$HOME_K" KBTEST_PORT=$PORT \
+		"$KBRIDGE" check "$1" --pack "$LIM" --workspace "$LWS" > "$T_TMP/term.out" 2>&1 &
+	_pid=$!
+	_t=0
+	FOUND=0
+	_below=''
+	while [ $_t -lt $(($3 * 10)) ]; do
+		sleep 0.1
+		_t=$((_t + 1))
+		_below=$(descendants $_pid)
+		if [ -n "$_below" ] && ps -o args= -p "$(echo $_below | tr ' ' ,)" 2>/dev/null | grep -q -- "$2"; then
+			FOUND=1
+			break
+		fi
+	done
+	_below=$(descendants $_pid)
+	_t0=$(now_ms)
+	kill -TERM $_pid
+	wait $_pid
+	TERM_RC=$?
+	TERM_MS=$(( $(now_ms) - _t0 ))
+	sleep 0.2
+	LEFT=''
+	for p in $_below; do
+		# a zombie waiting for init to reap it is gone too
+		_st=$(ps -o stat= -p "$p" 2>/dev/null)
+		case "$_st" in ''|Z*) ;; *) LEFT="$LEFT $p($(ps -o comm= -p "$p"))" ;; esac
+	done
+}
+
+t_begin "a pattern that backtracks for hours is stopped at the task's 3 s limit"
+_t0=$(now_ms)
+lim check pattern --pack "$LIM" --workspace "$LWS" > "$T_TMP/pattern" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/pattern" "ERROR pattern/t"
+expect_contains "$T_TMP/pattern" "pattern/lesson.lua:7: the check ran past its time limit of 3 s and was stopped"
+_took=$(( $(now_ms) - _t0 ))
+[ $_took -lt 6000 ] || t_fail "it took $_took ms"
+t_end
+
+t_begin "the same verdict in every format"
+lim check pattern --pack "$LIM" --workspace "$LWS" --format json > "$T_TMP/pattern.json" 2>&1
+expect_contains "$T_TMP/pattern.json" "\"verdict\":$TAB\"error\""
+expect_contains "$T_TMP/pattern.json" "the check ran past its time limit of 3 s"
+lim check pattern --pack "$LIM" --workspace "$LWS" --format junit > "$T_TMP/pattern.xml" 2>&1
+expect_contains "$T_TMP/pattern.xml" "the check ran past its time limit of 3 s"
+t_end
+
+t_begin "kbridge check on it ends within 2 s of SIGTERM, and nothing of it is left"
+term_check pattern-forever 'kbridge check' 10
+[ $FOUND = 1 ] || t_fail "'kbridge check' never ran below kbridge"
+echo "    SIGTERM to exit: $TERM_MS ms"
+[ $TERM_MS -lt 2000 ] || t_fail "it took $TERM_MS ms"
+[ -z "$LEFT" ] || t_fail "still running:$LEFT"
+expect_contains "$T_TMP/term.out" "interrupted"
+t_end
+
+t_begin "SIGINT too"
+env HOME="$T_TMP/home" KBRIDGE_HOME="$HOME_K" "$KBRIDGE" check pattern-forever --pack "$LIM" \
+	--workspace "$LWS" > "$T_TMP/int.out" 2>&1 &
+_pid=$!
+sleep 1
+_t0=$(now_ms)
+kill -INT $_pid
+wait $_pid
+_took=$(( $(now_ms) - _t0 ))
+echo "    SIGINT to exit: $_took ms"
+[ $_took -lt 2000 ] || t_fail "it took $_took ms"
+expect_contains "$T_TMP/int.out" "interrupted"
+t_end
+
+t_begin "a build that never ends: SIGTERM ends kbridge, make and what it ran within 2 s"
+term_check build-forever 'sleep 120' 60
+[ $FOUND = 1 ] || t_fail "'sleep 120' never ran below kbridge"
+echo "    SIGTERM to exit: $TERM_MS ms"
+[ $TERM_MS -lt 2000 ] || t_fail "it took $TERM_MS ms"
+[ -z "$LEFT" ] || t_fail "still running:$LEFT"
+t_end
+
+t_begin "a loop of 1000 boots: SIGTERM during a boot leaves no QEMU"
+term_check boot-loop 'qemu-system' 60
+[ $FOUND = 1 ] || t_fail "'qemu-system' never ran below kbridge"
+echo "    SIGTERM to exit: $TERM_MS ms"
+[ $TERM_MS -lt 2000 ] || t_fail "it took $TERM_MS ms"
+[ -z "$LEFT" ] || t_fail "still running:$LEFT"
+t_end
+
+t_begin "a loop of 1000 boots is cut off after 8 (the default limit)"
+lim check boot-loop --pack "$LIM" --workspace "$LWS" --format json > "$T_TMP/boots.json" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/boots.json" "kb.boot: the check already started 8 boots, the most it may"
+expect_contains "$T_TMP/boots.json" "\"boots\":$TAB8"
+t_end
+
+t_begin "caught with pcall, the loop is still cut off (limits.boots = 2) and the check fails"
+lim check boot-loop-pcall --pack "$LIM" --workspace "$LWS" --format json > "$T_TMP/boots2.json" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/boots2.json" "\"verdict\":$TAB\"error\""
+expect_contains "$T_TMP/boots2.json" "kb.boot: the check already started 2 boots"
+expect_contains "$T_TMP/boots2.json" "\"boots\":$TAB2"
+t_end
+
+t_begin "a Kbuild's \$(shell touch \$HOME/x) writes nothing: the file system is read-only"
+rm -f "$T_TMP/home/kbridge-pwned"
+lim check build-home --pack "$LIM" --workspace "$LWS" > "$T_TMP/home.out" 2>&1
+expect_contains "$T_TMP/home.out" "PASS  build-home/t"
+[ ! -e "$T_TMP/home/kbridge-pwned" ] || t_fail "the Kbuild wrote into HOME"
+# the same build unconfined does write it: the attack is real
+lim --no-sandbox check build-home --pack "$LIM" --workspace "$LWS" > "$T_TMP/home2.out" 2>&1
+[ -e "$T_TMP/home/kbridge-pwned" ] || t_fail "unconfined, the Kbuild did not write into HOME either: the test proves nothing"
+t_end
+
+t_begin "a Kbuild cannot open a network socket (the loopback listener is not reached)"
+rm -f "$T_TMP/net-reached"
+lim check build-net --pack "$LIM" --workspace "$LWS" --format json > "$T_TMP/net.json" 2>&1
+expect_contains "$T_TMP/net.json" "\"verdict\":$TAB\"pass\""
+[ ! -e "$T_TMP/net-reached" ] || t_fail "the Kbuild reached the host's listener"
+KBRIDGE_NO_SANDBOX=1 lim check build-net --pack "$LIM" --workspace "$LWS" > "$T_TMP/net2.out" 2>&1
+[ -e "$T_TMP/net-reached" ] || t_fail "unconfined, the Kbuild did not reach the listener either: the test proves nothing"
+t_end
+
+t_begin "without namespaces, a build says so in one line with the fix, and runs nothing"
+mkdir -p "$T_TMP/nobwrap"
+printf '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n' > "$T_TMP/nobwrap/bwrap"
+chmod +x "$T_TMP/nobwrap/bwrap"
+rm -f "$T_TMP/home/kbridge-pwned"
+PATH="$T_TMP/nobwrap:$PATH" lim check build-home --pack "$LIM" --workspace "$LWS" > "$T_TMP/nons.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/nons.out" "bwrap cannot make namespaces here (bwrap: No permissions to create new namespace)"
+expect_contains "$T_TMP/nons.out" "run unconfined with --no-sandbox or KBRIDGE_NO_SANDBOX=1"
+[ ! -e "$T_TMP/home/kbridge-pwned" ] || t_fail "the build ran unconfined"
+PATH="$T_TMP/nobwrap:$PATH" lim doctor > "$T_TMP/doctor.out" 2>&1
+expect_contains "$T_TMP/doctor.out" "MISSING build sandbox"
+t_end
+
+kill $LISTENER 2>/dev/null
+
 t_finish
