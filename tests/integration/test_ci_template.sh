@@ -91,6 +91,13 @@ assert job["artifacts"]["when"] == "always"
 assert gl["variables"]["KBRIDGE_REPORT"].endswith("/kbridge-report.xml")
 assert job["cache"]["paths"] == [".kbridge-home/"] and job["cache"]["when"] == "always"
 assert gl["variables"]["KBRIDGE_HOME"].endswith("/.kbridge-home")
+# a job container cannot make the namespaces bubblewrap needs: both templates say they
+# build unconfined, and why, next to the setting
+assert gh["env"]["KBRIDGE_NO_SANDBOX"] == "1" and gl["variables"]["KBRIDGE_NO_SANDBOX"] == "1"
+for f in sys.argv[1:3]:
+    text = open(f).read()
+    before = text[:text.index("KBRIDGE_NO_SANDBOX")]
+    assert "bubblewrap" in before[-800:] and "namespaces" in before[-800:], f
 print("templates ok")
 PY
 t_end
