@@ -170,6 +170,55 @@ static void test_load_history_pack(void **s)
 	free(path);
 }
 
+/* a task's limits = { seconds, builds, boots }: read, and refused out of range */
+static void test_task_limits(void **s)
+{
+	const char *dir = getenv("KB_FIXTURES") ? getenv("KB_FIXTURES") : "tests/fixtures";
+	char *path = kb_path_join(dir, "packs/hostile-limits");
+	struct kb_pack p;
+	assert_int_equal(kb_pack_load(&p, path), 0);
+	assert_int_equal(kb_pack_errors(&p), 0);
+	const struct kb_task *t = kb_lesson_find_task(kb_pack_find_lesson(&p, "pattern"), "t");
+	assert_int_equal(t->limit_seconds, 3);
+	assert_int_equal(t->limit_builds, 0);   /* the defaults */
+	t = kb_lesson_find_task(kb_pack_find_lesson(&p, "boot-loop-pcall"), "t");
+	assert_int_equal(t->limit_boots, 2);
+	kb_pack_free(&p);
+	free(path);
+
+	char tmp[] = "/tmp/kbtest-limits-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	static const char *const bad[] = {"seconds = 1801", "boots = 0", "builds = 1.5", "minutes = 3", "seconds = '9'"};
+	static const char *const said[] = {"task.limits.seconds must be a whole number from 1 to 1800",
+					   "task.limits.boots must be a whole number from 1 to 32",
+					   "task.limits.builds must be a whole number from 1 to 32",
+					   "unknown field 'minutes'",
+					   "task.limits.seconds must be a whole number from 1 to 1800"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *ldir = kb_asprintf("%s/l/solution/kbridge", tmp);
+		assert_int_equal(kb_mkdir_p(ldir, 0755), 0);
+		char *note = kb_path_join(ldir, "note.txt");
+		assert_int_equal(kb_write_file_atomic(note, "a\n", 2, 0644), 0);
+		char *text = kb_asprintf("lesson { id = 'l', title = 'l', history = { year = 2026, milestone = 'm', "
+					 "source = 's' }, steps = { task { id = 't', goal = 'g', files = { "
+					 "'kbridge/note.txt' }, limits = { %s }, check = function(kb) end } } }\n",
+					 bad[i]);
+		char *file = kb_asprintf("%s/l/lesson.lua", tmp);
+		assert_int_equal(kb_write_file_atomic(file, text, strlen(text), 0644), 0);
+		struct kb_lesson l;
+		kb_lesson_load(&l, tmp, "l");
+		assert_non_null(l.error);
+		if (!strstr(l.error, said[i]))
+			fail_msg("limits = { %s }: '%s' does not say '%s'", bad[i], l.error, said[i]);
+		kb_lesson_free(&l);
+		free(file);
+		free(text);
+		free(note);
+		free(ldir);
+	}
+	kb_rm_rf(tmp);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_todo_c_and_rust),
 	cmocka_unit_test(test_todo_kbuild_kconfig),
@@ -177,6 +226,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_todo_errors),
 	cmocka_unit_test(test_workspace_boundary),
 	cmocka_unit_test(test_load_history_pack),
+	cmocka_unit_test(test_task_limits),
 };
 
 KB_TEST_MAIN(tests)
