@@ -1,6 +1,6 @@
 /* runner.h - child processes for kbridge: make, tar, QEMU.
  *
- * The only module that forks. Every child runs in its own process group (unless it
+ * With sys/apart.h, the only modules that fork. Every child runs in its own process group (unless it
  * needs the terminal) so a timeout or an interrupt kills the child and all it spawned.
  * Output is read with poll(), never with a blocking read, and handed to a callback as
  * it arrives so a caller (the shell, a progress bar) stays responsive.
