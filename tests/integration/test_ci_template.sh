@@ -167,7 +167,9 @@ REAL_HOME=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
 # home under /tmp would be out of its sight
 mkdir -p "$KBRIDGE_RUNNER_CACHE"
 HOMES=$(mktemp -d "$KBRIDGE_RUNNER_CACHE/ci-test.XXXXXX")
+# removed when the test ends, or is stopped: they are outside /tmp
 trap 'rm -rf "$T_TMP" "$HOMES"' EXIT
+trap 'exit 130' HUP INT TERM
 CH="$HOMES/cached-home"
 mkdir -p "$CH"
 for x in linux build initramfs.cpio tools stamps; do
