@@ -350,39 +350,80 @@ static const char *without_stamp(const char *line, size_t n, size_t *rest)
 	return line;
 }
 
+/* A text's lines, each with where its words start past the kernel log's timestamp. */
+struct block_line {
+	const char *p, *body;
+	size_t n, bl;
+};
+
+static bool same_line(const struct block_line *a, const struct block_line *b)
+{
+	return a->bl == b->bl && a->bl && memcmp(a->body, b->body, a->bl) == 0;
+}
+
+/* How many times the k lines from i come one after the other (1: not repeated). */
+static size_t repeats_of(const struct block_line *l, size_t n, size_t i, size_t k)
+{
+	size_t r = 1;
+	while (i + (r + 1) * k <= n) {
+		size_t j = 0;
+		while (j < k && same_line(&l[i + j], &l[i + r * k + j]))
+			j++;
+		if (j < k)
+			break;
+		r++;
+	}
+	return r;
+}
+
 static void add_block(struct ui *ui, struct ui_doc *d, const char *label, const char *text, enum ui_style s, int w)
 {
-	bool first = true;
+	struct block_line *l = NULL;
+	size_t n = 0;
 	for (const char *p = text; p && *p;) {
 		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		/* the same line again, the kernel's timestamp aside (a module's init run twice
-		   by busybox's insmod, which tries finit_module and then init_module): shown
-		   once, with how many times it came */
-		size_t bl, repeats = 1;
-		const char *body = without_stamp(p, n, &bl);
-		const char *next = nl ? nl + 1 : p + n;
-		while (bl && *next) {
-			const char *nl2 = strchr(next, '\n');
-			size_t n2 = nl2 ? (size_t)(nl2 - next) : strlen(next), bl2;
-			const char *body2 = without_stamp(next, n2, &bl2);
-			if (bl2 != bl || memcmp(body, body2, bl) != 0)
-				break;
-			repeats++;
-			next = nl2 ? nl2 + 1 : next + n2;
-		}
-		char times[48] = "";
-		if (repeats > 1)
-			snprintf(times, sizeof times, "  (%zu times)", repeats);
-		char *line = kb_asprintf("      %-9s %.*s%s", first ? label : "", (int)n, p, times);
-		enum ui_style ls = s;
-		if (s != UI_FAIL && log_style(line) == UI_FAIL && strcmp(label, "seen:") == 0)
-			ls = UI_FAIL;   /* the oops lines stand out */
-		add_long(d, line, ls, w, "                ");
-		free(line);
-		first = false;
-		p = next;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		l = kb_realloc(l, (n + 1) * sizeof *l);
+		l[n].p = p;
+		l[n].n = len;
+		l[n].body = without_stamp(p, len, &l[n].bl);
+		n++;
+		p = nl ? nl + 1 : p + len;
 	}
+	const char *cont = ui->utf8 ? "              \u21aa " : "              > ";
+	for (size_t i = 0; i < n;) {
+		/* the same lines again, the kernel's timestamps aside (a module's init run twice
+		   by busybox's insmod, which tries finit_module and then init_module): shown
+		   once, with how many times they came */
+		size_t k = 1, r = 1;
+		for (size_t kk = 1; kk <= 8 && i + 2 * kk <= n; kk++) {
+			size_t rr = repeats_of(l, n, i, kk);
+			if (rr > 1) {
+				k = kk;
+				r = rr;
+				break;
+			}
+		}
+		for (size_t j = 0; j < (r > 1 ? k : 1); j++) {
+			const struct block_line *b = &l[i + j];
+			char times[48] = "";
+			if (r > 1 && k == 1)
+				snprintf(times, sizeof times, "  (%zu times)", r);
+			char *line = kb_asprintf("      %-9s %.*s%s", i + j == 0 ? label : "", (int)b->n, b->p, times);
+			enum ui_style ls = s;
+			if (s != UI_FAIL && log_style(line) == UI_FAIL && strcmp(label, "seen:") == 0)
+				ls = UI_FAIL;   /* the oops lines stand out */
+			add_long(d, line, ls, w, cont);
+			free(line);
+		}
+		if (r > 1 && k > 1) {
+			char *line = kb_asprintf("                (the %zu lines above, %zu times)", k, r);
+			ui_doc_add(d, line, UI_DIM);
+			free(line);
+		}
+		i += r > 1 ? k * r : 1;
+	}
+	free(l);
 }
 
 static void verdict_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d, int w)

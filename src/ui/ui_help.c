@@ -64,13 +64,15 @@ static bool hp_key(struct ui *ui, int key)
 	case 'k': case KEY_UP: hp_scroll--; if (hp_scroll < 0) hp_scroll = 0; return true;
 	case ' ': case KEY_NPAGE: hp_scroll += LINES - 4; return true;
 	case 'b': case KEY_PPAGE: hp_scroll -= LINES - 4; if (hp_scroll < 0) hp_scroll = 0; return true;
+	case 'g': case KEY_HOME: hp_scroll = 0; return true;
+	case 'G': case KEY_END: hp_scroll = 1 << 20; return true;   /* clamped when drawn */
 	case '?': ui_pop(ui); return true;
 	}
 	return false;
 }
 
 static const struct ui_key hp_keys[] = {
-	{'j', "j/k", "scroll", "scroll the help"},
+	{'j', "j/k", "scroll", "scroll the help (Space/b a screen, g/G top and bottom)"},
 };
 
 const struct ui_screen ui_help_screen = {

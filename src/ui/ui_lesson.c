@@ -125,6 +125,39 @@ static struct {
 	int scroll;
 } page;
 
+/* Pages name the workspace by its default place, ~/kbridge-workspace (its kernel tree
+ * ~/kbridge-workspace/linux). When the learner's workspace is elsewhere (--workspace,
+ * $KBRIDGE_WORKSPACE), the page shows theirs, as the task screen does. Returns text, or a
+ * new string the caller frees. */
+static char *with_workspace(struct ui *ui, char *text, size_t *len)
+{
+	static const char def[] = "~/kbridge-workspace";
+	const char *root = ui->c->ws_root, *home = getenv("HOME");
+	if (!root || !memmem(text, *len, def, sizeof def - 1))
+		return text;
+	char *home_default = home ? kb_path_join(home, "kbridge-workspace") : NULL;
+	bool is_default = home_default && strcmp(home_default, root) == 0;
+	free(home_default);
+	if (is_default)
+		return text;
+	struct kb_buf b = KB_BUF_INIT;
+	const char *p = text, *end = text + *len, *q;
+	while ((q = memmem(p, (size_t)(end - p), def, sizeof def - 1))) {
+		const char *after = q + sizeof def - 1;
+		/* only the folder itself, not a longer name that starts the same */
+		bool whole = after == end || *after == '/' || !(*after == '-' || *after == '_' ||
+							     (*after >= 'a' && *after <= 'z') ||
+							     (*after >= '0' && *after <= '9'));
+		kb_buf_add(&b, p, (size_t)(q - p));
+		kb_buf_adds(&b, whole ? root : def);
+		p = after;
+	}
+	kb_buf_add(&b, p, (size_t)(end - p));
+	free(text);
+	*len = b.len;
+	return kb_buf_detach(&b);
+}
+
 static void page_build(struct ui *ui, int width)
 {
 	if (page.valid && page.lesson == ui->lesson && page.step == ui->step && page.width == width)
@@ -152,6 +185,7 @@ static void page_build(struct ui *ui, int width)
 		ui_doc_wrap(&page.doc, kb_error_last(), UI_NORMAL, width, "  ");
 		return;
 	}
+	text = with_workspace(ui, text, &len);
 	if (ui_md_render(&page.doc, text, len, width) < 0)
 		ui_doc_wrap(&page.doc, text, UI_NORMAL, width, "");
 	free(text);

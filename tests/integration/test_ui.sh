@@ -3,7 +3,7 @@
 # `kbridge shell --replay @NAME.keys --dump OUT` (curses on newterm, no tty) and the
 # dumped screens are compared with tests/ui/NAME.ref, tig's way: TERM, LINES, COLUMNS,
 # TZ, HOME and the locale pinned. A .keys file's second line says what it needs:
-#   pack: ui|history   workspace: none|shared   editor: solution   home: empty   keep: yes
+#   pack: ui|check|history   workspace: none|shared   editor: solution   home: empty   keep: yes
 #   progress: unwritable (progress.json cannot be written: the shell must say so)
 # The shared workspace is a real one (a clone of the course kernel tree) with the
 # fixture lesson rust-hello started; before each test its progress and files go back to
@@ -52,7 +52,7 @@ for keys in "$UI"/*.keys; do
 	t_begin "screens: $name ($(sed -n 1p "$keys" | sed 's/^# //'))"
 	spec=$(sed -n 2p "$keys")
 	pack=$HIST
-	case $spec in *"pack: ui"*) pack=$UI/pack ;; esac
+	case $spec in *"pack: ui"*) pack=$UI/pack ;; *"pack: check"*) pack=$UI/checkpack ;; esac
 	ws=$T_TMP/none-$name
 	case $spec in *"workspace: shared"*) ws=$WS ;; esac
 	if [ "$ws" = "$WS" ] && ! echo "$spec" | grep -q "keep: yes"; then
