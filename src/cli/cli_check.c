@@ -244,6 +244,9 @@ static void record_lessons(struct kb_course *course, const struct picks *p, cons
 		for (size_t k = i; k < p->n && p->v[k].l == l; k++) {
 			ran++;
 			passed += results->v[k].verdict == KB_VERDICT_PASS;
+			/* each task that passed is kept, so the shell knows it too */
+			if (results->v[k].verdict == KB_VERDICT_PASS && p->v[k].t && course->ws)
+				kb_progress_set_task_passed(kb_progress_lesson(&course->progress, l->id), p->v[k].t->id);
 		}
 		bool lesson_passed = !l->error && tasks > 0 && ran == tasks && passed == tasks;
 		if (kb_course_record_check(course, l, lesson_passed) < 0)
