@@ -345,6 +345,7 @@ struct md {
 	struct ui_doc *d;
 	int width;
 	struct kb_buf text, style;     /* the paragraph being built */
+	bool softbr;                   /* a soft line break before the next text */
 	unsigned char span[16];        /* span style stack */
 	int n_span;
 	enum ui_style block_style;     /* headings */
@@ -417,8 +418,27 @@ static void flush(struct md *m)
 	m->text.len = m->style.len = 0;
 }
 
+/* the code point of the last character of b, or 0 */
+static unsigned last_char(const struct kb_buf *b)
+{
+	if (!b->len)
+		return 0;
+	size_t i = b->len - 1;
+	while (i > 0 && ((unsigned char)b->data[i] & 0xc0) == 0x80)
+		i--;
+	return u8cp(b->data + i, u8len(b->data + i, b->len - i));
+}
+
 static void add_text(struct md *m, const char *s, size_t n, enum ui_style st)
 {
+	if (m->softbr && n) {
+		/* a line break in the source is a space between words, and nothing between
+		   Chinese characters (a space there would show in the middle of a sentence) */
+		m->softbr = false;
+		unsigned before = last_char(m->in_cell ? &m->cell : &m->text), after = u8cp(s, u8len(s, n));
+		if (before && !cjk(before) && !cjk(after))
+			add_text(m, " ", 1, st);
+	}
 	if (m->in_cell) {
 		kb_buf_add(&m->cell, s, n);
 		return;
@@ -787,7 +807,7 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
 	enum ui_style s = cur_style(m);
 	switch (type) {
 	case MD_TEXT_SOFTBR:
-		add_text(m, " ", 1, s);
+		m->softbr = true;   /* a space or nothing: add_text() decides by the characters around it */
 		break;
 	case MD_TEXT_BR:
 		add_text(m, "\n", 1, s);
