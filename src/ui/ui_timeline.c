@@ -69,9 +69,9 @@ static enum state state_of(struct ui *ui, const struct kb_lesson *l, const struc
 	return ST_NEW;
 }
 
-static void tl_draw(struct ui *ui, int top, int height)
+/* The heading: lessons passed, a bar, the pack's description. */
+static void tl_draw_head(struct ui *ui, const struct kb_pack *p, int top)
 {
-	const struct kb_pack *p = &ui->c->pack;
 	size_t passed = 0;
 	for (size_t i = 0; i < p->n_lessons; i++) {
 		const struct kb_lesson_progress *lp = kb_progress_find(&ui->c->progress, p->lessons[i].id);
@@ -87,6 +87,91 @@ static void tl_draw(struct ui *ui, int top, int height)
 	if (p->description)
 		ui_put(top + 1, 1, COLS - 2, p->description, UI_DIM);
 
+}
+
+/* One lesson's two rows of the list, at y: year, state icon, title, state, milestone. */
+static void tl_draw_row(struct ui *ui, const struct kb_pack *p, size_t pos, int y)
+{
+	const char *vbar = ui->utf8 ? "\u2502" : "|";
+	const struct kb_lesson *l = &p->lessons[tl.order[pos]];
+	const struct kb_lesson_progress *lp;
+	enum state st = state_of(ui, l, &lp);
+	bool first_of_year = pos == 0 || year_of(&p->lessons[tl.order[pos - 1]]) != year_of(l);
+	char year[16] = "";
+	if (first_of_year && l->history.year)
+		snprintf(year, sizeof year, "%d", l->history.year);
+	ui_put(y, 1, 5, year, UI_H2);
+	ui_put(y, 6, 2, vbar, UI_DIM);
+	ui_put(y + 1, 6, 2, vbar, UI_DIM);
+	static const char *const icons_u[] = {"\u25cb", "\u25d0", "\u2713", "\u2717"};
+	static const char *const icons_a[] = {"o", "~", "+", "x"};
+	static const enum ui_style icon_style[] = {UI_DIM, UI_WARN, UI_PASS, UI_FAIL};
+	bool sel = pos == tl.sel;
+	if (sel) {
+		attrset(ui_attr(UI_SELECT));
+		mvhline(y, 8, ' ', COLS - 9);
+		attrset(A_NORMAL);
+	}
+	ui_put(y, 8, 2, ui->utf8 ? icons_u[st] : icons_a[st], sel ? UI_SELECT : icon_style[st]);
+	char title[256];
+	snprintf(title, sizeof title, " %s", l->title ? l->title : l->id);
+	ui_put(y, 10, COLS - 40, title, sel ? UI_SELECT : UI_STRONG);
+	char state[96];
+	static const char *const names[] = {"new", "in progress", "passed", "cannot load"};
+	snprintf(state, sizeof state, "%s", names[st]);
+	if (st == ST_STARTED && lp && l->n_steps)
+		snprintf(state, sizeof state, "in progress \u00b7 step %d/%zu", lp->step + 1, l->n_steps);
+	if (st != ST_PASSED && st != ST_BROKEN && has_task(l) && !ui_kernel_ready(ui))
+		snprintf(state + strlen(state), sizeof state - strlen(state), " \u00b7 task waits for kernel");
+	int sw = ui_text_width(state, strlen(state));
+	ui_put(y, COLS - sw - 2, sw + 1, state, sel ? UI_SELECT : icon_style[st]);
+	ui_put(y + 1, 10, COLS - 12, l->history.milestone ? l->history.milestone : l->summary ? l->summary : "",
+	       UI_DIM);
+}
+
+/* What the chosen lesson holds, its source, the learner's record, and whether its task
+ * waits for the kernel: a small document of width w. */
+static void tl_details(struct ui *ui, const struct kb_lesson *l, struct ui_doc *d, int w)
+{
+	const struct kb_lesson_progress *lp;
+	state_of(ui, l, &lp);
+	if (l->error) {
+		ui_doc_add(d, "This lesson cannot be loaded:", UI_FAIL);
+		ui_doc_wrap(d, l->error, UI_NORMAL, w, "  ");
+	} else {
+		int pages = 0, quizzes = 0, tasks = 0;
+		for (size_t s = 0; s < l->n_steps; s++)
+			*(l->steps[s].kind == KB_PAGE ? &pages : l->steps[s].kind == KB_QUIZ ? &quizzes : &tasks) += 1;
+		char line[512];
+		snprintf(line, sizeof line, "%s: %d page%s, %d quiz%s, %d task%s", l->id, pages, pages == 1 ? "" : "s",
+			 quizzes, quizzes == 1 ? "" : "zes", tasks, tasks == 1 ? "" : "s");
+		ui_doc_add(d, line, UI_STRONG);
+		if (l->summary)
+			ui_doc_wrap(d, l->summary, UI_NORMAL, w, "");
+		if (l->history.source) {
+			snprintf(line, sizeof line, "Source: %s", l->history.source);
+			ui_doc_wrap(d, line, UI_DIM, w, "");
+		}
+		if (lp) {
+			char t[32];
+			ui_fmt_secs(ui, t, sizeof t, lp->seconds);
+			snprintf(line, sizeof line, "Checks run: %d \u00b7 hints seen: %d \u00b7 time: %s%s", lp->attempts,
+				 lp->hints, t, lp->solution_revealed ? " \u00b7 solution seen" : "");
+			ui_doc_add(d, line, UI_DIM);
+		}
+		if (tasks && !ui_kernel_ready(ui)) {
+			char k[256];
+			ui_kernel_line(ui, k, sizeof k);
+			snprintf(line, sizeof line, "Its task waits for the course kernel, which is %s; pages and quizzes work now.", k);
+			ui_doc_wrap(d, line, UI_WARN, w, "");
+		}
+	}
+}
+
+static void tl_draw(struct ui *ui, int top, int height)
+{
+	const struct kb_pack *p = &ui->c->pack;
+	tl_draw_head(ui, p, top);
 	int details = 7;                       /* rows for the chosen lesson at the bottom */
 	int list_top = top + 3, list_h = height - 3 - details;
 	int rows_per = 2;
@@ -95,45 +180,8 @@ static void tl_draw(struct ui *ui, int top, int height)
 		tl.scroll = (int)tl.sel;
 	if ((int)tl.sel >= tl.scroll + visible)
 		tl.scroll = (int)tl.sel - visible + 1;
-	const char *vbar = ui->utf8 ? "\u2502" : "|";
-	for (int r = 0; r < visible && (size_t)(tl.scroll + r) < tl.n; r++) {
-		size_t pos = (size_t)(tl.scroll + r);
-		const struct kb_lesson *l = &p->lessons[tl.order[pos]];
-		const struct kb_lesson_progress *lp;
-		enum state st = state_of(ui, l, &lp);
-		int y = list_top + r * rows_per;
-		bool first_of_year = pos == 0 || year_of(&p->lessons[tl.order[pos - 1]]) != year_of(l);
-		char year[16] = "";
-		if (first_of_year && l->history.year)
-			snprintf(year, sizeof year, "%d", l->history.year);
-		ui_put(y, 1, 5, year, UI_H2);
-		ui_put(y, 6, 2, vbar, UI_DIM);
-		ui_put(y + 1, 6, 2, vbar, UI_DIM);
-		static const char *const icons_u[] = {"\u25cb", "\u25d0", "\u2713", "\u2717"};
-		static const char *const icons_a[] = {"o", "~", "+", "x"};
-		static const enum ui_style icon_style[] = {UI_DIM, UI_WARN, UI_PASS, UI_FAIL};
-		bool sel = pos == tl.sel;
-		if (sel) {
-			attrset(ui_attr(UI_SELECT));
-			mvhline(y, 8, ' ', COLS - 9);
-			attrset(A_NORMAL);
-		}
-		ui_put(y, 8, 2, ui->utf8 ? icons_u[st] : icons_a[st], sel ? UI_SELECT : icon_style[st]);
-		char title[256];
-		snprintf(title, sizeof title, " %s", l->title ? l->title : l->id);
-		ui_put(y, 10, COLS - 40, title, sel ? UI_SELECT : UI_STRONG);
-		char state[96];
-		static const char *const names[] = {"new", "in progress", "passed", "cannot load"};
-		snprintf(state, sizeof state, "%s", names[st]);
-		if (st == ST_STARTED && lp && l->n_steps)
-			snprintf(state, sizeof state, "in progress \u00b7 step %d/%zu", lp->step + 1, l->n_steps);
-		if (st != ST_PASSED && st != ST_BROKEN && has_task(l) && !ui_kernel_ready(ui))
-			snprintf(state + strlen(state), sizeof state - strlen(state), " \u00b7 task waits for kernel");
-		int sw = ui_text_width(state, strlen(state));
-		ui_put(y, COLS - sw - 2, sw + 1, state, sel ? UI_SELECT : icon_style[st]);
-		ui_put(y + 1, 10, COLS - 12, l->history.milestone ? l->history.milestone : l->summary ? l->summary : "",
-		       UI_DIM);
-	}
+	for (int r = 0; r < visible && (size_t)(tl.scroll + r) < tl.n; r++)
+		tl_draw_row(ui, p, (size_t)(tl.scroll + r), list_top + r * rows_per);
 	/* the chosen lesson */
 	int dy = top + height - details;
 	ui_hline(dy);
@@ -141,42 +189,8 @@ static void tl_draw(struct ui *ui, int top, int height)
 		ui_put(dy + 1, 1, COLS - 2, "This pack has no lessons.", UI_DIM);
 		return;
 	}
-	const struct kb_lesson *l = &p->lessons[tl.order[tl.sel]];
-	const struct kb_lesson_progress *lp;
-	state_of(ui, l, &lp);
 	struct ui_doc d = {0};
-	int w = COLS - 3;
-	if (l->error) {
-		ui_doc_add(&d, "This lesson cannot be loaded:", UI_FAIL);
-		ui_doc_wrap(&d, l->error, UI_NORMAL, w, "  ");
-	} else {
-		int pages = 0, quizzes = 0, tasks = 0;
-		for (size_t s = 0; s < l->n_steps; s++)
-			*(l->steps[s].kind == KB_PAGE ? &pages : l->steps[s].kind == KB_QUIZ ? &quizzes : &tasks) += 1;
-		char line[512];
-		snprintf(line, sizeof line, "%s: %d page%s, %d quiz%s, %d task%s", l->id, pages, pages == 1 ? "" : "s",
-			 quizzes, quizzes == 1 ? "" : "zes", tasks, tasks == 1 ? "" : "s");
-		ui_doc_add(&d, line, UI_STRONG);
-		if (l->summary)
-			ui_doc_wrap(&d, l->summary, UI_NORMAL, w, "");
-		if (l->history.source) {
-			snprintf(line, sizeof line, "Source: %s", l->history.source);
-			ui_doc_wrap(&d, line, UI_DIM, w, "");
-		}
-		if (lp) {
-			char t[32];
-			ui_fmt_secs(ui, t, sizeof t, lp->seconds);
-			snprintf(line, sizeof line, "Checks run: %d \u00b7 hints seen: %d \u00b7 time: %s%s", lp->attempts,
-				 lp->hints, t, lp->solution_revealed ? " \u00b7 solution seen" : "");
-			ui_doc_add(&d, line, UI_DIM);
-		}
-		if (tasks && !ui_kernel_ready(ui)) {
-			char k[256];
-			ui_kernel_line(ui, k, sizeof k);
-			snprintf(line, sizeof line, "Its task waits for the course kernel, which is %s; pages and quizzes work now.", k);
-			ui_doc_wrap(&d, line, UI_WARN, w, "");
-		}
-	}
+	tl_details(ui, &p->lessons[tl.order[tl.sel]], &d, COLS - 3);
 	ui_draw_doc(&d, dy + 1, details - 1, 0);
 	ui_doc_free(&d);
 }
