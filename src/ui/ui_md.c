@@ -418,6 +418,13 @@ static void flush(struct md *m)
 	m->text.len = m->style.len = 0;
 }
 
+/* CJK and fullwidth punctuation (，。：；、（）「」...), which carries its own spacing */
+static bool cjk_punct(unsigned c)
+{
+	return (c >= 0x3000 && c <= 0x303f) || (c >= 0xff01 && c <= 0xff0f) || (c >= 0xff1a && c <= 0xff20) ||
+	       (c >= 0xff3b && c <= 0xff40) || (c >= 0xff5b && c <= 0xff65);
+}
+
 /* the code point of the last character of b, or 0 */
 static unsigned last_char(const struct kb_buf *b)
 {
@@ -432,11 +439,12 @@ static unsigned last_char(const struct kb_buf *b)
 static void add_text(struct md *m, const char *s, size_t n, enum ui_style st)
 {
 	if (m->softbr && n) {
-		/* a line break in the source is a space between words, and nothing between
-		   Chinese characters (a space there would show in the middle of a sentence) */
+		/* a line break in the source is a space between words (and between a Latin word
+		   and a Chinese one), and nothing between two Chinese characters or beside
+		   Chinese punctuation: a space there would show in the middle of a sentence */
 		m->softbr = false;
 		unsigned before = last_char(m->in_cell ? &m->cell : &m->text), after = u8cp(s, u8len(s, n));
-		if (before && !cjk(before) && !cjk(after))
+		if (before && !(cjk(before) && cjk(after)) && !cjk_punct(before) && !cjk_punct(after))
 			add_text(m, " ", 1, st);
 	}
 	if (m->in_cell) {

@@ -200,18 +200,19 @@ static void test_random_text(void **s)
 	}
 }
 
-/* a line break inside a Markdown paragraph: a space between Latin words, nothing
-   between Chinese characters (else a space shows in the middle of the sentence) */
+/* a line break inside a Markdown paragraph: a space between Latin words and between a
+   Latin word and a Chinese one, nothing between two Chinese characters or beside Chinese
+   punctuation (else a space shows in the middle of the sentence) */
 static void test_markdown_soft_breaks(void **s)
 {
-	const char *md = "这是第一行，\n接着是第二行。English\nwords and `code`\n再来中文\nEnd.\n";
+	const char *md = "这是第一行，\n接着是第二行。\nEnglish\nwords and `code`\n再来中文\n，Linux\n内核\nEnd.\n";
 	struct ui_doc d = {0};
 	assert_int_equal(ui_md_render(&d, md, strlen(md), 200), 0);
 	struct kb_buf all = KB_BUF_INIT;
 	for (size_t i = 0; i < d.n; i++)
 		kb_buf_add(&all, d.lines[i].text, d.lines[i].len);
 	kb_buf_adds(&all, "");
-	assert_non_null(strstr(all.data, "这是第一行，接着是第二行。English words and code再来中文End."));
+	assert_non_null(strstr(all.data, "这是第一行，接着是第二行。English words and code 再来中文，Linux 内核 End."));
 	kb_buf_free(&all);
 	ui_doc_free(&d);
 }
