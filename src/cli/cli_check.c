@@ -23,6 +23,7 @@
 static const char check_help[] =
 	"usage: kbridge check ID... | --all [--format text|tap|junit|json|classroom]\n"
 	"                     [--classroom FILE] [--pack PACK] [--workspace DIR] [--timeout S]\n"
+	"                     [--seed N]\n"
 	"\n"
 	"Run the checks of lesson tasks against your workspace and say, for each task, which\n"
 	"expectations are met and which are not (what was expected, what was seen, where to\n"
@@ -45,6 +46,9 @@ static const char check_help[] =
 	"                    checked as a kernel tree (the lesson files at their tree paths),\n"
 	"                    with nothing recorded: for grading a tree in CI\n"
 	"  --timeout S       seconds allowed to each boot (default 60)\n"
+	"  --seed N          draw the check's random inputs (math.random) from seed N: a failed\n"
+	"                    check prints its seed in every format, and --seed replays exactly\n"
+	"                    those inputs (default: a fresh seed each time)\n"
 	"  -h, --help        this text\n"
 	"\n"
 	"Exit status: 0 when every task asked passed; 1 when one failed or could not run;\n"
@@ -111,6 +115,8 @@ struct check_args {
 	enum cli_format fmt;
 	const char *classroom;   /* --classroom FILE, or NULL */
 	double timeout;
+	bool seed_given;         /* --seed N */
+	unsigned long long seed;
 	char **ids;        /* argv's LESSON or LESSON/TASK, not owned */
 	int n_ids;
 };
@@ -125,6 +131,7 @@ static int parse_check_args(struct check_args *a, int argc, char **argv)
 		{"workspace", required_argument, NULL, 'w'},
 		{"timeout", required_argument, NULL, 't'},
 		{"classroom", required_argument, NULL, 'c'},
+		{"seed", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	memset(a, 0, sizeof *a);
@@ -132,7 +139,7 @@ static int parse_check_args(struct check_args *a, int argc, char **argv)
 	a->timeout = 60;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "af:p:w:t:c:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "af:p:w:t:c:s:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': a->all = true; break;
 		case 'f': format = optarg; break;
@@ -140,6 +147,18 @@ static int parse_check_args(struct check_args *a, int argc, char **argv)
 		case 'w': a->workspace = optarg; break;
 		case 't': a->timeout = atof(optarg); break;
 		case 'c': a->classroom = optarg; break;
+		case 's': {
+			char *end;
+			errno = 0;
+			a->seed = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || a->seed >= (1ULL << 48)) {
+				fprintf(stderr, "kbridge check: --seed takes the number a check printed (0 to %llu), "
+					"not '%s'\n", (1ULL << 48) - 1, optarg);
+				return 2;
+			}
+			a->seed_given = true;
+			break;
+		}
 		default:
 			fputs(check_help, stderr);
 			return 2;
@@ -264,7 +283,7 @@ static bool run_picks(struct cli_results *results, const struct picks *p, const 
 {
 	bool tty = isatty(2) != 0 && a->fmt == CLI_TEXT;
 	struct kb_check_opts co = {.workspace = workspace, .boot_timeout = a->timeout, .progress = on_progress,
-				  .waiting = on_waiting, .ctx = &tty};
+				  .waiting = on_waiting, .ctx = &tty, .seed_given = a->seed_given, .seed = a->seed};
 	results->v = kb_calloc(p->n ? p->n : 1, sizeof *results->v);
 	bool interrupted = false;
 	for (size_t i = 0; i < p->n && !interrupted; i++) {

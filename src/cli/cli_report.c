@@ -130,6 +130,9 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 		fprintf(out, "  the check could not finish:\n");
 		indented(out, "    ", r->error);
 	}
+	if (r->verdict != KB_VERDICT_PASS)
+		fprintf(out, "  seed: %llu (the same inputs again: kbridge check %s --seed %llu)\n", r->seed, r->id,
+			r->seed);
 	if (r->output && *r->output) {
 		fprintf(out, "  the check printed:\n");
 		indented(out, "    ", r->output);
@@ -168,7 +171,8 @@ static void print_tap(FILE *out, const struct cli_results *res)
 				*p = ' ';
 		fprintf(out, "%s %zu - %s - %s\n", r->verdict == KB_VERDICT_PASS ? "ok" : "not ok", i + 1, r->id, title);
 		free(title);
-		fprintf(out, "  ---\n  verdict: \"%s\"\n  duration_ms: %.0f\n", kb_verdict_name(r->verdict), r->elapsed * 1000);
+		fprintf(out, "  ---\n  verdict: \"%s\"\n  duration_ms: %.0f\n  seed: %llu\n", kb_verdict_name(r->verdict),
+			r->elapsed * 1000, r->seed);
 		if (r->verdict != KB_VERDICT_PASS) {
 			fputs("  severity: \"fail\"\n  message: ", out);
 			if (r->verdict == KB_VERDICT_ERROR) {
@@ -234,6 +238,29 @@ static void xml_str(FILE *out, const char *s)
 	free(c);
 }
 
+/* Every expectation, and for the unmet ones what was seen, where to look and the hint,
+ * then the seed that replays the check's inputs; for reports that hold one text per
+ * task (JUnit's failure, Classroom's message). Caller frees. */
+static char *expectations_text(const struct kb_check_result *r)
+{
+	struct kb_buf text = KB_BUF_INIT;
+	for (size_t k = 0; k < r->n_exp; k++) {
+		const struct kb_expectation *e = &r->exp[k];
+		kb_buf_printf(&text, "%s %s\n", e->met ? "[met]" : "[NOT MET]", e->expected);
+		if (e->met)
+			continue;
+		if (e->seen)
+			kb_buf_printf(&text, "  seen:\n%s\n", e->seen);
+		if (e->where)
+			kb_buf_printf(&text, "  look at: %s\n", e->where);
+		if (e->hint)
+			kb_buf_printf(&text, "  hint: %s\n", e->hint);
+	}
+	kb_buf_printf(&text, "seed: %llu (the same inputs again: kbridge check %s --seed %llu)\n", r->seed, r->id,
+		      r->seed);
+	return kb_buf_detach(&text);
+}
+
 static void junit_case(FILE *out, const char *suite, const struct kb_check_result *r)
 {
 	fputs("    <testcase classname=\"", out);
@@ -246,36 +273,26 @@ static void junit_case(FILE *out, const char *suite, const struct kb_check_resul
 		xml_str(out, r->error);
 		fputs("\">", out);
 		xml_str(out, r->error);
+		fprintf(out, "\nseed: %llu", r->seed);
 		if (r->traceback) {
 			fputc('\n', out);
 			xml_str(out, r->traceback);
 		}
 		fputs("</error>\n", out);
 	} else if (r->verdict == KB_VERDICT_FAIL) {
-		struct kb_buf text = KB_BUF_INIT;
 		const char *first = NULL;
-		for (size_t k = 0; k < r->n_exp; k++) {
-			const struct kb_expectation *e = &r->exp[k];
-			kb_buf_printf(&text, "%s %s\n", e->met ? "[met]" : "[NOT MET]", e->expected);
-			if (!e->met) {
-				if (!first)
-					first = e->expected;
-				if (e->seen)
-					kb_buf_printf(&text, "  seen:\n%s\n", e->seen);
-				if (e->where)
-					kb_buf_printf(&text, "  look at: %s\n", e->where);
-				if (e->hint)
-					kb_buf_printf(&text, "  hint: %s\n", e->hint);
-			}
-		}
-		char *msg = kb_asprintf("expected: %s", first ? first : "?");
+		for (size_t k = 0; k < r->n_exp && !first; k++)
+			if (!r->exp[k].met)
+				first = r->exp[k].expected;
+		char *text = expectations_text(r);
+		char *msg = kb_asprintf("expected: %s (seed %llu)", first ? first : "?", r->seed);
 		fputs("      <failure type=\"expectation\" message=\"", out);
 		xml_str(out, msg);
 		fputs("\">", out);
-		xml_str(out, text.data ? text.data : "");
+		xml_str(out, text);
 		fputs("</failure>\n", out);
 		free(msg);
-		kb_buf_free(&text);
+		free(text);
 	}
 	if (r->output && *r->output) {
 		fputs("      <system-out>", out);
@@ -357,6 +374,7 @@ static void print_json(FILE *out, const struct kb_pack *pack, const char *worksp
 		json_str(o, "task", r->task_id);
 		json_str(o, "title", r->title);
 		json_str(o, "verdict", kb_verdict_name(r->verdict));
+		cJSON_AddNumberToObject(o, "seed", (double)r->seed);   /* below 2^48: exact in a double */
 		cJSON_AddNumberToObject(o, "elapsed", r->elapsed);
 		cJSON_AddNumberToObject(o, "build_seconds", r->build_seconds);
 		cJSON_AddNumberToObject(o, "boot_seconds", r->boot_seconds);
@@ -412,21 +430,8 @@ static char *classroom_message(const struct kb_check_result *r)
 	if (r->verdict == KB_VERDICT_PASS)
 		return kb_asprintf("passed: %zu expectation%s met", r->n_exp, r->n_exp == 1 ? "" : "s");
 	if (r->verdict == KB_VERDICT_ERROR)
-		return kb_asprintf("could not run: %s", r->error ? r->error : "?");
-	struct kb_buf text = KB_BUF_INIT;
-	for (size_t k = 0; k < r->n_exp; k++) {
-		const struct kb_expectation *e = &r->exp[k];
-		kb_buf_printf(&text, "%s %s\n", e->met ? "[met]" : "[NOT MET]", e->expected);
-		if (e->met)
-			continue;
-		if (e->seen)
-			kb_buf_printf(&text, "  seen:\n%s\n", e->seen);
-		if (e->where)
-			kb_buf_printf(&text, "  look at: %s\n", e->where);
-		if (e->hint)
-			kb_buf_printf(&text, "  hint: %s\n", e->hint);
-	}
-	return text.data ? text.data : kb_strdup("failed");
+		return kb_asprintf("could not run: %s\nseed: %llu", r->error ? r->error : "?", r->seed);
+	return expectations_text(r);
 }
 
 /* GitHub Classroom's runner result, version 1: the autograding reporter reads it base64

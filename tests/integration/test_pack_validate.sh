@@ -153,4 +153,66 @@ expect_status 1 $?
 expect_contains "$T_TMP/new2.out" "already exists and is not empty"
 t_end
 
+# A pack whose check draws its inputs from math.random and fails: its seed is printed in
+# every format, and --seed replays exactly the same inputs and verdict.
+mkdir -p "$T_TMP/seedpack/draw/solution/kbridge" "$T_TMP/seedws/kbridge"
+echo "a note" > "$T_TMP/seedpack/draw/solution/kbridge/note.txt"
+echo "a note" > "$T_TMP/seedws/kbridge/note.txt"
+cat > "$T_TMP/seedpack/pack.lua" <<'LUA'
+pack { name = "seeds", version = "1", kernel = "6.12", lessons = { "draw" } }
+LUA
+cat > "$T_TMP/seedpack/draw/lesson.lua" <<'LUA'
+lesson {
+  id = "draw", title = "inputs from one seed",
+  history = { year = 2026, milestone = "replayable checks", source = "kbridge tests" },
+  steps = { task {
+    id = "t", goal = "fail on inputs the check chose", files = { "kbridge/note.txt" }, hints = { "none" },
+    check = function(kb)
+      local a, b, c = math.random(1, 1000000), math.random(1, 1000000), math.random()
+      print(string.format("inputs %d %d %.12f", a, b, c))
+      kb.expect(false, "an input the learner cannot know: " .. a)
+    end,
+  } },
+}
+LUA
+seedcheck() {   # seedcheck OUT [ARGS...]
+	_out=$1
+	shift
+	"$KBRIDGE" check draw --pack "$T_TMP/seedpack" --workspace "$T_TMP/seedws" "$@" > "$_out" 2>&1
+}
+
+t_begin "a failed check names its seed in text, JSON, JUnit and TAP"
+seedcheck "$T_TMP/seed.txt"
+expect_status 1 $?
+seed=$(sed -n 's/^  seed: \([0-9]*\) (the same inputs again: kbridge check draw\/t --seed [0-9]*)$/\1/p' "$T_TMP/seed.txt")
+[ -n "$seed" ] || t_fail "no seed line in the text report: $(cat "$T_TMP/seed.txt")"
+seedcheck "$T_TMP/seed.json" --format json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; assert isinstance(r["seed"], int) and r["seed"] >= 0, r' \
+	"$T_TMP/seed.json" 2> "$T_TMP/seedjson.err" || t_fail "JSON has no seed: $(cat "$T_TMP/seedjson.err")"
+seedcheck "$T_TMP/seed.xml" --format junit
+expect_contains "$T_TMP/seed.xml" "(seed "
+expect_contains "$T_TMP/seed.xml" "--seed "
+seedcheck "$T_TMP/seed.tap" --format tap
+grep -qE '^  seed: [0-9]+$' "$T_TMP/seed.tap" || t_fail "TAP has no seed"
+t_end
+
+t_begin "check --seed N twice: the same inputs and the same verdict; another seed draws others"
+seedcheck "$T_TMP/replay1.txt" --seed "${seed:-42}"
+st1=$?
+seedcheck "$T_TMP/replay2.txt" --seed "${seed:-42}"
+st2=$?
+[ $st1 -eq 1 ] && [ $st2 -eq 1 ] || t_fail "verdicts $st1 and $st2, not 1 and 1"
+in1=$(grep '^    inputs ' "$T_TMP/replay1.txt")
+in2=$(grep '^    inputs ' "$T_TMP/replay2.txt")
+in0=$(grep '^    inputs ' "$T_TMP/seed.txt")
+[ -n "$in1" ] && [ "$in1" = "$in2" ] || t_fail "a replay drew other inputs: '$in1' then '$in2'"
+[ "$in1" = "$in0" ] || t_fail "--seed $seed did not replay the first run: '$in0' then '$in1'"
+expect_contains "$T_TMP/replay1.txt" "  seed: ${seed:-42} "
+seedcheck "$T_TMP/other.txt" --seed 7
+[ "$(grep '^    inputs ' "$T_TMP/other.txt")" != "$in1" ] || t_fail "seed 7 drew the same inputs as seed $seed"
+seedcheck "$T_TMP/bad.txt" --seed -3
+expect_status 2 $?
+expect_contains "$T_TMP/bad.txt" "--seed takes the number a check printed"
+t_end
+
 t_finish
