@@ -682,7 +682,7 @@ static int run_build(struct run *r, struct build_job *j, const char *rel, double
 	progress(r, what);
 	free(what);
 	struct kb_build_opts bo = {
-		.build_dir = r->h->build, .module_dir = j->dir,
+		.build_dir = r->h->build, .module_dir = j->dir, .tree = r->root,
 		.make_vars = kb_strv_argv(&j->vars), .env = kb_strv_argv(&r->tc.env),
 		.timeout = timeout,
 		.on_output = r->opts->on_output ? live_build : NULL,

@@ -136,8 +136,8 @@ int kb_kconfig_read(struct kb_kconfig *k, const char *build_dir, const char *tre
 		char *srctree = kb_asprintf("srctree=%s", tree);
 		/* a Kconfig's $(shell,...) runs in the build sandbox, as Kbuild does */
 		struct kb_strv argv = KB_STRV_INIT;
-		const char *writable[] = {dir, NULL};
-		rc = runner_confine(&argv, writable);
+		const char *writable[] = {dir, NULL}, *readable[] = {tree, NULL};
+		rc = runner_confine(&argv, readable, writable);
 		kb_strv_push(&argv, conf);
 		kb_strv_push(&argv, "--helpnewconfig");
 		kb_strv_push(&argv, top);

@@ -107,16 +107,21 @@ enum kb_confine {
 enum kb_confine runner_confine_status(const char **why);
 
 /* Put the sandbox in front of argv (which must be empty: the command follows): bwrap and
- * its options, with each folder of `writable` (NULL-terminated absolute paths; may be
- * NULL) bound read-write. Returns 1 when confined, 0 when running unconfined was asked,
- * or KB_ECHILD with the one line of runner_confine_status() when it is unavailable. */
-int runner_confine(struct kb_strv *argv, const char *const *writable);
+ * its options, with each folder of `readable` bound read-only and then each of
+ * `writable` read-write (NULL-terminated absolute paths; either may be NULL). Everything
+ * is readable anyway but what lies under /tmp, which the private /tmp hides: name there
+ * what the command must read (a workspace under /tmp). Returns 1 when confined, 0 when
+ * running unconfined was asked, or KB_ECHILD with the one line of
+ * runner_confine_status() when it is unavailable. */
+int runner_confine(struct kb_strv *argv, const char *const *readable, const char *const *writable);
 
 /* ---- Module builds ---------------------------------------------------------------- */
 
 struct kb_build_opts {
 	const char *build_dir;     /* the reference build (O= folder of the kernel) */
 	const char *module_dir;    /* the external module folder (M=) */
+	const char *tree;          /* a folder the build may read besides (the workspace it is
+				      in, when it lies under /tmp); may be NULL */
 	char *const *make_vars;    /* "VAR=value" passed to make (LLVM=1, RUSTC=...) */
 	char *const *env;          /* extra environment (PATH with /usr/bin first ...) */
 	const char *target;        /* make target; NULL: "modules" */

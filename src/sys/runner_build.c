@@ -71,7 +71,10 @@ int runner_build_module(struct kb_build_result *res, const struct kb_build_opts 
 	/* Kbuild writes only into the module's folder (M=): the rest is read-only */
 	struct kb_strv argv = KB_STRV_INIT;
 	const char *writable[] = {mdir, NULL};
-	int rc = runner_confine(&argv, writable);
+	char *tree = o->tree ? realpath(o->tree, NULL) : NULL;
+	const char *readable[] = {tree, NULL};
+	int rc = runner_confine(&argv, readable, writable);
+	free(tree);
 	if (rc < 0) {
 		kb_strv_free(&argv);
 		free(mdir);

@@ -15,7 +15,8 @@ static char why_text[1024];
 static const char FIX_OFF[] = "or run unconfined with --no-sandbox or KBRIDGE_NO_SANDBOX=1";
 
 /* bwrap and its options, up to the command */
-static void push_bwrap(struct kb_strv *argv, const char *bwrap, const char *const *writable)
+static void push_bwrap(struct kb_strv *argv, const char *bwrap, const char *const *readable,
+		       const char *const *writable)
 {
 	static const char *const opts[] = {
 		"--ro-bind", "/", "/",   /* everything read-only ... */
@@ -31,6 +32,11 @@ static void push_bwrap(struct kb_strv *argv, const char *bwrap, const char *cons
 	kb_strv_push(argv, bwrap);
 	for (const char *const *o = opts; *o; o++)
 		kb_strv_push(argv, *o);
+	for (const char *const *r = readable; r && *r; r++) {
+		kb_strv_push(argv, "--ro-bind");   /* what the private /tmp would hide */
+		kb_strv_push(argv, *r);
+		kb_strv_push(argv, *r);
+	}
 	for (const char *const *w = writable; w && *w; w++) {
 		kb_strv_push(argv, "--bind");   /* ... but these folders */
 		kb_strv_push(argv, *w);
@@ -61,7 +67,7 @@ enum kb_confine runner_confine_status(const char **why)
 				 "install it (apt-get install bubblewrap), %s", FIX_OFF);
 		} else {
 			struct kb_strv argv = KB_STRV_INIT;
-			push_bwrap(&argv, bwrap, NULL);
+			push_bwrap(&argv, bwrap, NULL, NULL);
 			kb_strv_push(&argv, "true");
 			struct kb_exec_opts eo = {.argv = kb_strv_argv(&argv), .timeout = 10, .stdin_fd = KB_STDIN_NULL,
 						  .output_cap = 4096};
@@ -95,7 +101,7 @@ enum kb_confine runner_confine_status(const char **why)
 	return state;
 }
 
-int runner_confine(struct kb_strv *argv, const char *const *writable)
+int runner_confine(struct kb_strv *argv, const char *const *readable, const char *const *writable)
 {
 	const char *why;
 	enum kb_confine s = runner_confine_status(&why);
@@ -104,7 +110,7 @@ int runner_confine(struct kb_strv *argv, const char *const *writable)
 	if (s == KB_CONFINE_UNAVAILABLE)
 		return kb_error_set(KB_ECHILD, "%s", why);
 	char *bwrap = kb_which("bwrap");
-	push_bwrap(argv, bwrap ? bwrap : "bwrap", writable);
+	push_bwrap(argv, bwrap ? bwrap : "bwrap", readable, writable);
 	free(bwrap);
 	return 1;
 }
