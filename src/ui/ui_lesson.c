@@ -209,7 +209,9 @@ static void page_draw(struct ui *ui, int top, int height)
 	if (page.doc.n > (size_t)body) {
 		char pos[48];
 		int pct = (int)(100.0 * (page.scroll + body) / (double)page.doc.n);
-		snprintf(pos, sizeof pos, " %d%% ", pct > 100 ? 100 : pct);
+		/* padded to its 7 columns: what the step's title left there is covered, not
+		   shown in pieces after it (half a wide character, the tail of a word) */
+		snprintf(pos, sizeof pos, " %d%%%*s", pct > 100 ? 100 : pct, pct >= 100 ? 2 : pct >= 10 ? 3 : 4, "");
 		ui_put(top + 1, COLS - 8, 7, pos, UI_DIM);
 	}
 }
