@@ -54,6 +54,41 @@ expect_not_contains "$T_TMP/stale.out" "让 hi.c 在加载时打印"
 expect_not_contains "$T_TMP/stale.out" "kbridge translation of"
 t_end
 
+t_begin "the built-in course in zh-CN at 80x24: timeline, page, quiz, task (screens)"
+mkdir -p "$T_TMP/nokernel"
+# the default workspace (~/kbridge-workspace, in this test's HOME): pages show it as written
+KBRIDGE_HOME="$T_TMP/nokernel" "$KBRIDGE" --lang zh-CN shell --pack "$ROOT/lessons/core" \
+	--replay "@$ROOT/tests/i18n/core.keys" --dump "$T_TMP/core.raw" >"$T_TMP/core.stdout" 2>&1
+expect_status 0 $?
+sed "s#$T_TMP#TMP#g" "$T_TMP/core.raw" >"$T_TMP/core.out"
+if [ "${UPDATE:-0}" = 1 ]; then
+	cp "$T_TMP/core.out" "$ROOT/tests/i18n/core.ref"
+elif ! diff -u "$ROOT/tests/i18n/core.ref" "$T_TMP/core.out" >"$T_TMP/core.diff"; then
+	t_fail "the screens differ from tests/i18n/core.ref:"
+	head -40 "$T_TMP/core.diff" | sed 's/^/    | /'
+fi
+expect_contains "$T_TMP/core.out" "入门：工作区、检查与时间线"
+expect_contains "$T_TMP/core.out" "这里的每个任务都是实打实的内核开发。你修改的文件在自己的 Linux 6.12 源码树"
+expect_contains "$T_TMP/core.out" "~/kbridge-workspace/linux"
+expect_contains "$T_TMP/core.out" "2019 │ 内存安全问题被指为内核漏洞的主要来源"
+expect_contains "$T_TMP/core.out" "任务的判定结果从哪里来？"
+expect_contains "$T_TMP/core.out" "修改 orientation.c，让它在加载时打印"
+expect_contains "$T_TMP/core.out" "UBSAN 只管报告：写操作照样执行"
+# no line of a screen is wider than the screen, and no line starts with closing punctuation
+python3 - "$T_TMP/core.out" >"$T_TMP/core.check" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/core.check")"
+import sys, unicodedata
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    line = line.rstrip("\n")
+    if line.startswith("=== screen"):
+        continue
+    assert width(line) <= 80, "line %d is %d columns: %s" % (n, width(line), line)
+    body = line.lstrip(" │>")
+    assert not body[:1] or body[0] not in "，。：；、）」！？", "line %d starts with punctuation: %s" % (n, line)
+PY
+t_end
+
 t_begin "the same shell in English without --lang"
 "$KBRIDGE" shell --pack "$FIX" --workspace "$T_TMP/none" --replay '<dump><Enter><dump>' \
 	--dump "$T_TMP/en.out" >/dev/null 2>&1
