@@ -42,7 +42,7 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: kbridge [--help] [--version] [--no-sandbox] COMMAND [ARGS]\n"
+		"usage: kbridge [--help] [--version] [--no-sandbox] [--lang TAG] COMMAND [ARGS]\n"
 		"\n"
 		"kbridge is an interactive course on how Rust and C meet inside the Linux kernel.\n"
 		"Each task is real kernel work: kbridge builds it with Kbuild and boots it in QEMU.\n"
@@ -54,6 +54,8 @@ static void usage(FILE *out)
 		"\n"
 		"Run 'kbridge COMMAND --help' for a command's options. 'kbridge --pack PACK' opens\n"
 		"the shell on another lesson pack (a folder, or a git URL pinned with #TAG).\n"
+		"'--lang zh-CN' (before or after the command) shows lessons in Simplified Chinese\n"
+		"where the pack carries a translation, '--lang en' in English.\n"
 		"\n"
 		"Environment:\n"
 		"  KBRIDGE_HOME     where the kernel tree and builds live (default\n"
@@ -61,6 +63,8 @@ static void usage(FILE *out)
 		"  KBRIDGE_DATADIR  where kbridge's assets/ and scripts/ are (found by itself)\n"
 		"  KBRIDGE_NO_SANDBOX=1  builds run unconfined, as --no-sandbox: for machines where\n"
 		"                   bubblewrap cannot make namespaces (see kbridge doctor)\n"
+		"  LANGUAGE, LC_ALL, LC_MESSAGES, LANG  the lessons' language without --lang, read\n"
+		"                   as gettext does (LANG=zh_CN.UTF-8: Chinese; no locale needed)\n"
 		"  NO_COLOR         no colors\n");
 }
 
