@@ -9,6 +9,10 @@ T_FAILED=0
 T_NAME=''
 T_BAD=0
 KBRIDGE=${KBRIDGE:-$(cd "$(dirname "$0")/../.." && pwd)/kbridge}
+# kbridge shows lessons in the language LANGUAGE, LC_ALL, LC_MESSAGES or LANG name: the
+# tests read English whatever the machine's locale, unless one asks with --lang
+unset LANGUAGE LC_MESSAGES
+export LC_ALL=C.UTF-8
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbridge-test.XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
 
