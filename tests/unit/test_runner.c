@@ -323,8 +323,70 @@ static void boot_missing_kernel_is_not_ready(void **state)
 	assert_non_null(strstr(kb_error_last(), "/no/bzImage"));
 }
 
+/* The build sandbox: what bwrap is given, and that a confined command can write only
+ * where it was told. Skipped (and said) when bwrap cannot run here. */
+static void confine_writes_only_where_told(void **state)
+{
+	unsetenv("KBRIDGE_NO_SANDBOX");
+	const char *why;
+	if (runner_confine_status(&why) != KB_CONFINE_ON) {
+		printf("# bwrap unavailable, not tried: %s\n", why);
+		return;
+	}
+	char dir[] = "/tmp/kbtest-confine-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *ro = kb_path_join(dir, "ro"), *rw = kb_path_join(dir, "rw");
+	assert_int_equal(kb_mkdir_p(ro, 0755), 0);
+	assert_int_equal(kb_mkdir_p(rw, 0755), 0);
+	char *in = kb_path_join(ro, "in"), *out = kb_path_join(rw, "out");
+	assert_int_equal(kb_write_file_atomic(in, "seen\n", 5, 0644), 0);
+	struct kb_strv argv = KB_STRV_INIT;
+	const char *readable[] = {ro, NULL}, *writable[] = {rw, NULL};
+	assert_int_equal(runner_confine(&argv, readable, writable), 1);
+	assert_true(kb_str_ends(argv.v[0], "bwrap"));
+	assert_string_equal(argv.v[argv.n - 1], "--");
+	bool net = false;
+	for (size_t i = 0; i < argv.n; i++)
+		net |= strcmp(argv.v[i], "--unshare-net") == 0;
+	assert_true(net);
+	char *script = kb_asprintf("cat %s/in; touch %s/out && echo rw-ok; touch %s/out || echo ro-refused; "
+				   "touch $HOME/kbtest-confine-%d || echo home-refused; ls /tmp | wc -l",
+				   ro, rw, ro, (int)getpid());
+	kb_strv_push(&argv, "sh");
+	kb_strv_push(&argv, "-c");
+	kb_strv_push(&argv, script);
+	struct kb_exec_opts o = {.argv = kb_strv_argv(&argv), .timeout = 20};
+	struct kb_exec_result r;
+	assert_int_equal(runner_exec(&r, &o), 0);
+	assert_non_null(strstr(r.output, "seen\n"));          /* the readable folder under /tmp */
+	assert_non_null(strstr(r.output, "rw-ok\n"));
+	assert_non_null(strstr(r.output, "ro-refused\n"));
+	assert_non_null(strstr(r.output, "home-refused\n"));
+	assert_non_null(strstr(r.output, "\n1\n"));          /* /tmp holds only the bound folder */
+	char *home = kb_asprintf("%s/kbtest-confine-%d", getenv("HOME"), (int)getpid());
+	assert_false(kb_path_exists(home));
+	assert_true(kb_path_exists(out));
+	free(in);
+	free(out);
+	runner_exec_result_free(&r);
+	free(home);
+	free(script);
+	kb_strv_free(&argv);
+
+	/* told to run unconfined: nothing is put in front */
+	setenv("KBRIDGE_NO_SANDBOX", "1", 1);
+	assert_int_equal(runner_confine(&argv, NULL, NULL), 0);
+	assert_int_equal(argv.n, 0);
+	assert_int_equal(runner_confine_status(NULL), KB_CONFINE_OFF);
+	unsetenv("KBRIDGE_NO_SANDBOX");
+	kb_rm_rf(dir);
+	free(ro);
+	free(rw);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(exec_exit_status_and_output),
+	cmocka_unit_test(confine_writes_only_where_told),
 	cmocka_unit_test(exec_timeout_kills_the_whole_group),
 	cmocka_unit_test(exec_output_cap_keeps_the_head),
 	cmocka_unit_test(exec_feeds_stdin),
