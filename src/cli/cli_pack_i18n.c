@@ -113,6 +113,21 @@ static void audit(struct tally *t, const struct kb_i18n_strings *s, const char *
 		}
 		free(en);
 	}
+	/* entries no string has now (a hint removed, a check's text reworded): said, not
+	   counted; msgmerge makes them obsolete (#~) */
+	for (size_t k = 0; verbose && have && k < cat.n; k++) {
+		const struct kb_catalog_entry *ce = &cat.e[k];
+		bool used = false;
+		for (size_t i = 0; i < s->n && !used; i++)
+			used = strcmp(s->v[i].ctx, ce->ctx) == 0 &&
+			       (strcmp(ce->ctx, "check") != 0 || strcmp(s->v[i].english, ce->msgid) == 0);
+		if (!used) {
+			char *old = shorten(ce->msgid);
+			printf("     %s:%d: unused: %s \"%s\" is no string of the lesson now\n", po_name, ce->line,
+			       ce->ctx, old);
+			free(old);
+		}
+	}
 	kb_catalog_free(&cat);
 	free(po);
 	free(po_name);

@@ -6,7 +6,8 @@
 /* The translations of the pack folder dir, for `pack validate`. With --lang TAG
  * (kb_i18n_lang_asked()): one "FAIL" line per untranslated, stale or broken string, naming
  * its file:line (the PO entry of a stale one, and where the English is now), then one line
- * for the language, ok when nothing is left; each FAIL adds to *failed, the language's line
+ * for the language, ok when nothing is left (entries no string has now are named as
+ * "unused", not counted); each FAIL adds to *failed, the language's line
  * to *passed or *failed. Without: one line per language found in the pack's po/ folders,
  * counting translated, stale and untranslated strings (adds to neither). The pack is read
  * in English whatever language is shown. Returns 0, or what kb_pack_load() returns. */

@@ -170,10 +170,20 @@ id=$(git hash-object "$T_TMP/fix/hello/changed.md")
 printf '[//]: # (kbridge translation of changed.md %s)\n\n# 改过的一页\n\n这一页翻译过，后来英文改了。\n' "$id" >"$T_TMP/fix/hello/changed.zh-CN.md"
 "$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/fix" >"$T_TMP/v3.out" 2>&1
 expect_status 0 $?
+expect_not_contains "$T_TMP/v3.out" "unused"
 expect_contains "$T_TMP/v3.out" "ok   zh-CN: 22 of 22 strings translated (0 stale, 0 untranslated)"
 "$KBRIDGE" --lang zh-CN shell --pack "$T_TMP/fix" --workspace "$T_TMP/none" --replay '<Enter>nnn<dump>' \
 	--dump "$T_TMP/fixed.out" >/dev/null 2>&1
 expect_contains "$T_TMP/fixed.out" "让 hi.c 在加载时打印两次 'hi'。"
+t_end
+
+t_begin "a check's text reworded: the new one is untranslated, the old entry named as unused"
+cp -r "$FIX" "$T_TMP/reword"
+sed -i 's/hint = "print .hi. twice"/hint = "print it twice"/' "$T_TMP/reword/hello/lesson.lua"
+"$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/reword" >"$T_TMP/rw.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/rw.out" "FAIL hello/lesson.lua:34: untranslated: check \"print it twice\""
+expect_contains "$T_TMP/rw.out" "hello/po/zh-CN.po:81: unused: check \"print 'hi' twice\" is no string of the lesson now"
 t_end
 
 t_begin "a broken PO file: the lesson is shown in English, validate names the file and line"
