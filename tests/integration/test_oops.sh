@@ -21,7 +21,7 @@ t_end
 
 t_begin "expect_no_fault shows the decoded oops and points at its line"
 expect_contains "$T_TMP/out" "[NOT MET] no oops or panic in the kernel log"
-expect_contains "$T_TMP/out" "| an oops:"
+expect_contains "$T_TMP/out" "| an oops (BUG: kernel NULL pointer dereference"
 expect_contains "$T_TMP/out" "|     at samples/kbridge/oopsy/oopsy.c:13 (oopsy_read)"
 expect_contains "$T_TMP/out" "look at: samples/kbridge/oopsy/oopsy.c:13"
 expect_not_contains "$T_TMP/out" "RAX:"
