@@ -447,6 +447,12 @@ static void verdict_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d
 	} else {
 		ui_doc_add(d, " ERROR  the check could not run", UI_FAIL);
 	}
+	if (!v->stopped && r->verdict != KB_VERDICT_PASS) {
+		/* the inputs it drew: kbridge check --seed replays them */
+		snprintf(line, sizeof line, "seed %llu %s replay: kbridge check %s --seed %llu", r->seed,
+			 ui->utf8 ? "\u00b7" : "-", r->id ? r->id : "?", r->seed);
+		ui_doc_wrap(d, line, UI_DIM, w, " ");
+	}
 	if (*v->record)
 		ui_doc_wrap(d, v->record, r->verdict == KB_VERDICT_PASS ? UI_PASS : UI_NORMAL, w, " ");
 	ui_doc_add(d, "", UI_NORMAL);
