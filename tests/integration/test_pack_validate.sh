@@ -11,11 +11,12 @@ TMPDIR="$T_TMP" "$KBRIDGE" pack validate --keep "$PACKS/history" > "$T_TMP/histo
 expect_status 0 $?
 for t in rust-hello/greet kunit-add/overflow c-calls-rust/answer; do
 	expect_contains "$T_TMP/history.out" "ok   $t: the check fails on the starter"
+	expect_contains "$T_TMP/history.out" "ok   $t: the starter builds"
 	expect_contains "$T_TMP/history.out" "ok   $t: the check passes on the solution"
 done
 expect_contains "$T_TMP/history.out" "ok   c-calls-rust: quiz abi has a right answer (2 of 4 choices)"
 expect_contains "$T_TMP/history.out" "ok   kunit-add/overflow: 2 file(s), starter made from TODO markers"
-expect_contains "$T_TMP/history.out" "21 passed, 0 failed"
+expect_contains "$T_TMP/history.out" "24 passed, 0 failed"
 t_end
 WS=$(sed -n 's/.*the workspaces are kept in //p' "$T_TMP/history.out")
 
@@ -147,7 +148,7 @@ TMPDIR="$T_TMP" "$KBRIDGE" pack validate "$T_TMP/newpack" > "$T_TMP/newval.out" 
 expect_status 0 $?
 expect_contains "$T_TMP/newval.out" "ok   hello/greet: the check fails on the starter"
 expect_contains "$T_TMP/newval.out" "ok   hello/greet: the check passes on the solution"
-expect_contains "$T_TMP/newval.out" "8 passed, 0 failed"
+expect_contains "$T_TMP/newval.out" "9 passed, 0 failed"
 "$KBRIDGE" pack new "$T_TMP/newpack" > "$T_TMP/new2.out" 2>&1
 expect_status 1 $?
 expect_contains "$T_TMP/new2.out" "already exists and is not empty"
