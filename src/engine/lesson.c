@@ -929,6 +929,26 @@ static void check_kernel(struct rd *r, int line, const char *name, const char *w
 	free(where);
 }
 
+/* The line of pack.lua (text) where lesson `id` is listed: its quoted name after the
+ * `lessons` key, or `fallback` when it cannot be found (a list built by code). The k-th
+ * listing of the name (from 0) for a name listed twice. */
+static int listed_line(const char *text, const char *id, int k, int fallback)
+{
+	const char *from = text ? strstr(text, "lessons") : NULL;
+	if (!from)
+		return fallback;
+	size_t n = strlen(id);
+	for (const char *q = from; (q = strpbrk(q, "\"'")); q++) {
+		if (strncmp(q + 1, id, n) == 0 && q[n + 1] == q[0] && k-- == 0) {
+			int line = 1;
+			for (const char *c = text; c < q; c++)
+				line += *c == '\n';
+			return line;
+		}
+	}
+	return fallback;
+}
+
 int kb_pack_load(struct kb_pack *p, const char *dir)
 {
 	memset(p, 0, sizeof *p);
@@ -940,8 +960,8 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 	struct kb_sandbox *sb = NULL;
 	struct kb_value v = {0};
 	struct rd r = {.file = "pack.lua"};
-	char **ids = NULL;
-	size_t n_ids = 0;
+	char **ids = NULL, *text = NULL;
+	size_t n_ids = 0, text_len;
 	int rc;
 	if (!kb_path_exists(path)) {
 		rc = kb_error_set(KB_ENOTFOUND, "%s has no pack.lua: is it a lesson pack?", dir);
@@ -970,12 +990,16 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 		rd_fail(&r, v.line, "pack.lessons is empty: list the lesson folders in order");
 	if (!r.err && p->kernel)
 		check_kernel(&r, v.line, p->name, p->kernel);
+	/* errors about one listed lesson point at the line that lists it */
+	if (kb_read_file(&text, &text_len, path) < 0)
+		text = NULL;
 	for (size_t i = 0; i < n_ids && !r.err; i++) {
 		if (!valid_id(ids[i]))
-			rd_fail(&r, v.line, "lesson id '%s' must be lowercase letters, digits, '-' and '_'", ids[i]);
+			rd_fail(&r, listed_line(text, ids[i], 0, v.line),
+				"lesson id '%s' must be lowercase letters, digits, '-' and '_'", ids[i]);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(ids[i], ids[j]) == 0)
-				rd_fail(&r, v.line, "lesson '%s' is listed twice", ids[i]);
+				rd_fail(&r, listed_line(text, ids[i], 1, v.line), "lesson '%s' is listed twice", ids[i]);
 	}
 	if (r.err) {
 		rc = kb_error_set(KB_ELESSON, "%s", r.err);
@@ -998,11 +1022,12 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 			l->dir = kb_path_join(p->dir, ids[i]);
 			l->file = kb_asprintf("%s/lesson.lua", ids[i]);
 			l->error = kb_asprintf("pack.lua:%d: lesson '%s' is listed but there is no %s/lesson.lua",
-					       v.line, ids[i], ids[i]);
+					       listed_line(text, ids[i], 0, v.line), ids[i], ids[i]);
 		}
 		free(lf);
 	}
 out:
+	free(text);
 	free_strings(ids, n_ids);
 	free(r.err);
 	kb_value_free(&v);

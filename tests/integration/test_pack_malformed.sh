@@ -24,7 +24,7 @@ malformed syntax "one/lesson.lua:4: '}' expected (to close '{' at line 1) near '
 malformed missing-field "one/lesson.lua:1: lesson has no 'title'"
 malformed wrong-type "one/lesson.lua:1: lesson.history.year must be a number (e.g. 2022), not a string"
 malformed unknown-field "one/lesson.lua:1: lesson has an unknown field 'titel'"
-malformed unknown-lesson "pack.lua:1: lesson 'ghost' is listed but there is no ghost/lesson.lua"
+malformed unknown-lesson "pack.lua:7: lesson 'ghost' is listed but there is no ghost/lesson.lua"
 malformed missing-file "one/lesson.lua:8: task 'task1': file one/solution/samples/kbridge/one/one.c not found"
 malformed missing-page "one/lesson.lua:6: page file 'intro.md' not found in one/"
 malformed bad-quiz "one/lesson.lua:7: quiz 'quiz1': answer 5 is not a choice (there are 3)"
