@@ -158,7 +158,7 @@ t_end
 t_begin "entries forged by a learner (pid 1, another learner's process, a dead one; their own processes) do not delay a check"
 Q="$LAB/home/lab/queue"
 R="$LAB/home/lab/running"
-now_ns() { awk '{ printf "%d", $1 * 1000000000 }' /proc/uptime; }
+now_ns() { awk '{ printf "%.0f", $1 * 1000000000 }' /proc/uptime; }   # %d stops at 2^31 in mawk
 start_of() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $20 }'; }
 as 3 sleep 300 &
 sleeper=$!
