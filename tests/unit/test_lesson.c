@@ -4,6 +4,8 @@
 #include "kbtest.h"
 #include "engine/kb_api.h"
 #include "engine/lesson.h"
+#include "engine/pin.h"
+#include "engine/result.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -219,6 +221,90 @@ static void test_task_limits(void **s)
 	kb_rm_rf(tmp);
 }
 
+/* files given to read are pinned: kb_pin_stage stages the lesson's copy of one the
+ * workspace changed, keeps the learner's, and leaves a file named in learner = { } alone;
+ * starter_build_fails is read */
+static void test_pinned_files(void **s)
+{
+	char tmp[] = "/tmp/kbtest-pin-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	char *ldir = kb_asprintf("%s/l/solution/kbridge/m", tmp);
+	assert_int_equal(kb_mkdir_p(ldir, 0755), 0);
+	static const char *const names[] = {"glue.c", "Kbuild", "core.rs"};
+	static const char *const texts[] = {"int glue;\n", "obj-m := m.o\n",
+					    "// TODO-BEGIN: x\nfn x() {}\n// TODO-END\n"};
+	for (int i = 0; i < 3; i++) {
+		char *f = kb_path_join(ldir, names[i]);
+		assert_int_equal(kb_write_file_atomic(f, texts[i], strlen(texts[i]), 0644), 0);
+		free(f);
+	}
+	const char *lua = "lesson { id = 'l', title = 'l', history = { year = 2026, milestone = 'm', source = 's' }, "
+			  "steps = { task { id = 't', goal = 'g', files = { 'kbridge/m/core.rs', 'kbridge/m/glue.c', "
+			  "'kbridge/m/Kbuild' }, learner = { 'kbridge/m/Kbuild' }, starter_build_fails = true, "
+			  "check = function(kb) end } } }\n";
+	char *file = kb_asprintf("%s/l/lesson.lua", tmp);
+	assert_int_equal(kb_write_file_atomic(file, lua, strlen(lua), 0644), 0);
+	struct kb_lesson l;
+	assert_int_equal(kb_lesson_load(&l, tmp, "l"), 0);
+	const struct kb_task *t = kb_lesson_find_task(&l, "t");
+	assert_true(t->starter_build_fails);
+	assert_false(kb_task_file_is_pinned(&l, &t->files[0]));   /* core.rs: the learner edits it */
+	assert_true(kb_task_file_is_pinned(&l, &t->files[1]));    /* glue.c: given to read */
+	assert_false(kb_task_file_is_pinned(&l, &t->files[2]));   /* Kbuild: learner = { ... } */
+
+	/* a workspace as the lesson has it: checked as it is */
+	char *ws = kb_asprintf("%s/ws", tmp);
+	assert_int_equal(kb_task_write_files(&l, t, ws, KB_RENDER_STARTER), 0);
+	struct kb_pin pin;
+	assert_int_equal(kb_pin_stage(&pin, &l, t, ws), 0);
+	assert_null(pin.stage);
+	assert_int_equal(pin.differed.n, 0);
+	kb_pin_free(&pin);
+
+	/* glue.c and Kbuild changed: glue.c is staged as the lesson has it, Kbuild as the learner has it */
+	char *glue = kb_asprintf("%s/kbridge/m/glue.c", ws), *kbuild = kb_asprintf("%s/kbridge/m/Kbuild", ws);
+	assert_int_equal(kb_write_file_atomic(glue, "int cheat;\n", 11, 0644), 0);
+	assert_int_equal(kb_write_file_atomic(kbuild, "obj-m := m.o\n# mine\n", 20, 0644), 0);
+	assert_int_equal(kb_pin_stage(&pin, &l, t, ws), 0);
+	assert_non_null(pin.stage);
+	assert_int_equal(pin.differed.n, 1);
+	assert_string_equal(pin.differed.v[0], "kbridge/m/glue.c");
+	char *got = NULL;
+	assert_int_equal(kb_read_file_beneath(&got, NULL, pin.stage, "kbridge/m/glue.c"), 0);
+	assert_string_equal(got, "int glue;\n");
+	free(got);
+	assert_int_equal(kb_read_file_beneath(&got, NULL, pin.stage, "kbridge/m/Kbuild"), 0);
+	assert_string_equal(got, "obj-m := m.o\n# mine\n");
+	free(got);
+	assert_int_equal(kb_read_file(&got, NULL, glue), 0);
+	assert_string_equal(got, "int cheat;\n");   /* the learner's copy is kept */
+	free(got);
+
+	/* the result names the file and speaks of the workspace, not the staging copy */
+	struct kb_check_result res;
+	memset(&res, 0, sizeof res);
+	char *seen = kb_asprintf("error in %s/kbridge/m/core.rs", pin.stage);
+	kb_check_expect(&res, false, "builds", seen, NULL, NULL, 1);
+	res.output = kb_strdup("");
+	kb_pin_report(&pin, &res);
+	assert_non_null(strstr(res.output, "kbridge/m/glue.c is given to read and your copy differs from the lesson's"));
+	assert_null(strstr(res.exp[0].seen, pin.stage));
+	assert_non_null(strstr(res.exp[0].seen, "/ws/kbridge/m/core.rs"));
+	char *stage = kb_strdup(pin.stage);
+	kb_pin_free(&pin);
+	assert_false(kb_path_exists(stage));   /* the staging copy is removed */
+	kb_check_result_free(&res);
+	free(seen);
+	free(stage);
+	free(glue);
+	free(kbuild);
+	free(ws);
+	kb_lesson_free(&l);
+	free(file);
+	free(ldir);
+	kb_rm_rf(tmp);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_todo_c_and_rust),
 	cmocka_unit_test(test_todo_kbuild_kconfig),
@@ -227,6 +313,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_workspace_boundary),
 	cmocka_unit_test(test_load_history_pack),
 	cmocka_unit_test(test_task_limits),
+	cmocka_unit_test(test_pinned_files),
 };
 
 KB_TEST_MAIN(tests)

@@ -121,6 +121,12 @@ static void fault_kinds(void **state)
 	assert_int_equal(kb_detect_fault("all fine\nnothing here\n", NULL), KB_FAULT_NONE);
 	assert_int_equal(kb_detect_fault("x\nBUG: kernel NULL pointer dereference, address: 0\n", NULL), KB_FAULT_OOPS);
 	assert_int_equal(kb_detect_fault("WARNING: CPU: 0 PID: 1 at lib/x.c:1 f+0x1/0x2\n", NULL), KB_FAULT_WARNING);
+	/* lockdep's reports are warnings too; a plain "WARNING:" in a message is not */
+	assert_int_equal(kb_detect_fault("[ 1.0] WARNING: possible circular locking dependency detected\n", NULL),
+			 KB_FAULT_WARNING);
+	assert_int_equal(kb_detect_fault("[ 1.0] WARNING: inconsistent lock state\n", NULL), KB_FAULT_WARNING);
+	assert_int_equal(kb_detect_fault("[ 1.0] usb 1-1: WARNING: old firmware\n", NULL), KB_FAULT_NONE);
+	assert_int_equal(kb_detect_fault("[ 1.0] BUG: KASAN: slab-out-of-bounds in f+0x1/0x2\n", NULL), KB_FAULT_OOPS);
 	assert_int_equal(kb_detect_fault("Oops: 0000 [#1]\nKernel panic - not syncing: Fatal exception\n", NULL),
 			 KB_FAULT_PANIC);
 	char *ex = NULL;
