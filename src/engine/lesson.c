@@ -450,6 +450,12 @@ static int lesson_read(char **out, size_t *len, const struct kb_lesson *l, const
 	return rc;
 }
 
+int kb_page_read(char **out, size_t *len, const struct kb_lesson *l, const struct kb_page *pg)
+{
+	*out = NULL;
+	return lesson_read(out, len, l, pg->path);
+}
+
 int kb_task_file_render(char **out, const struct kb_lesson *l, const struct kb_task_file *f,
 			enum kb_render which)
 {

@@ -159,6 +159,12 @@ enum kb_render { KB_RENDER_STARTER, KB_RENDER_SOLUTION };
  * *out (caller frees), or KB_ELESSON "name:12: TODO-BEGIN without TODO-END". */
 int kb_todo_render(char **out, const char *text, enum kb_render which, const char *name);
 
+/* A page's Markdown (pg->path, in the lesson's folder), read as every pack file is: from
+ * the pack folder down with no symbolic link followed, a regular file only. *out: caller
+ * frees (*len when len is not NULL). Returns 0, KB_ENOTFOUND, KB_EINVAL (a link, a
+ * special file, a path outside the lesson) or KB_EIO. */
+int kb_page_read(char **out, size_t *len, const struct kb_lesson *l, const struct kb_page *pg);
+
 /* One task file as the starter or the solution: the starter/ file when the lesson has
  * one, else the solution rendered by its TODO markers. *out: caller frees. Returns 0,
  * KB_ENOTFOUND / KB_EIO (reading), KB_ELESSON (markers). */

@@ -180,7 +180,7 @@ static void page_build(struct ui *ui, int width)
 	const struct kb_page *pg = &l->steps[ui->step].page;
 	char *text = NULL;
 	size_t len = 0;
-	if (kb_read_file(&text, &len, pg->path) < 0) {
+	if (kb_page_read(&text, &len, l, pg) < 0) {
 		ui_doc_add(&page.doc, "This page cannot be read:", UI_FAIL);
 		ui_doc_wrap(&page.doc, kb_error_last(), UI_NORMAL, width, "  ");
 		return;
