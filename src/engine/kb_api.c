@@ -160,10 +160,58 @@ static double opt_num(lua_State *L, int opts, const char *name, double dflt)
 	return v;
 }
 
+/* The fields each kb function's options table may hold (docs/lesson-api.md). A field
+ * not listed is refused by name, so a misspelt option (timout = 5) is an error, not a
+ * silent default. A new option is added here and in the docs. */
+static const struct { const char *fn; const char *const fields[10]; } known_opts[] = {
+	{"build", {"timeout", "vars", "clean", "debug", "replace"}},
+	{"kconfig", {"timeout"}},
+	{"boot", {"modules", "run", "insmod", "rmmod", "timeout", "cpus", "params"}},
+	{"find", {"pattern"}},
+	{"expect", {"seen", "where", "hint"}},
+	{"expect_text", {"pattern", "absent", "expected", "where", "hint", "name"}},
+	{"expect_log", {"pattern", "absent", "expected", "where", "hint"}},
+	{"expect_console", {"pattern", "absent", "expected", "where", "hint"}},
+	{"expect_output", {"pattern", "absent", "expected", "where", "hint"}},
+	{"expect_build", {"expected", "where", "hint"}},
+	{"expect_boot", {"expected", "where", "hint"}},
+	{"expect_no_fault", {"allow", "warnings", "where", "hint"}},
+	{"expect_fault", {"where", "hint"}},
+	{"expect_exit", {"expected", "where", "hint"}},
+	{"expect_ktap", {"cases", "min_passed", "expect_fail", "where", "hint"}},
+};
+
 static void check_opts(lua_State *L, int idx, const char *fn)
 {
-	if (!lua_isnoneornil(L, idx) && lua_type(L, idx) != LUA_TTABLE)
+	if (lua_isnoneornil(L, idx))
+		return;
+	if (lua_type(L, idx) != LUA_TTABLE)
 		luaL_error(L, "kb.%s: options must be a table { ... }, not a %s", fn, luaL_typename(L, idx));
+	const char *const *fields = NULL;
+	for (size_t i = 0; i < sizeof known_opts / sizeof known_opts[0] && !fields; i++)
+		if (strcmp(known_opts[i].fn, fn) == 0)
+			fields = known_opts[i].fields;
+	if (!fields)
+		return;
+	int t = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "kb.%s: options are named fields { name = value }, not a list", fn);
+		const char *k = lua_tostring(L, -1);
+		bool ok = false;
+		for (size_t i = 0; i < 10 && fields[i] && !ok; i++)
+			ok = strcmp(fields[i], k) == 0;
+		if (!ok) {
+			struct kb_buf known = KB_BUF_INIT;
+			for (size_t i = 0; i < 10 && fields[i]; i++)
+				kb_buf_printf(&known, "%s%s", i ? ", " : "", fields[i]);
+			lua_pushfstring(L, "kb.%s: unknown option '%s' (its options: %s)", fn, k, known.data);
+			kb_buf_free(&known);
+			lua_error(L);
+		}
+	}
 }
 
 /* the last n lines of text (after "Run /init" for kernel logs when after_init) */
@@ -761,6 +809,7 @@ static void push_build_result(lua_State *L, struct run *r, const char *rel, cons
 
 static int l_build(lua_State *L)
 {
+	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
 	struct run *r = ctx_of(L, "build");
 	const char *rel = luaL_checkstring(L, 1);
 	check_opts(L, 2, "build");
@@ -891,15 +940,56 @@ static void push_decoded(lua_State *L, const struct kb_oops_decoded *d, const ch
 	lua_setfield(L, -2, "frames");
 }
 
+/* kb.boot's params = { ["NAME.ko"] = "a=1 b=2" }: each key a module of this boot, each
+ * value module parameters for its insmod line (no newline and none of ; & | $ ` < > ( ),
+ * so they stay parameters). Returns NULL, or the error to raise (caller frees). */
+static char *boot_params_check(lua_State *L, const struct kb_strv *modules)
+{
+	lua_getfield(L, 1, "params");
+	int t = lua_gettop(L);
+	char *err = NULL;
+	if (!lua_isnil(L, t) && lua_type(L, t) != LUA_TTABLE)
+		err = kb_asprintf("kb.boot: params must be a table { [\"NAME.ko\"] = \"a=1 b=2\" }, not a %s",
+				  luaL_typename(L, t));
+	if (lua_type(L, t) == LUA_TTABLE) {
+		lua_pushnil(L);
+		while (!err && lua_next(L, t)) {
+			const char *ko = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+			const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+			bool known = false;
+			for (size_t i = 0; ko && i < modules->n && !known; i++) {
+				const char *slash = strrchr(modules->v[i], '/');
+				known = strcmp(slash ? slash + 1 : modules->v[i], ko) == 0;
+			}
+			if (!ko || !v)
+				err = kb_strdup("kb.boot: params maps a module's file name to a string of parameters");
+			else if (!known)
+				err = kb_asprintf("kb.boot: params names %s, which is not one of this boot's modules", ko);
+			else if (strpbrk(v, "\n;&|$`<>()"))
+				err = kb_asprintf("kb.boot: params for %s must be parameters (name=value ...), without "
+						  "; & | $ ` < > ( ) or a newline", ko);
+			lua_pop(L, 1);
+		}
+		if (err)
+			lua_settop(L, t);
+	}
+	lua_settop(L, t - 1);
+	return err;
+}
+
 static int l_boot(lua_State *L)
 {
+	lua_settop(L, 1);   /* arguments 1..1 (nil when not given); what is pushed lies above them */
 	struct run *r = ctx_of(L, "boot");
 	if (!lua_isnoneornil(L, 1) && lua_type(L, 1) != LUA_TTABLE)
 		return luaL_error(L, "kb.boot: takes a table { modules = ..., run = { ... } }, not a %s",
 				  luaL_typename(L, 1));
+	check_opts(L, 1, "boot");
 	count_run(L, r, "boot", r->res->n_boots, r->opts->max_boots, KB_CHECK_BOOTS);
-	if (lua_isnone(L, 1))
+	if (lua_isnil(L, 1)) {   /* kb.boot() */
+		lua_pop(L, 1);
 		lua_createtable(L, 0, 0);
+	}
 	struct kb_strv modules = KB_STRV_INIT, cmds = KB_STRV_INIT;
 	lua_getfield(L, 1, "modules");
 	collect_modules(L, r, lua_gettop(L), &modules);
@@ -911,11 +1001,24 @@ static int l_boot(lua_State *L)
 		kb_strv_free(&modules);
 		return luaL_error(L, "kb.boot: timeout must be in (0, 600] seconds and cpus in 1..8");
 	}
+	char *bad_params = boot_params_check(L, &modules);
+	if (bad_params) {
+		kb_strv_free(&modules);
+		lua_pushstring(L, bad_params);
+		free(bad_params);
+		return lua_error(L);
+	}
 	size_t n_ins = 0;
+	int top = lua_gettop(L);
 	if (insmod)
 		for (size_t i = 0; i < modules.n; i++, n_ins++) {
 			const char *slash = strrchr(modules.v[i], '/');
-			kb_strv_pushf(&cmds, "insmod /kb/mod/%s", slash ? slash + 1 : modules.v[i]);
+			const char *ko = slash ? slash + 1 : modules.v[i];
+			lua_getfield(L, 1, "params");
+			const char *params = lua_type(L, -1) == LUA_TTABLE && lua_getfield(L, -1, ko) == LUA_TSTRING ?
+					     lua_tostring(L, -1) : NULL;
+			kb_strv_pushf(&cmds, "insmod /kb/mod/%s%s%s", ko, params ? " " : "", params ? params : "");
+			lua_settop(L, top);
 		}
 	lua_getfield(L, 1, "run");
 	size_t first_run = cmds.n;
@@ -1043,6 +1146,7 @@ static int l_lines(lua_State *L)
 
 static int l_find(lua_State *L)
 {
+	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	const char *text = luaL_checkstring(L, 1);
 	const char *needle = luaL_checkstring(L, 2);
 	check_opts(L, 3, "find");
@@ -1156,10 +1260,55 @@ static int l_ktap(lua_State *L)
 	return 1;
 }
 
+/* kb.ktap_case(ktap | text | boot, suite, case): one test case's table (as in kb.ktap's
+ * suites[i].tests), or nil when that case did not run. ktap: what kb.ktap returned. */
+static int l_ktap_case(lua_State *L)
+{
+	const char *suite = luaL_checkstring(L, 2), *cname = luaL_checkstring(L, 3);
+	if (lua_type(L, 1) == LUA_TTABLE && lua_getfield(L, 1, "suites") == LUA_TTABLE) {
+		/* the last run of the suite, as kb_ktap_find() takes */
+		int suites = lua_gettop(L), found = 0;
+		for (lua_Integer i = (lua_Integer)lua_rawlen(L, suites); i >= 1 && !found; i--) {
+			lua_rawgeti(L, suites, i);
+			if (lua_getfield(L, -1, "name") == LUA_TSTRING && strcmp(lua_tostring(L, -1), suite) == 0 &&
+			    lua_getfield(L, -2, "tests") == LUA_TTABLE) {
+				int tests = lua_gettop(L);
+				for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, tests) && !found; k++) {
+					lua_rawgeti(L, tests, k);
+					if (lua_getfield(L, -1, "name") == LUA_TSTRING && strcmp(lua_tostring(L, -1), cname) == 0) {
+						lua_pop(L, 1);
+						found = lua_gettop(L);
+					} else {
+						lua_pop(L, 2);
+					}
+				}
+			}
+			if (!found)
+				lua_settop(L, suites);
+		}
+		if (!found)
+			lua_pushnil(L);
+		return 1;
+	}
+	const char *text = text_arg(L, 1, "log", "ktap_case");
+	struct kb_ktap k;
+	kb_ktap_parse(&k, text);
+	char *path = kb_asprintf("%s.%s", suite, cname);
+	const struct kb_ktap_test *t = kb_ktap_find(&k, path);
+	free(path);
+	if (t)
+		push_ktap_test(L, t);   /* may raise past the memory cap: k is then lost with the check's process */
+	else
+		lua_pushnil(L);
+	kb_ktap_free(&k);
+	return 1;
+}
+
 /* ---- expectations ---------------------------------------------------------------------- */
 
 static int l_expect(lua_State *L)
 {
+	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect");
 	luaL_checkany(L, 1);
 	bool met = lua_toboolean(L, 1);
@@ -1172,14 +1321,15 @@ static int l_expect(lua_State *L)
 
 static int l_expect_build(lua_State *L)
 {
+	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_build");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_opts(L, 2, "expect_build");
 	lua_getfield(L, 1, "ok");
 	bool ok = lua_toboolean(L, -1);
 	lua_pop(L, 1);
-	const char *dir = tfield(L, 1, "dir");
-	char *what = kb_asprintf("the module in %s builds with Kbuild", dir ? dir : "the folder");
+	const char *dir = tfield(L, 1, "dir"), *expected = opt_str(L, 2, "expected");
+	char *what = expected ? kb_strdup(expected) : kb_asprintf("the module in %s builds with Kbuild", dir ? dir : "the folder");
 	const char *seen = tfield(L, 1, "errors");
 	char *seen_own = NULL;
 	if (!ok && !seen) {
@@ -1210,6 +1360,7 @@ static int l_expect_build(lua_State *L)
 
 static int l_expect_boot(lua_State *L)
 {
+	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_boot");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_opts(L, 2, "expect_boot");
@@ -1218,6 +1369,17 @@ static int l_expect_boot(lua_State *L)
 	bool inserted = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	bool ok = status && strcmp(status, "ok") == 0 && inserted;
+	/* a boot with insmod = false inserted nothing: the sentence must not claim it did */
+	bool any_insmod = false;
+	lua_getfield(L, 1, "commands");
+	for (lua_Integer i = 1, n = lua_type(L, -1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
+	     i <= n && !any_insmod; i++) {
+		lua_rawgeti(L, -1, i);
+		const char *cmd = tfield(L, -1, "command");
+		any_insmod = cmd && kb_str_starts(cmd, "insmod ");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
 	struct kb_buf seen = KB_BUF_INIT;
 	if (!ok) {
 		if (status && strcmp(status, "ok") != 0)
@@ -1242,9 +1404,12 @@ static int l_expect_boot(lua_State *L)
 			free(t);
 		}
 	}
-	const char *where = opt_str(L, 2, "where");
-	expect(L, ok, "the kernel boots and every module loads (insmod exits 0)", seen.data,
-	       where ? where : "the module's init function and the kernel log", opt_str(L, 2, "hint"));
+	const char *where = opt_str(L, 2, "where"), *expected = opt_str(L, 2, "expected");
+	if (!expected)
+		expected = any_insmod ? "the kernel boots and every module loads (insmod exits 0)" :
+			   "the kernel boots (no module was inserted: insmod = false)";
+	expect(L, ok, expected, seen.data, where ? where : "the module's init function and the kernel log",
+	       opt_str(L, 2, "hint"));
 	kb_buf_free(&seen);
 	lua_pushboolean(L, ok);
 	return 1;
@@ -1286,6 +1451,7 @@ static char *fault_headline(const char *excerpt)
  * the check names in allow; warnings = false is allow = {"warning"} */
 static int l_expect_no_fault(lua_State *L)
 {
+	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_no_fault");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_opts(L, 2, "expect_no_fault");
@@ -1358,6 +1524,7 @@ static int l_expect_no_fault(lua_State *L)
 
 static int l_expect_fault(lua_State *L)
 {
+	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_fault");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	const char *want = luaL_checkstring(L, 2);
@@ -1382,10 +1549,11 @@ static int l_expect_fault(lua_State *L)
 }
 
 /* shared by expect_text / expect_log / expect_console / expect_output */
-static int expect_in(lua_State *L, const char *text, const char *name, int needle_idx, int opts, bool kernel_log)
+static int expect_in(lua_State *L, const char *fn, const char *text, const char *name, int needle_idx, int opts,
+		     bool kernel_log)
 {
 	const char *needle = luaL_checkstring(L, needle_idx);
-	check_opts(L, opts, "expect");
+	check_opts(L, opts, fn);
 	bool pattern = opt_bool(L, opts, "pattern", false), absent = opt_bool(L, opts, "absent", false);
 	char *line = find_line(L, text, needle, pattern);
 	bool ok = absent ? line == NULL : line != NULL;
@@ -1412,22 +1580,25 @@ static int expect_in(lua_State *L, const char *text, const char *name, int needl
 
 static int l_expect_text(lua_State *L)
 {
+	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_text");
 	const char *text = luaL_checkstring(L, 1);
 	const char *name = lua_type(L, 3) == LUA_TTABLE ? opt_str(L, 3, "name") : NULL;
-	return expect_in(L, text, name ? name : "the text", 2, 3, false);
+	return expect_in(L, "expect_text", text, name ? name : "the text", 2, 3, false);
 }
 
 static int l_expect_log(lua_State *L)
 {
+	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_log");
-	return expect_in(L, text_arg(L, 1, "log", "expect_log"), "the kernel log", 2, 3, true);
+	return expect_in(L, "expect_log", text_arg(L, 1, "log", "expect_log"), "the kernel log", 2, 3, true);
 }
 
 static int l_expect_console(lua_State *L)
 {
+	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_console");
-	return expect_in(L, text_arg(L, 1, "console", "expect_console"), "the console", 2, 3, true);
+	return expect_in(L, "expect_console", text_arg(L, 1, "console", "expect_console"), "the console", 2, 3, true);
 }
 
 /* the command i (a number into boot.run, or a command string) of a boot result; pushes it */
@@ -1461,6 +1632,7 @@ found:
 
 static int l_expect_output(lua_State *L)
 {
+	lua_settop(L, 4);   /* arguments 1..4 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_output");
 	push_run_cmd(L, 1, 2, "expect_output");
 	int cmd = lua_gettop(L);
@@ -1468,12 +1640,13 @@ static int l_expect_output(lua_State *L)
 	char *name = kb_asprintf("the output of '%s'", tfield(L, cmd, "command"));
 	lua_pushstring(L, name);   /* keep alive on the stack */
 	free(name);
-	int r = expect_in(L, out ? out : "", lua_tostring(L, -1), 3, 4, false);
+	int r = expect_in(L, "expect_output", out ? out : "", lua_tostring(L, -1), 3, 4, false);
 	return r;
 }
 
 static int l_expect_exit(lua_State *L)
 {
+	lua_settop(L, 4);   /* arguments 1..4 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_exit");
 	push_run_cmd(L, 1, 2, "expect_exit");
 	int cmd = lua_gettop(L);
@@ -1536,10 +1709,28 @@ static void ktap_failures(const struct kb_ktap_test *t, const char *prefix, stru
 
 static int l_expect_ktap(lua_State *L)
 {
+	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_ktap");
 	const char *text = text_arg(L, 1, "log", "expect_ktap");
 	const char *suite = luaL_checkstring(L, 2);
 	check_opts(L, 3, "expect_ktap");
+	/* expect_fail = { "case", ... }: cases that must fail (the test catches a wrong build) */
+	struct kb_strv ef = KB_STRV_INIT;
+	if (lua_type(L, 3) == LUA_TTABLE) {
+		lua_getfield(L, 3, "expect_fail");
+		if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TTABLE)
+			luaL_error(L, "kb.expect_ktap: expect_fail must be a list of test case names");
+		for (lua_Integer i = 1; lua_type(L, -1) == LUA_TTABLE && i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+			lua_rawgeti(L, -1, i);
+			if (lua_type(L, -1) != LUA_TSTRING) {
+				kb_strv_free(&ef);
+				luaL_error(L, "kb.expect_ktap: expect_fail[%d] must be a test case name", (int)i);
+			}
+			kb_strv_push(&ef, lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
 	struct kb_ktap k;
 	kb_ktap_parse(&k, text);
 	const struct kb_ktap_test *s = kb_ktap_find(&k, suite);
@@ -1562,11 +1753,44 @@ static int l_expect_ktap(lua_State *L)
 			kb_buf_printf(&seen, "the suite never finished (the kernel crashed or hung in it); %d passed before\n",
 				      passed);
 		}
-		if (failed) {
+		/* the failures that were not asked for */
+		int unexpected = 0, n = 0;
+		struct kb_buf fails = KB_BUF_INIT;
+		for (size_t i = 0; i < s->n_subtests; i++) {
+			const struct kb_ktap_test *c = &s->subtests[i];
+			bool asked = false;
+			for (size_t e = 0; e < ef.n && !asked; e++)
+				asked = strcmp(ef.v[e], c->name) == 0;
+			if (asked)
+				continue;
+			int p = 0, f = 0, sk = 0;
+			kb_ktap_count(c, &p, &f, &sk);
+			unexpected += f;
+			if (f || c->result == KB_KTAP_INCOMPLETE) {
+				struct kb_ktap_test one = *s;
+				one.subtests = (struct kb_ktap_test *)c;
+				one.n_subtests = 1;
+				ktap_failures(&one, s->name, &fails, &n);
+			}
+		}
+		if (unexpected) {
 			ok = false;
-			kb_buf_printf(&seen, "%d of %d test(s) failed:\n", failed, passed + failed + skipped);
-			int n = 0;
-			ktap_failures(s, s->name, &seen, &n);
+			kb_buf_printf(&seen, "%d of %d test(s) failed:\n%s", unexpected, passed + failed + skipped,
+				      fails.data ? fails.data : "");
+		}
+		kb_buf_free(&fails);
+		for (size_t e = 0; e < ef.n; e++) {
+			char *path = kb_asprintf("%s.%s", suite, ef.v[e]);
+			const struct kb_ktap_test *c = kb_ktap_find(&k, path);
+			free(path);
+			if (!c) {
+				ok = false;
+				kb_buf_printf(&seen, "no test case %s ran: it should, and fail on this build\n", ef.v[e]);
+			} else if (c->result != KB_KTAP_FAIL) {
+				ok = false;
+				kb_buf_printf(&seen, "%s %s on this build, which is wrong on purpose: the test should catch "
+					      "it and fail\n", ef.v[e], c->result == KB_KTAP_SKIP ? "was skipped" : "passed");
+			}
 		}
 		if (s->result == KB_KTAP_FAIL && !failed) {
 			ok = false;
@@ -1604,12 +1828,22 @@ static int l_expect_ktap(lua_State *L)
 			kb_buf_printf(&seen, "%d test(s) passed; at least %lld should\n", passed, (long long)min);
 		}
 	}
-	char *what = kb_asprintf("the KUnit suite '%s' runs and passes", suite);
-	const char *where = opt_str(L, 3, "where");
-	expect(L, ok, what, seen.data, where ? where : "the KUnit results (KTAP) in the kernel log", opt_str(L, 3, "hint"));
-	free(what);
-	kb_buf_free(&seen);
+	struct kb_buf what = KB_BUF_INIT;
+	if (ef.n) {
+		kb_buf_printf(&what, "the KUnit suite '%s' catches the wrong build:", suite);
+		for (size_t e = 0; e < ef.n; e++)
+			kb_buf_printf(&what, "%s %s", e ? "," : "", ef.v[e]);
+		kb_buf_printf(&what, " fail%s, the other cases pass", ef.n == 1 ? "s" : "");
+	} else {
+		kb_buf_printf(&what, "the KUnit suite '%s' runs and passes", suite);
+	}
+	kb_strv_free(&ef);
 	kb_ktap_free(&k);
+	const char *where = opt_str(L, 3, "where");
+	expect(L, ok, what.data, seen.data, where ? where : "the KUnit results (KTAP) in the kernel log",
+	       opt_str(L, 3, "hint"));
+	kb_buf_free(&what);
+	kb_buf_free(&seen);
 	lua_pushboolean(L, ok);
 	return 1;
 }
@@ -1627,6 +1861,7 @@ static void set_str(lua_State *L, const char *key, const char *v)
 
 static int l_kconfig(lua_State *L)
 {
+	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
 	struct run *r = ctx_of(L, "kconfig");
 	const char *rel = luaL_checkstring(L, 1);
 	check_opts(L, 2, "kconfig");
@@ -1684,6 +1919,7 @@ static const luaL_Reg kb_funcs[] = {
 	{"fault", l_fault},
 	{"decode", l_decode},
 	{"ktap", l_ktap},
+	{"ktap_case", l_ktap_case},
 	{"expect", l_expect},
 	{"expect_build", l_expect_build},
 	{"expect_boot", l_expect_boot},

@@ -216,4 +216,95 @@ expect_status 2 $?
 expect_contains "$T_TMP/bad.txt" "--seed takes the number a check printed"
 t_end
 
+# The kb API an instructor asked for: kb.ktap_case, expect_ktap's expect_fail (a test that
+# must catch a wrong build), kb.boot's params, and options refused by name when unknown.
+mkdir -p "$T_TMP/apipack/api/solution/samples/kbridge/parm"
+cp -r "$WS/kunit-add-overflow-solution/linux/samples/kbridge/kunit_add" "$T_TMP/apipack/api/solution/samples/kbridge/"
+cat > "$T_TMP/apipack/api/solution/samples/kbridge/parm/parm.c" <<'C'
+#include <linux/module.h>
+static int n;
+module_param(n, int, 0444);
+static int __init parm_init(void) { pr_info("parm: n=%d\n", n); return 0; }
+static void __exit parm_exit(void) { }
+module_init(parm_init);
+module_exit(parm_exit);
+MODULE_LICENSE("GPL");
+C
+echo 'obj-m := parm.o' > "$T_TMP/apipack/api/solution/samples/kbridge/parm/Kbuild"
+cat > "$T_TMP/apipack/pack.lua" <<'LUA'
+pack { name = "api", version = "1", kernel = "6.12", lessons = { "api" } }
+LUA
+cat > "$T_TMP/apipack/api/lesson.lua" <<'LUA'
+local files = { "samples/kbridge/kunit_add/kb_add.c", "samples/kbridge/kunit_add/Kbuild",
+                "samples/kbridge/parm/parm.c", "samples/kbridge/parm/Kbuild" }
+lesson {
+  id = "api", title = "the kb API",
+  history = { year = 2026, milestone = "instructors", source = "kbridge tests" },
+  steps = {
+    task {
+      id = "catch", goal = "the suite catches the overflow bug", files = files, hints = { "none" },
+      learner = { "samples/kbridge/kunit_add/kb_add.c" },   -- the test swaps in a wrong one
+      check = function(kb)
+        local r = kb.boot { modules = kb.build("samples/kbridge/kunit_add") }
+        local k = kb.ktap(r)
+        local a, b = kb.ktap_case(k, "kb_add", "kb_add_overflow"), kb.ktap_case(r, "kb_add", "kb_add_overflow")
+        print("cases " .. (a and a.result or "nil") .. " " .. (b and b.result or "nil") .. " "
+              .. tostring(kb.ktap_case(k, "kb_add", "no_such_case")))
+        kb.expect_ktap(r, "kb_add", { expect_fail = { "kb_add_overflow" } })
+      end,
+    },
+    task {
+      id = "params", goal = "module parameters", files = files, hints = { "none" },
+      check = function(kb)
+        local n = math.random(1000, 9999)
+        local r = kb.boot { modules = kb.build("samples/kbridge/parm"), params = { ["parm.ko"] = "n=" .. n } }
+        kb.expect_log(r, "parm: n=" .. n)
+        local ok, err = pcall(kb.boot, { modules = {}, params = { ["parm.ko"] = "n=1; reboot" } })
+        kb.expect(not ok and tostring(err):find("params names parm.ko", 1, true) ~= nil,
+                  "params for a module not in the boot are refused", { seen = tostring(err) })
+      end,
+    },
+    task {
+      id = "typo", goal = "a misspelt option", files = files, hints = { "none" },
+      check = function(kb)
+        kb.build("samples/kbridge/parm", { timout = 5 })
+      end,
+    },
+  },
+}
+LUA
+"$KBRIDGE" pack export "$T_TMP/apipack" api "$T_TMP/apiws" > /dev/null 2>&1 || true
+apicheck() {   # apicheck ID OUT
+	"$KBRIDGE" check "$1" --pack "$T_TMP/apipack" --workspace "$T_TMP/apiws" > "$2" 2>&1
+}
+
+t_begin "kb.ktap_case finds a case from kb.ktap's table or the boot; expect_fail: a wrong build the test catches passes"
+cp "$WS/kunit-add-overflow-starter/linux/samples/kbridge/kunit_add/kb_add.c" "$T_TMP/apiws/samples/kbridge/kunit_add/kb_add.c"
+apicheck api/catch "$T_TMP/catch-wrong.out"
+expect_status 0 $?
+expect_contains "$T_TMP/catch-wrong.out" "[met]     the KUnit suite 'kb_add' catches the wrong build: kb_add_overflow fails, the other cases pass"
+expect_contains "$T_TMP/catch-wrong.out" "cases fail fail nil"
+t_end
+
+t_begin "expect_fail on a build the test cannot tell from a right one: not met, and why"
+cp "$WS/kunit-add-overflow-solution/linux/samples/kbridge/kunit_add/kb_add.c" "$T_TMP/apiws/samples/kbridge/kunit_add/kb_add.c"
+apicheck api/catch "$T_TMP/catch-right.out"
+expect_status 1 $?
+expect_contains "$T_TMP/catch-right.out" "kb_add_overflow passed on this build, which is wrong on purpose"
+expect_contains "$T_TMP/catch-right.out" "cases ok ok nil"
+t_end
+
+t_begin "kb.boot params: the module gets them on its insmod line; params for a module not booted are refused"
+apicheck api/params "$T_TMP/params.out"
+expect_status 0 $?
+expect_contains "$T_TMP/params.out" "PASS  api/params"
+t_end
+
+t_begin "an unknown option is refused by name, with the options there are"
+apicheck api/typo "$T_TMP/typo.out"
+expect_status 1 $?
+expect_contains "$T_TMP/typo.out" "kb.build: unknown option 'timout' (its options: timeout, vars, clean, debug, replace)"
+expect_contains "$T_TMP/typo.out" "api/lesson.lua:"
+t_end
+
 t_finish
