@@ -564,47 +564,6 @@ static bool build_replace(lua_State *L, int opts)
 	return true;
 }
 
-/* what a copy leaves out: what Kbuild made in the folder */
-static bool build_output(const char *name)
-{
-	static const char *const ends[] = {".o", ".ko", ".mod", ".mod.c", ".order", ".symvers", ".rmeta", ".cmd", NULL};
-	if (name[0] == '.')
-		return true;
-	for (int i = 0; ends[i]; i++)
-		if (kb_str_ends(name, ends[i]))
-			return true;
-	return false;
-}
-
-static int copy_sources(const char *from, const char *to, int depth)
-{
-	DIR *d = opendir(from);
-	if (!d)
-		return kb_error_set(KB_EIO, "cannot read %s: %s", from, strerror(errno));
-	int rc = kb_mkdir_p(to, 0755);
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d))) {
-		if (build_output(e->d_name))
-			continue;
-		char *a = kb_path_join(from, e->d_name), *b = kb_path_join(to, e->d_name);
-		struct stat st;
-		if (lstat(a, &st) == 0 && S_ISDIR(st.st_mode) && depth < 4) {
-			rc = copy_sources(a, b, depth + 1);
-		} else if (lstat(a, &st) == 0 && S_ISREG(st.st_mode)) {
-			char *data = NULL;
-			size_t len;
-			rc = kb_read_file(&data, &len, a);
-			if (rc == 0)
-				rc = kb_write_file_atomic(b, data, len, 0644);
-			free(data);
-		}
-		free(a);
-		free(b);
-	}
-	closedir(d);
-	return rc;
-}
-
 /* ---- C memory held across calls that may raise ------------------------------------- */
 
 /* Any call into Lua may raise (a memory error past the sandbox's cap, a bad option), and
@@ -687,7 +646,7 @@ static void replace_copy(lua_State *L, int opts, const char *rel, struct build_j
 	}
 	j->workspace_dir = j->dir;
 	j->dir = copy;
-	int rc = copy_sources(j->workspace_dir, copy, 0);
+	int rc = runner_copy_sources(j->workspace_dir, copy, 0);
 	lua_getfield(L, opts, "replace");
 	lua_pushnil(L);
 	while (rc == 0 && lua_next(L, -2)) {

@@ -3,6 +3,7 @@
 #include "engine/pin.h"
 #include "engine/lesson.h"
 #include "engine/result.h"
+#include "sys/runner.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -11,48 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* what the staging copy leaves out: what Kbuild made, hidden files */
-static bool build_output(const char *name)
-{
-	static const char *const ends[] = {".o", ".ko", ".mod", ".mod.c", ".order", ".symvers", ".rmeta", ".cmd", NULL};
-	if (name[0] == '.')
-		return true;
-	for (int i = 0; ends[i]; i++)
-		if (kb_str_ends(name, ends[i]))
-			return true;
-	return false;
-}
-
-/* the regular files and folders (4 deep) of `from` into `to`; links and the rest are left out */
-static int copy_sources(const char *from, const char *to, int depth)
-{
-	DIR *d = opendir(from);
-	if (!d)
-		return errno == ENOENT ? 0 : kb_error_set(KB_EIO, "cannot read %s: %s", from, strerror(errno));
-	int rc = kb_mkdir_p(to, 0755);
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d))) {
-		if (build_output(e->d_name))
-			continue;
-		char *a = kb_path_join(from, e->d_name), *b = kb_path_join(to, e->d_name);
-		struct stat st;
-		if (lstat(a, &st) == 0 && S_ISDIR(st.st_mode) && depth < 4) {
-			rc = copy_sources(a, b, depth + 1);
-		} else if (lstat(a, &st) == 0 && S_ISREG(st.st_mode)) {
-			char *data = NULL;
-			size_t len;
-			rc = kb_read_file(&data, &len, a);
-			if (rc == 0)
-				rc = kb_write_file_atomic(b, data, len, 0644);
-			free(data);
-		}
-		free(a);
-		free(b);
-	}
-	closedir(d);
-	return rc;
-}
 
 static bool listed(const struct kb_strv *v, const char *s)
 {
@@ -113,7 +72,7 @@ int kb_pin_stage(struct kb_pin *p, const struct kb_lesson *l, const struct kb_ta
 			}
 			for (size_t i = 0; i < dirs.n && rc == 0; i++) {
 				char *from = kb_path_join(workspace, dirs.v[i]), *to = kb_path_join(stage, dirs.v[i]);
-				rc = copy_sources(from, to, 0);
+				rc = runner_copy_sources(from, to, 0);
 				free(from);
 				free(to);
 			}

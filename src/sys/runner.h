@@ -254,4 +254,11 @@ void kb_cpio_free(struct kb_cpio *c);
 /* Build the base initramfs: static busybox, /init from init_script, /dev/console. */
 int kb_initramfs_write_base(const char *out_path, const char *busybox, const char *init_script);
 
+/* Copy the sources of module folder `from` into `to` (made): its regular files and
+ * folders, 4 deep from depth 0, leaving out links, special files, hidden files and what
+ * Kbuild made (.o, .ko, .mod, .cmd, ...). A missing `from` copies nothing. Returns 0 or
+ * a negative KB_E* naming the file. For builds of a copy (kb.build's replace) and the
+ * staging copy of pinned files. */
+int runner_copy_sources(const char *from, const char *to, int depth);
+
 #endif

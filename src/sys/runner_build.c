@@ -4,8 +4,10 @@
 #include "base/util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void find_ko(struct kb_strv *found, const char *dir, int depth)
@@ -128,4 +130,45 @@ void runner_build_result_free(struct kb_build_result *res)
 		free(res->ko_files[i]);
 	free(res->ko_files);
 	memset(res, 0, sizeof *res);
+}
+
+/* what a copy of a module folder leaves out: what Kbuild made, hidden files */
+static bool build_output(const char *name)
+{
+	static const char *const ends[] = {".o", ".ko", ".mod", ".mod.c", ".order", ".symvers", ".rmeta", ".cmd", NULL};
+	if (name[0] == '.')
+		return true;
+	for (int i = 0; ends[i]; i++)
+		if (kb_str_ends(name, ends[i]))
+			return true;
+	return false;
+}
+
+int runner_copy_sources(const char *from, const char *to, int depth)
+{
+	DIR *d = opendir(from);
+	if (!d)
+		return errno == ENOENT ? 0 : kb_error_set(KB_EIO, "cannot read %s: %s", from, strerror(errno));
+	int rc = kb_mkdir_p(to, 0755);
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (build_output(e->d_name))
+			continue;
+		char *a = kb_path_join(from, e->d_name), *b = kb_path_join(to, e->d_name);
+		struct stat st;
+		if (lstat(a, &st) == 0 && S_ISDIR(st.st_mode) && depth < 4) {
+			rc = runner_copy_sources(a, b, depth + 1);
+		} else if (lstat(a, &st) == 0 && S_ISREG(st.st_mode)) {
+			char *data = NULL;
+			size_t len;
+			rc = kb_read_file(&data, &len, a);
+			if (rc == 0)
+				rc = kb_write_file_atomic(b, data, len, 0644);
+			free(data);
+		}
+		free(a);
+		free(b);
+	}
+	closedir(d);
+	return rc;
 }
