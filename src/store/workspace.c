@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "base/git.h"
 #include "store/workspace.h"
+#include "sys/apart.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -130,11 +131,121 @@ static bool bundled_is_shared(const char *bundled)
 	return shared;
 }
 
+/* The clone itself: the lab's tree with shared objects, or the bundled tree with its
+ * objects hard-linked (copied across file systems). A failed clone leaves no tree.
+ * Returns 0 or KB_EGIT. */
+static int clone_tree(const char *bundled, const char *tree, struct clone_progress *cp)
+{
+	if (bundled_is_shared(bundled)) {
+		if (cp->fn)
+			cp->fn(cp->ctx, 0, "cloning the lab's tree (objects shared, read-only)");
+		int rc = clone_shared(bundled, tree, cp);
+		if (rc)
+			kb_rm_rf(tree);
+		return rc;
+	}
+	if (cp->fn)
+		cp->fn(cp->ctx, 0, "cloning the bundled tree (objects hard-linked)");
+	git_repository *repo = NULL;
+	git_clone_options o = GIT_CLONE_OPTIONS_INIT;
+	o.local = GIT_CLONE_LOCAL;
+	o.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+	o.checkout_opts.progress_cb = checkout_progress;
+	o.checkout_opts.progress_payload = cp;
+	int rc = 0;
+	if (git_clone(&repo, bundled, tree, &o) < 0) {
+		/* hard links fail across file systems: copy the objects instead */
+		kb_rm_rf(tree);
+		o.local = GIT_CLONE_LOCAL_NO_LINKS;
+		if (git_clone(&repo, bundled, tree, &o) < 0) {
+			rc = kb_git_fail("clone the bundled tree");
+			kb_rm_rf(tree);
+		}
+	}
+	git_repository_free(repo);
+	return rc;
+}
+
+/* The clone runs apart (sys/apart.h), so that a signal ends it at once: checking out
+ * some 80 000 files takes a minute, and libgit2 cannot be asked to stop. Messages: */
+enum { CLONE_PROGRESS, CLONE_ERROR };
+
+struct clone_job {
+	const char *bundled, *tree;
+	struct clone_progress *cp;   /* the caller's */
+	int fd;                      /* in the child: the pipe to the caller */
+	char *error;                 /* in the caller: what the child said went wrong */
+};
+
+static void clone_child_progress(void *ctx, double fraction, const char *what)
+{
+	const struct clone_job *j = ctx;
+	char *m = kb_asprintf("%.6f %s", fraction, what);
+	kb_apart_send(j->fd, CLONE_PROGRESS, m, strlen(m));
+	free(m);
+}
+
+static int clone_child(void *ctx, int fd)
+{
+	struct clone_job *j = ctx;
+	j->fd = fd;
+	struct clone_progress cp = {.fn = j->cp->fn ? clone_child_progress : NULL, .ctx = j};
+	int rc = clone_tree(j->bundled, j->tree, &cp);
+	if (rc < 0) {
+		const char *e = kb_error_last();
+		kb_apart_send(fd, CLONE_ERROR, e, strlen(e));
+	}
+	return rc < 0 ? 1 : 0;
+}
+
+static void clone_message(void *ctx, int type, const char *data, size_t len)
+{
+	struct clone_job *j = ctx;
+	if (type == CLONE_PROGRESS && j->cp->fn) {
+		char *end;
+		double f = strtod(data, &end);
+		j->cp->fn(j->cp->ctx, f, *end ? end + 1 : "");
+	} else if (type == CLONE_ERROR && !j->error) {
+		j->error = kb_strndup(data, len);
+	}
+}
+
+/* Clone in a child; on a signal, the partial tree is moved aside to PARTIAL at once (the
+ * next kb_ws_create removes it). Returns 0, KB_EGIT or KB_EINTR. */
+#define PARTIAL "linux.partial"
+static int clone_apart(const char *root, const char *bundled, const char *tree, struct clone_progress *cp)
+{
+	struct clone_job j = {.bundled = bundled, .tree = tree, .cp = cp, .fd = -1};
+	struct kb_apart_opts ao = {.child = clone_child, .on_message = clone_message, .ctx = &j};
+	struct kb_apart_result ar;
+	int rc = kb_apart_run(&ar, &ao);
+	if (rc < 0)
+		return rc;
+	if (ar.interrupted) {
+		char *aside = kb_path_join(root, PARTIAL);
+		if (kb_path_exists(tree) && rename(tree, aside) < 0)
+			kb_rm_rf(tree);
+		free(aside);
+		rc = kb_error_set(KB_EINTR, "interrupted while cloning the kernel tree");
+	} else if (ar.exit_code != 0) {
+		rc = kb_error_set(KB_EGIT, "%s", j.error ? j.error : "the clone of the kernel tree failed");
+		kb_rm_rf(tree);
+	}
+	free(j.error);
+	return rc;
+}
+
 int kb_ws_create(const char *root, const char *bundled,
 		 void (*progress)(void *ctx, double fraction, const char *what), void *ctx)
 {
 	if (kb_ws_is_workspace(root))
 		return 1;
+	/* what an interrupted kb_ws_create left: a folder made for a workspace, the partial
+	   tree moved aside */
+	char *partial = kb_path_join(root, PARTIAL);
+	if (kb_is_dir(partial))
+		kb_rm_rf(partial);
+	free(partial);
 	if (kb_path_exists(root) && (!kb_is_dir(root) || !kb_dir_is_empty(root)))
 		return kb_error_set(KB_EINVAL, "%s already exists and is not a kbridge workspace; "
 				    "kbridge leaves it alone. Choose another folder with --workspace DIR "
@@ -152,38 +263,12 @@ int kb_ws_create(const char *root, const char *bundled,
 		return kb_error_set(KB_EIO, "cannot make %s private: %s", root, strerror(errno));
 	char *tree = kb_path_join(root, "linux");
 	char *mark = kb_path_join(root, ".kbridge");
-	git_repository *repo = NULL;
 	struct clone_progress cp = {.fn = progress, .ctx = ctx};
 
 	git_libgit2_init();
-	if (bundled_is_shared(bundled)) {
-		if (progress)
-			progress(ctx, 0, "cloning the lab's tree (objects shared, read-only)");
-		rc = clone_shared(bundled, tree, &cp);
-		if (rc) {
-			kb_rm_rf(tree);
-			goto cleanup;
-		}
-		goto cloned;
-	}
-	if (progress)
-		progress(ctx, 0, "cloning the bundled tree (objects hard-linked)");
-	git_clone_options o = GIT_CLONE_OPTIONS_INIT;
-	o.local = GIT_CLONE_LOCAL;
-	o.checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE;
-	o.checkout_opts.progress_cb = checkout_progress;
-	o.checkout_opts.progress_payload = &cp;
-	if (git_clone(&repo, bundled, tree, &o) < 0) {
-		/* hard links fail across file systems: copy the objects instead */
-		kb_rm_rf(tree);
-		o.local = GIT_CLONE_LOCAL_NO_LINKS;
-		if (git_clone(&repo, bundled, tree, &o) < 0) {
-			rc = kb_git_fail("clone the bundled tree");
-			kb_rm_rf(tree);
-			goto cleanup;
-		}
-	}
-cloned:;
+	rc = clone_apart(root, bundled, tree, &cp);
+	if (rc)
+		goto cleanup;
 	/* files kbridge writes beside the learner's that are not theirs to commit */
 	char *exclude = kb_path_join(tree, ".git/info/exclude");
 	char *info = kb_path_join(tree, ".git/info");
@@ -199,7 +284,6 @@ cloned:;
 	if (progress)
 		progress(ctx, 1, "done");
 cleanup:
-	git_repository_free(repo);
 	git_libgit2_shutdown();
 	free(tree);
 	free(mark);

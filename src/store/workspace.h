@@ -30,9 +30,12 @@ bool kb_ws_is_workspace(const char *root);
 
 /* Create a workspace at root by cloning the bundled tree `bundled` (a local clone with
  * hard-linked objects; copied when the two are on different file systems).
- * progress(ctx, fraction, what) reports the clone and the checkout.
+ * progress(ctx, fraction, what) reports the clone and the checkout. The clone runs in a
+ * child process (sys/apart.h): a signal (kb_interrupted) ends it within a second, its
+ * partial tree moved aside to root/linux.partial, which the next call removes.
  * Returns 0; KB_EINVAL when root exists, is not empty and is not a workspace (the message
- * says so politely); 1 when root already is a workspace (nothing done); KB_EGIT. */
+ * says so politely); 1 when root already is a workspace (nothing done); KB_EGIT;
+ * KB_EINTR. */
 int kb_ws_create(const char *root, const char *bundled,
 		 void (*progress)(void *ctx, double fraction, const char *what), void *ctx);
 

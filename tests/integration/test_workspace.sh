@@ -14,6 +14,22 @@ expect_contains "$T_TMP/list0.out" "(not created yet)"
 grep -qE "rust-hello +new" "$T_TMP/list0.out" || t_fail "rust-hello is not listed as new"
 t_end
 
+t_begin "start ends within 2 s of SIGTERM while it clones the tree; the next start goes on"
+"$KBRIDGE" start rust-hello --pack "$PACK" --workspace "$W" > "$T_TMP/start-term.out" 2>&1 &
+pid=$!
+sleep 2
+t0=$(( $(date +%s%N) / 1000000 ))
+kill -TERM $pid
+wait $pid
+st=$?
+took=$(( $(date +%s%N) / 1000000 - t0 ))
+echo "    SIGTERM to exit: $took ms"
+[ $st -ne 0 ] || t_fail "the interrupted start exited 0"
+[ $took -lt 2000 ] || t_fail "it took $took ms"
+expect_contains "$T_TMP/start-term.out" "interrupted while cloning the kernel tree"
+[ ! -e "$W/.kbridge" ] || t_fail "an interrupted clone is marked as a workspace"
+t_end
+
 t_begin "start creates the workspace (a clone of the real tree) and commits the starter"
 start=$(date +%s)
 kb start rust-hello > "$T_TMP/start.out" 2>&1
@@ -29,6 +45,7 @@ expect_not_contains "$LESSON_DIR/hello_rust.rs" "TODO-BEGIN"
 [ "$(git -C "$W/linux" log --format=%s -1)" = "start rust-hello" ] || t_fail "HEAD is not 'start rust-hello'"
 [ "$(git -C "$W/linux" ls-files | wc -l)" -gt 80000 ] || t_fail "the clone is not the whole tree"
 [ -z "$(git -C "$W/linux" status --porcelain)" ] || t_fail "the new workspace is not clean"
+[ ! -e "$W/linux.partial" ] || t_fail "the interrupted clone's partial tree was left"
 # rust-analyzer's project: the kernel crates, and the lesson's own file as a crate using them
 python3 - "$LESSON_DIR/rust-project.json" "$LESSON_DIR/hello_rust.rs" <<'PYEOF' || t_fail "rust-project.json does not describe the lesson's crate"
 import json, sys
