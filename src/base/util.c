@@ -213,35 +213,6 @@ void kb_strv_free(struct kb_strv *sv)
 	sv->n = sv->cap = 0;
 }
 
-int kb_read_file(char **out, size_t *len, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return kb_error_set(errno == ENOENT ? KB_ENOTFOUND : KB_EIO, "cannot open %s: %s",
-				    path, strerror(errno));
-	struct kb_buf b = KB_BUF_INIT;
-	char chunk[65536];
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			kb_buf_free(&b);
-			return kb_error_set(KB_EIO, "cannot read %s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		kb_buf_add(&b, chunk, (size_t)n);
-	}
-	close(fd);
-	if (len)
-		*len = b.len;
-	*out = kb_buf_detach(&b);
-	return 0;
-}
-
 static int read_fd(char **out, size_t *len, int fd, const char *path)
 {
 	struct kb_buf b = KB_BUF_INIT;
@@ -264,6 +235,17 @@ static int read_fd(char **out, size_t *len, int fd, const char *path)
 		*len = b.len;
 	*out = kb_buf_detach(&b);
 	return 0;
+}
+
+int kb_read_file(char **out, size_t *len, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kb_error_set(errno == ENOENT ? KB_ENOTFOUND : KB_EIO, "cannot open %s: %s",
+				    path, strerror(errno));
+	int rc = read_fd(out, len, fd, path);
+	close(fd);
+	return rc;
 }
 
 int kb_read_file_beneath(char **out, size_t *len, const char *root, const char *rel)
