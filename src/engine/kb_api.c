@@ -1328,40 +1328,32 @@ static int l_expect_boot(lua_State *L)
 	bool inserted = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	bool ok = status && strcmp(status, "ok") == 0 && inserted;
-	/* a boot with insmod = false inserted nothing: the sentence must not claim it did */
+	/* the insmod lines: whether there was one (with insmod = false there is none, and the
+	   sentence must not claim modules loaded), and the failed ones for seen */
 	bool any_insmod = false;
+	struct kb_buf seen = KB_BUF_INIT;
+	if (!ok && status && strcmp(status, "ok") != 0)
+		kb_buf_printf(&seen, "the boot ended: %s\n", status);
 	lua_getfield(L, 1, "commands");
-	for (lua_Integer i = 1, n = lua_type(L, -1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
-	     i <= n && !any_insmod; i++) {
+	lua_Integer n = lua_type(L, -1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
+	for (lua_Integer i = 1; i <= n; i++) {
 		lua_rawgeti(L, -1, i);
 		const char *cmd = tfield(L, -1, "command");
-		any_insmod = cmd && kb_str_starts(cmd, "insmod ");
+		lua_getfield(L, -1, "exit");
+		lua_Integer ex = lua_tointeger(L, -1);
+		lua_pop(L, 1);
+		bool is_insmod = cmd && kb_str_starts(cmd, "insmod ");
+		any_insmod |= is_insmod;
+		if (!ok && is_insmod && ex != 0)
+			kb_buf_printf(&seen, "$ %s (exit %lld)\n%s", cmd, (long long)ex,
+				      tfield(L, -1, "output") ? tfield(L, -1, "output") : "");
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	struct kb_buf seen = KB_BUF_INIT;
-	if (!ok) {
-		if (status && strcmp(status, "ok") != 0)
-			kb_buf_printf(&seen, "the boot ended: %s\n", status);
-		lua_getfield(L, 1, "commands");
-		lua_Integer n = lua_type(L, -1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
-		for (lua_Integer i = 1; i <= n; i++) {
-			lua_rawgeti(L, -1, i);
-			const char *cmd = tfield(L, -1, "command");
-			lua_getfield(L, -1, "exit");
-			lua_Integer ex = lua_tointeger(L, -1);
-			lua_pop(L, 1);
-			if (cmd && kb_str_starts(cmd, "insmod ") && ex != 0)
-				kb_buf_printf(&seen, "$ %s (exit %lld)\n%s", cmd, (long long)ex,
-					      tfield(L, -1, "output") ? tfield(L, -1, "output") : "");
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-		if (status && strcmp(status, "ok") != 0) {
-			char *t = tail_lines(tfield(L, 1, "console"), SEEN_LINES, true);
-			kb_buf_printf(&seen, "%s", t);
-			free(t);
-		}
+	if (!ok && status && strcmp(status, "ok") != 0) {
+		char *t = tail_lines(tfield(L, 1, "console"), SEEN_LINES, true);
+		kb_buf_printf(&seen, "%s", t);
+		free(t);
 	}
 	const char *where = opt_str(L, 2, "where"), *expected = opt_str(L, 2, "expected");
 	if (!expected)
