@@ -5,6 +5,7 @@
 # Real Kbuild, the real course kernel, real QEMU.
 . "$(dirname "$0")/../lib.sh"
 PACKS=$(cd "$(dirname "$0")/../fixtures/packs" && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 t_begin "pack validate: the fixture pack (build + boot + output + KTAP) is sound"
 TMPDIR="$T_TMP" "$KBRIDGE" pack validate --keep "$PACKS/history" > "$T_TMP/history.out" 2>&1
@@ -305,6 +306,30 @@ apicheck api/typo "$T_TMP/typo.out"
 expect_status 1 $?
 expect_contains "$T_TMP/typo.out" "kb.build: unknown option 'timout' (its options: timeout, vars, clean, debug, replace)"
 expect_contains "$T_TMP/typo.out" "api/lesson.lua:"
+t_end
+
+# scripts/check-fixtures.sh: an instructor's kept solutions, as patches with reasons
+t_begin "check-fixtures.sh: an alternative passes, a wrong solution fails for its reason; a wrong reason is caught"
+mkdir -p "$T_TMP/fx-alt" "$T_TMP/fx-wrong"
+"$KBRIDGE" pack export "$PACKS/history" c-calls-rust "$T_TMP/fx-alt" > /dev/null 2>&1
+"$KBRIDGE" pack export "$PACKS/history" c-calls-rust "$T_TMP/fx-wrong" > /dev/null 2>&1
+sed -i 's|/// Adds two numbers for C.|/// The sum, for C (written otherwise).|' "$T_TMP/fx-alt/samples/kbridge/mixed/rpart.rs"
+sed -i 's/a + b/a - b/' "$T_TMP/fx-wrong/samples/kbridge/mixed/rpart.rs"
+mkdir -p "$T_TMP/fx/c-calls-rust"
+"$ROOT/scripts/fixture-patch.sh" "$PACKS/history" c-calls-rust "$T_TMP/fx-alt" > "$T_TMP/fx/c-calls-rust/alt.patch"
+"$KBRIDGE" check c-calls-rust --pack "$PACKS/history" --workspace "$T_TMP/fx-wrong" > /dev/null 2>&1
+"$ROOT/scripts/fixture-patch.sh" "$PACKS/history" c-calls-rust "$T_TMP/fx-wrong" > "$T_TMP/fx/c-calls-rust/wrong-sub.patch"
+grep -q '\.ko\|\.o\b\|Module.symvers' "$T_TMP/fx/c-calls-rust/wrong-sub.patch" && t_fail "the patch holds build outputs"
+printf 'wrong-sub\t[NOT MET] /sys/module/mixed/parameters/answer reads 42\n' > "$T_TMP/fx/c-calls-rust/reasons"
+"$ROOT/scripts/check-fixtures.sh" "$PACKS/history" "$T_TMP/fx" > "$T_TMP/fx.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/fx.out" "ok - c-calls-rust/alt passes"
+expect_contains "$T_TMP/fx.out" "ok - c-calls-rust/wrong-sub fails for its reason"
+expect_contains "$T_TMP/fx.out" "3 passed, 0 failed"
+printf 'wrong-sub\tthe module prints a poem\n' > "$T_TMP/fx/c-calls-rust/reasons"
+"$ROOT/scripts/check-fixtures.sh" "$PACKS/history" "$T_TMP/fx" > "$T_TMP/fx2.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/fx2.out" "not ok - c-calls-rust/wrong-sub does not say: the module prints a poem"
 t_end
 
 t_finish
