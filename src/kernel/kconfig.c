@@ -136,7 +136,10 @@ int kb_kconfig_read(struct kb_kconfig *k, const char *build_dir, const char *tre
 		char *srctree = kb_asprintf("srctree=%s", tree);
 		/* a Kconfig's $(shell,...) runs in the build sandbox, as Kbuild does */
 		struct kb_strv argv = KB_STRV_INIT;
-		const char *writable[] = {dir, NULL}, *readable[] = {tree, NULL};
+		char *home = realpath(build_dir, NULL), *slash = home ? strrchr(home, '/') : NULL;
+		if (slash && slash != home)
+			*slash = '\0';   /* the kernel home: readable even under /tmp */
+		const char *writable[] = {dir, NULL}, *readable[] = {home ? home : build_dir, tree, NULL};
 		rc = runner_confine(&argv, readable, writable);
 		kb_strv_push(&argv, conf);
 		kb_strv_push(&argv, "--helpnewconfig");
@@ -161,6 +164,7 @@ int kb_kconfig_read(struct kb_kconfig *k, const char *build_dir, const char *tre
 		kb_strv_free(&argv);
 		free(srctree);
 		free(conf);
+		free(home);
 	}
 	free(top);
 	kb_rm_rf(dir);

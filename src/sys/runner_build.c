@@ -74,9 +74,19 @@ int runner_build_module(struct kb_build_result *res, const struct kb_build_opts 
 	struct kb_strv argv = KB_STRV_INIT;
 	const char *writable[] = {mdir, NULL};
 	char *tree = o->tree ? realpath(o->tree, NULL) : NULL;
-	const char *readable[] = {tree, NULL};
+	/* the kernel home (its build, its tree, the tools) stays readable wherever it is, also
+	   under /tmp, which the sandbox replaces with a private one */
+	char *home = realpath(o->build_dir, NULL), *src = kb_path_join(o->build_dir, "source");
+	char *source = realpath(src, NULL);
+	free(src);
+	char *slash = home ? strrchr(home, '/') : NULL;
+	if (slash && slash != home)
+		*slash = '\0';
+	const char *readable[] = {home ? home : o->build_dir, source ? source : o->build_dir, tree, NULL};
 	int rc = runner_confine(&argv, readable, writable);
 	free(tree);
+	free(home);
+	free(source);
 	if (rc < 0) {
 		kb_strv_free(&argv);
 		free(mdir);

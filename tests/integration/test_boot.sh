@@ -191,4 +191,15 @@ expect_contains "$T_TMP/bad.out" "module /no/such.ko not found"
 expect_status 2 $?
 t_end
 
+t_begin "a kernel home under /tmp builds in the sandbox, whose /tmp is a private one"
+HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+mkdir -p "$T_TMP/home"
+cp -al "$HOME_DIR/build" "$HOME_DIR/stamps" "$HOME_DIR/tools" "$HOME_DIR/initramfs.cpio" "$T_TMP/home/"
+ln -s "$HOME_DIR/linux" "$T_TMP/home/linux"
+cp -r "$FIX/composite" "$T_TMP/tmphome_mod"
+KBRIDGE_HOME="$T_TMP/home" "$KBRIDGE" boot --build "$T_TMP/tmphome_mod" --run true > "$T_TMP/tmphome.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/tmphome.out" "== verdict: ok"
+t_end
+
 t_finish
