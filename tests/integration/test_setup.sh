@@ -137,8 +137,9 @@ while pgrep -x tar > /dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); don
 pgrep -x tar > /dev/null && t_fail "tar outlived the interrupted setup"
 KBRIDGE_HOME="$SCRATCH" "$KBRIDGE" setup > "$T_TMP/int2.out" 2>&1 &
 pid=$!
+# (the extract takes ~12 s on an idle machine; a loaded one may take minutes)
 i=0
-while ! grep -q "kernel source extracted" "$T_TMP/int2.out" && [ $i -lt 120 ]; do
+while ! grep -q "kernel source extracted" "$T_TMP/int2.out" && [ $i -lt 600 ]; do
 	sleep 0.5
 	i=$((i + 1))
 done
