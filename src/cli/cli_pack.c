@@ -413,8 +413,12 @@ static int pack_validate(int argc, char **argv)
 				bool ok = stat(st->page.path, &sb) == 0 && sb.st_size > 0;
 				finding(&f, ok, "the file is missing or empty", "%s: page %s has text", l->id, st->page.file);
 			} else if (st->kind == KB_QUIZ) {
-				finding(&f, st->quiz.n_answers > 0, NULL, "%s: quiz %s has a right answer (%zu of %zu choices)",
-					l->id, st->quiz.id, st->quiz.n_answers, st->quiz.n_choices);
+				char right[128] = "";
+				for (size_t a = 0, n = 0; a < st->quiz.n_answers && n + 8 < sizeof right; a++)
+					n += (size_t)snprintf(right + n, sizeof right - n, "%s%d", a ? ", " : "",
+							      st->quiz.answers[a] + 1);
+				finding(&f, st->quiz.n_answers > 0, NULL, "%s: quiz %s has a right answer (choice%s %s of %zu)",
+					l->id, st->quiz.id, st->quiz.n_answers == 1 ? "" : "s", right, st->quiz.n_choices);
 			} else {
 				const struct kb_task *t = &st->task;
 				size_t hand = 0;

@@ -214,6 +214,17 @@ static void check_opts(lua_State *L, int idx, const char *fn)
 	}
 }
 
+/* The start of a kb function taking n arguments, the last an options table: arguments
+ * 1..n are fixed on the stack (nil when not given), so what the function pushes lies
+ * above them; raises outside a check and on an unknown option. Returns the check's run. */
+static struct run *begin_call(lua_State *L, int n, const char *fn)
+{
+	lua_settop(L, n);
+	struct run *r = ctx_of(L, fn);
+	check_opts(L, n, fn);
+	return r;
+}
+
 /* the last n lines of text (after "Run /init" for kernel logs when after_init) */
 static char *tail_lines(const char *text, int n, bool after_init)
 {
@@ -768,10 +779,8 @@ static void push_build_result(lua_State *L, struct run *r, const char *rel, cons
 
 static int l_build(lua_State *L)
 {
-	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
-	struct run *r = ctx_of(L, "build");
+	struct run *r = begin_call(L, 2, "build");
 	const char *rel = luaL_checkstring(L, 1);
-	check_opts(L, 2, "build");
 	double timeout = opt_num(L, 2, "timeout", 300);
 	build_vars(L, 2, NULL);
 	int fd = kb_workspace_open(r->root, rel, 1);
@@ -938,9 +947,9 @@ static char *boot_params_check(lua_State *L, const struct kb_strv *modules)
 
 static int l_boot(lua_State *L)
 {
-	lua_settop(L, 1);   /* arguments 1..1 (nil when not given); what is pushed lies above them */
+	lua_settop(L, 1);
 	struct run *r = ctx_of(L, "boot");
-	if (!lua_isnoneornil(L, 1) && lua_type(L, 1) != LUA_TTABLE)
+	if (!lua_isnil(L, 1) && lua_type(L, 1) != LUA_TTABLE)
 		return luaL_error(L, "kb.boot: takes a table { modules = ..., run = { ... } }, not a %s",
 				  luaL_typename(L, 1));
 	check_opts(L, 1, "boot");
@@ -1267,12 +1276,10 @@ static int l_ktap_case(lua_State *L)
 
 static int l_expect(lua_State *L)
 {
-	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
-	ctx_of(L, "expect");
+	begin_call(L, 3, "expect");
 	luaL_checkany(L, 1);
 	bool met = lua_toboolean(L, 1);
 	const char *what = luaL_checkstring(L, 2);
-	check_opts(L, 3, "expect");
 	expect(L, met, what, opt_str(L, 3, "seen"), opt_str(L, 3, "where"), opt_str(L, 3, "hint"));
 	lua_pushboolean(L, met);
 	return 1;
@@ -1280,10 +1287,8 @@ static int l_expect(lua_State *L)
 
 static int l_expect_build(lua_State *L)
 {
-	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
-	ctx_of(L, "expect_build");
+	begin_call(L, 2, "expect_build");
 	luaL_checktype(L, 1, LUA_TTABLE);
-	check_opts(L, 2, "expect_build");
 	lua_getfield(L, 1, "ok");
 	bool ok = lua_toboolean(L, -1);
 	lua_pop(L, 1);
@@ -1319,10 +1324,8 @@ static int l_expect_build(lua_State *L)
 
 static int l_expect_boot(lua_State *L)
 {
-	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
-	ctx_of(L, "expect_boot");
+	begin_call(L, 2, "expect_boot");
 	luaL_checktype(L, 1, LUA_TTABLE);
-	check_opts(L, 2, "expect_boot");
 	const char *status = tfield(L, 1, "status");
 	lua_getfield(L, 1, "inserted");
 	bool inserted = lua_toboolean(L, -1);
@@ -1402,10 +1405,8 @@ static char *fault_headline(const char *excerpt)
  * the check names in allow; warnings = false is allow = {"warning"} */
 static int l_expect_no_fault(lua_State *L)
 {
-	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
-	ctx_of(L, "expect_no_fault");
+	begin_call(L, 2, "expect_no_fault");
 	luaL_checktype(L, 1, LUA_TTABLE);
-	check_opts(L, 2, "expect_no_fault");
 	static const char *const kinds[] = {"warning", "oops", "rust-panic", "kernel-panic", NULL};
 	bool allowed[4] = {false, false, false, false};
 	if (lua_type(L, 2) == LUA_TTABLE) {
@@ -1475,11 +1476,9 @@ static int l_expect_no_fault(lua_State *L)
 
 static int l_expect_fault(lua_State *L)
 {
-	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
-	ctx_of(L, "expect_fault");
+	begin_call(L, 3, "expect_fault");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	const char *want = luaL_checkstring(L, 2);
-	check_opts(L, 3, "expect_fault");
 	static const char *const kinds[] = {"warning", "oops", "rust-panic", "kernel-panic", "any", NULL};
 	bool known = false;
 	for (const char *const *k = kinds; *k; k++)
@@ -1597,12 +1596,10 @@ static int l_expect_output(lua_State *L)
 
 static int l_expect_exit(lua_State *L)
 {
-	lua_settop(L, 4);   /* arguments 1..4 (nil when not given); what is pushed lies above them */
-	ctx_of(L, "expect_exit");
+	begin_call(L, 4, "expect_exit");
 	push_run_cmd(L, 1, 2, "expect_exit");
 	int cmd = lua_gettop(L);
 	lua_Integer want = luaL_checkinteger(L, 3);
-	check_opts(L, 4, "expect_exit");
 	lua_getfield(L, cmd, "exit");
 	lua_Integer got = lua_tointeger(L, -1);
 	lua_pop(L, 1);
@@ -1660,11 +1657,9 @@ static void ktap_failures(const struct kb_ktap_test *t, const char *prefix, stru
 
 static int l_expect_ktap(lua_State *L)
 {
-	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
-	ctx_of(L, "expect_ktap");
+	begin_call(L, 3, "expect_ktap");
 	const char *text = text_arg(L, 1, "log", "expect_ktap");
 	const char *suite = luaL_checkstring(L, 2);
-	check_opts(L, 3, "expect_ktap");
 	/* expect_fail = { "case", ... }: cases that must fail (the test catches a wrong build) */
 	struct kb_strv ef = KB_STRV_INIT;
 	if (lua_type(L, 3) == LUA_TTABLE) {
@@ -1812,10 +1807,8 @@ static void set_str(lua_State *L, const char *key, const char *v)
 
 static int l_kconfig(lua_State *L)
 {
-	lua_settop(L, 2);   /* arguments 1..2 (nil when not given); what is pushed lies above them */
-	struct run *r = ctx_of(L, "kconfig");
+	struct run *r = begin_call(L, 2, "kconfig");
 	const char *rel = luaL_checkstring(L, 1);
-	check_opts(L, 2, "kconfig");
 	int fd = kb_workspace_open(r->root, rel, 0);
 	if (fd == KB_ENOTFOUND) {
 		lua_pushnil(L);
