@@ -5,7 +5,9 @@
 #   boot + insmod + rmmod                         kbridge boot --insmod X.ko --run true
 #   build + boot of one small Rust module after an edit
 #   then obj/bench/*: the lesson engine, the shell, the workspace, and the classroom
-#   parts (report for 30 learners x 16 lessons; a lab check slot taken and given back)
+#   parts (report for 30 learners x 16 lessons; a lab check slot taken and given back);
+#   then scripts/bench-course.sh: each core lesson's check, wall against builds + boots,
+#   and list/hint/diff/reset end to end
 # Needs the course kernel (kbridge setup). RUNS=N sets the repetitions (default 7).
 set -eu
 cd "$(dirname "$0")/.."
@@ -113,4 +115,6 @@ run_bench "the lesson engine" scripts/bench-lessons.sh
 run_bench "the shell" obj/bench/bench_ui ./kbridge tests/ui/pack
 run_bench "the workspace" obj/bench/bench_workspace
 run_bench "the class report and the lab" obj/bench/bench_class
+run_bench "each lesson's check: wall time against its builds and boots; commands that build nothing" \
+	scripts/bench-course.sh
 [ "$bench_failed" -eq 0 ] || { echo "$bench_failed benchmarks failed"; exit 1; }
