@@ -85,7 +85,7 @@ lesson {
         "The module was unloaded",
       },
       answer = 1,
-      explain = "UBSAN only reports: the store still happens, on whatever variable the linker put after counts[]. That silent corruption is what attackers use.",
+      explain = "UBSAN only reports: the store still happens, on whatever lies after counts[] in memory (here the guard word of the same struct). That silent corruption is what attackers use.",
     },
     task {
       id = "c-fix",
