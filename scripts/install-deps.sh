@@ -17,6 +17,7 @@ libmd4c-dev|renders lesson Markdown
 libcjson-dev|JSON output and progress files
 libcmocka-dev|unit tests
 libgettextpo-dev|reads the gettext PO files that carry the translations of a lesson pack (gettext-po.h)
+gettext|msgfmt, msgmerge and msginit: the tests check translations with the tools translators use
 linux-source-6.12|the bundled Linux 6.12 tree the course builds
 rustc-web|the Rust compiler the kernel is built with (rustc >= 1.78)
 rust-web-src|the Rust core library source the kernel compiles
