@@ -348,6 +348,69 @@ static void print_missed(const struct kb_check_result *r)
 	fflush(stdout);
 }
 
+/* A quiz has a right answer; the finding names the right choices (1-based). */
+static void validate_quiz(struct findings *f, const struct kb_lesson *l, const struct kb_quiz *q)
+{
+	char right[128] = "";
+	for (size_t a = 0, n = 0; a < q->n_answers && n + 8 < sizeof right; a++)
+		n += (size_t)snprintf(right + n, sizeof right - n, "%s%d", a ? ", " : "", q->answers[a] + 1);
+	finding(f, q->n_answers > 0, NULL, "%s: quiz %s has a right answer (choice%s %s of %zu)", l->id, q->id,
+		q->n_answers == 1 ? "" : "s", right, q->n_choices);
+}
+
+/* A task's files: a starter the learner does not start from the solution, and hints. */
+static void validate_task_files(struct findings *f, const struct kb_lesson *l, const struct kb_task *t)
+{
+	size_t hand = 0;
+	bool same = true;
+	for (size_t k = 0; k < t->n_files; k++) {
+		hand += t->files[k].starter != NULL;
+		if (kb_task_file_is_edited(l, &t->files[k]))
+			same = false;
+	}
+	char *from = hand == 0 ? kb_strdup("made from TODO markers")
+		     : hand == t->n_files ? kb_strdup("from starter/")
+		     : kb_asprintf("%zu file(s) from starter/, the others from TODO markers", hand);
+	finding(f, !same, "no file has TODO markers or a starter/ version: the learner would start from the solution",
+		"%s/%s: %zu file(s), starter %s", l->id, t->id, t->n_files, from);
+	free(from);
+	finding(f, t->n_hints > 0, "give learners at least one hint (hints = { ... })",
+		"%s/%s: has %zu hint(s)", l->id, t->id, t->n_hints);
+}
+
+/* A task's check, each in a fresh tree as `start` makes it: it fails on the starter (for
+ * the right reason, printing what it missed; a starter that does not build only when the
+ * task says that is the point) and passes on the solution. */
+static void validate_task_runs(struct findings *f, const struct kb_lesson *l, const struct kb_task *t,
+			       const char *tmp, double timeout, bool keep)
+{
+	struct kb_check_result r;
+	run_in_fresh(&r, l, t, KB_RENDER_STARTER, tmp, timeout, keep);
+	char *d = describe(&r);
+	finding(f, r.verdict == KB_VERDICT_FAIL, d, "%s/%s: the check fails on the starter (%zu of %zu "
+		"expectations unmet, %.1f s)", l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
+	if (r.verdict == KB_VERDICT_FAIL)
+		print_missed(&r);
+	free(d);
+	/* a starter that does not compile fails every check, whatever the task is
+	   about: it proves nothing unless the compiler's error is the point */
+	if (r.verdict == KB_VERDICT_FAIL)
+		finding(f, r.n_failed_builds == 0 || t->starter_build_fails,
+			"the starter's build fails, so its check never reaches what the task is about; "
+			"make the starter compile, or say the error is the point with "
+			"starter_build_fails = true in the task",
+			"%s/%s: the starter %s%s", l->id, t->id,
+			r.n_failed_builds == 0 ? "builds" : "does not build",
+			r.n_failed_builds && t->starter_build_fails ? " (the task says that is the point)" : "");
+	kb_check_result_free(&r);
+	run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
+	d = describe(&r);
+	finding(f, r.verdict == KB_VERDICT_PASS, d, "%s/%s: the check passes on the solution (%zu "
+		"expectations met, %.1f s)", l->id, t->id, r.n_exp - kb_check_unmet(&r), r.elapsed);
+	free(d);
+	kb_check_result_free(&r);
+}
+
 static int pack_validate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -413,56 +476,11 @@ static int pack_validate(int argc, char **argv)
 				bool ok = stat(st->page.path, &sb) == 0 && sb.st_size > 0;
 				finding(&f, ok, "the file is missing or empty", "%s: page %s has text", l->id, st->page.file);
 			} else if (st->kind == KB_QUIZ) {
-				char right[128] = "";
-				for (size_t a = 0, n = 0; a < st->quiz.n_answers && n + 8 < sizeof right; a++)
-					n += (size_t)snprintf(right + n, sizeof right - n, "%s%d", a ? ", " : "",
-							      st->quiz.answers[a] + 1);
-				finding(&f, st->quiz.n_answers > 0, NULL, "%s: quiz %s has a right answer (choice%s %s of %zu)",
-					l->id, st->quiz.id, st->quiz.n_answers == 1 ? "" : "s", right, st->quiz.n_choices);
+				validate_quiz(&f, l, &st->quiz);
 			} else {
-				const struct kb_task *t = &st->task;
-				size_t hand = 0;
-				bool same = true;
-				for (size_t k = 0; k < t->n_files; k++) {
-					hand += t->files[k].starter != NULL;
-					if (kb_task_file_is_edited(l, &t->files[k]))
-						same = false;
-				}
-				char *from = hand == 0 ? kb_strdup("made from TODO markers")
-					     : hand == t->n_files ? kb_strdup("from starter/")
-					     : kb_asprintf("%zu file(s) from starter/, the others from TODO markers", hand);
-				finding(&f, !same, "no file has TODO markers or a starter/ version: the learner would start from the solution",
-					"%s/%s: %zu file(s), starter %s", l->id, t->id, t->n_files, from);
-				free(from);
-				finding(&f, t->n_hints > 0, "give learners at least one hint (hints = { ... })",
-					"%s/%s: has %zu hint(s)", l->id, t->id, t->n_hints);
-				if (!run)
-					continue;
-				struct kb_check_result r;
-				run_in_fresh(&r, l, t, KB_RENDER_STARTER, tmp, timeout, keep);
-				char *d = describe(&r);
-				finding(&f, r.verdict == KB_VERDICT_FAIL, d, "%s/%s: the check fails on the starter (%zu of %zu "
-					"expectations unmet, %.1f s)", l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
-				if (r.verdict == KB_VERDICT_FAIL)
-					print_missed(&r);
-				free(d);
-				/* a starter that does not compile fails every check, whatever the task is
-				   about: it proves nothing unless the compiler's error is the point */
-				if (r.verdict == KB_VERDICT_FAIL)
-					finding(&f, r.n_failed_builds == 0 || t->starter_build_fails,
-						"the starter's build fails, so its check never reaches what the task is about; "
-						"make the starter compile, or say the error is the point with "
-						"starter_build_fails = true in the task",
-						"%s/%s: the starter %s%s", l->id, t->id,
-						r.n_failed_builds == 0 ? "builds" : "does not build",
-						r.n_failed_builds && t->starter_build_fails ? " (the task says that is the point)" : "");
-				kb_check_result_free(&r);
-				run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
-				d = describe(&r);
-				finding(&f, r.verdict == KB_VERDICT_PASS, d, "%s/%s: the check passes on the solution (%zu "
-					"expectations met, %.1f s)", l->id, t->id, r.n_exp - kb_check_unmet(&r), r.elapsed);
-				free(d);
-				kb_check_result_free(&r);
+				validate_task_files(&f, l, &st->task);
+				if (run)
+					validate_task_runs(&f, l, &st->task, tmp, timeout, keep);
 			}
 		}
 	}
