@@ -1655,141 +1655,159 @@ static void ktap_failures(const struct kb_ktap_test *t, const char *prefix, stru
 	}
 }
 
+/* What one kb.expect_ktap holds while it judges: its options read into C (owned on the
+ * Lua stack while Lua may still raise), the parsed log, and what was seen. */
+struct ktap_job {
+	struct kb_strv cases, expect_fail;
+	long long min_passed;
+	struct kb_ktap k;
+	bool parsed;
+	struct kb_buf seen, what;
+};
+
+static void ktap_job_free(void *p)
+{
+	struct ktap_job *j = p;
+	kb_strv_free(&j->cases);
+	kb_strv_free(&j->expect_fail);
+	if (j->parsed)
+		kb_ktap_free(&j->k);
+	kb_buf_free(&j->seen);
+	kb_buf_free(&j->what);
+	free(j);
+}
+
+/* opts[field]: nil, or a list of test case names, into out */
+static void ktap_names(lua_State *L, int opts, const char *field, struct kb_strv *out)
+{
+	if (lua_type(L, opts) != LUA_TTABLE)
+		return;
+	lua_getfield(L, opts, field);
+	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TTABLE)
+		luaL_error(L, "kb.expect_ktap: %s must be a list of test case names", field);
+	for (lua_Integer i = 1; lua_type(L, -1) == LUA_TTABLE && i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+		lua_rawgeti(L, -1, i);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "kb.expect_ktap: %s[%d] must be a test case name", field, (int)i);
+		kb_strv_push(out, lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static bool listed_name(const struct kb_strv *v, const char *name)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Judge suite s of the parsed log against the job's options, writing why into j->seen.
+ * No call into Lua. */
+static bool ktap_judge(struct ktap_job *j, const struct kb_ktap_test *s, const char *suite)
+{
+	const struct kb_ktap *k = &j->k;
+	if (!s) {
+		if (!k->found)
+			kb_buf_adds(&j->seen, "no KTAP output at all: was the KUnit module loaded? (CONFIG_KUNIT is on; "
+					      "the module runs its suites when inserted)");
+		else {
+			kb_buf_adds(&j->seen, "the suites that ran:");
+			for (size_t i = 0; i < k->n_tests; i++)
+				kb_buf_printf(&j->seen, " %s", k->tests[i].name);
+		}
+		return false;
+	}
+	bool ok = true;
+	int passed = 0, failed = 0, skipped = 0;
+	kb_ktap_count(s, &passed, &failed, &skipped);
+	if (s->result == KB_KTAP_INCOMPLETE) {
+		ok = false;
+		kb_buf_printf(&j->seen, "the suite never finished (the kernel crashed or hung in it); %d passed before\n",
+			      passed);
+	}
+	/* the failures that were not asked for */
+	int unexpected = 0, n = 0;
+	struct kb_buf fails = KB_BUF_INIT;
+	for (size_t i = 0; i < s->n_subtests; i++) {
+		const struct kb_ktap_test *c = &s->subtests[i];
+		if (listed_name(&j->expect_fail, c->name))
+			continue;
+		int p = 0, f = 0, sk = 0;
+		kb_ktap_count(c, &p, &f, &sk);
+		unexpected += f;
+		if (f || c->result == KB_KTAP_INCOMPLETE) {
+			struct kb_ktap_test one = *s;
+			one.subtests = (struct kb_ktap_test *)c;
+			one.n_subtests = 1;
+			ktap_failures(&one, s->name, &fails, &n);
+		}
+	}
+	if (unexpected) {
+		ok = false;
+		kb_buf_printf(&j->seen, "%d of %d test(s) failed:\n%s", unexpected, passed + failed + skipped,
+			      fails.data ? fails.data : "");
+	}
+	kb_buf_free(&fails);
+	/* the cases that must fail on this (wrong on purpose) build, and those that must pass */
+	for (size_t e = 0; e < j->expect_fail.n + j->cases.n; e++) {
+		bool must_fail = e < j->expect_fail.n;
+		const char *name = must_fail ? j->expect_fail.v[e] : j->cases.v[e - j->expect_fail.n];
+		char *path = kb_asprintf("%s.%s", suite, name);
+		const struct kb_ktap_test *c = kb_ktap_find(k, path);
+		free(path);
+		if (!c) {
+			ok = false;
+			kb_buf_printf(&j->seen, must_fail ? "no test case %s ran: it should, and fail on this build\n" :
+				      "no test case %s ran\n", name);
+		} else if (must_fail && c->result != KB_KTAP_FAIL) {
+			ok = false;
+			kb_buf_printf(&j->seen, "%s %s on this build, which is wrong on purpose: the test should catch "
+				      "it and fail\n", name, c->result == KB_KTAP_SKIP ? "was skipped" : "passed");
+		} else if (!must_fail && c->result != KB_KTAP_OK) {
+			ok = false;
+			if (c->result == KB_KTAP_SKIP)
+				kb_buf_printf(&j->seen, "%s was skipped: %s\n", name, c->directive ? c->directive : "");
+		}
+	}
+	if (s->result == KB_KTAP_FAIL && !failed) {
+		ok = false;
+		kb_buf_printf(&j->seen, "the suite itself reports not ok\n%s", s->diagnostics);
+	}
+	if (passed < j->min_passed) {
+		ok = false;
+		kb_buf_printf(&j->seen, "%d test(s) passed; at least %lld should\n", passed, j->min_passed);
+	}
+	return ok;
+}
+
 static int l_expect_ktap(lua_State *L)
 {
 	begin_call(L, 3, "expect_ktap");
 	const char *text = text_arg(L, 1, "log", "expect_ktap");
 	const char *suite = luaL_checkstring(L, 2);
-	/* expect_fail = { "case", ... }: cases that must fail (the test catches a wrong build) */
-	struct kb_strv ef = KB_STRV_INIT;
-	if (lua_type(L, 3) == LUA_TTABLE) {
-		lua_getfield(L, 3, "expect_fail");
-		if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TTABLE)
-			luaL_error(L, "kb.expect_ktap: expect_fail must be a list of test case names");
-		for (lua_Integer i = 1; lua_type(L, -1) == LUA_TTABLE && i <= (lua_Integer)lua_rawlen(L, -1); i++) {
-			lua_rawgeti(L, -1, i);
-			if (lua_type(L, -1) != LUA_TSTRING) {
-				kb_strv_free(&ef);
-				luaL_error(L, "kb.expect_ktap: expect_fail[%d] must be a test case name", (int)i);
-			}
-			kb_strv_push(&ef, lua_tostring(L, -1));
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-	}
-	struct kb_ktap k;
-	kb_ktap_parse(&k, text);
-	const struct kb_ktap_test *s = kb_ktap_find(&k, suite);
-	struct kb_buf seen = KB_BUF_INIT;
-	bool ok = s != NULL;
-	int passed = 0, failed = 0, skipped = 0;
-	if (!s) {
-		if (!k.found)
-			kb_buf_adds(&seen, "no KTAP output at all: was the KUnit module loaded? (CONFIG_KUNIT is on; the "
-					   "module runs its suites when inserted)");
-		else {
-			kb_buf_adds(&seen, "the suites that ran:");
-			for (size_t i = 0; i < k.n_tests; i++)
-				kb_buf_printf(&seen, " %s", k.tests[i].name);
-		}
+	const char *where = opt_str(L, 3, "where"), *hint = opt_str(L, 3, "hint");
+	lua_Integer min_passed = (lua_Integer)opt_num(L, 3, "min_passed", 0);
+	struct owned *own = owned_push(L, ktap_job_free);
+	struct ktap_job *j = kb_calloc(1, sizeof *j);
+	own->p = j;
+	j->min_passed = (long long)min_passed;
+	ktap_names(L, 3, "cases", &j->cases);
+	ktap_names(L, 3, "expect_fail", &j->expect_fail);
+	kb_ktap_parse(&j->k, text);
+	j->parsed = true;
+	bool ok = ktap_judge(j, kb_ktap_find(&j->k, suite), suite);
+	if (j->expect_fail.n) {
+		kb_buf_printf(&j->what, "the KUnit suite '%s' catches the wrong build:", suite);
+		for (size_t e = 0; e < j->expect_fail.n; e++)
+			kb_buf_printf(&j->what, "%s %s", e ? "," : "", j->expect_fail.v[e]);
+		kb_buf_printf(&j->what, " fail%s, the other cases pass", j->expect_fail.n == 1 ? "s" : "");
 	} else {
-		kb_ktap_count(s, &passed, &failed, &skipped);
-		if (s->result == KB_KTAP_INCOMPLETE) {
-			ok = false;
-			kb_buf_printf(&seen, "the suite never finished (the kernel crashed or hung in it); %d passed before\n",
-				      passed);
-		}
-		/* the failures that were not asked for */
-		int unexpected = 0, n = 0;
-		struct kb_buf fails = KB_BUF_INIT;
-		for (size_t i = 0; i < s->n_subtests; i++) {
-			const struct kb_ktap_test *c = &s->subtests[i];
-			bool asked = false;
-			for (size_t e = 0; e < ef.n && !asked; e++)
-				asked = strcmp(ef.v[e], c->name) == 0;
-			if (asked)
-				continue;
-			int p = 0, f = 0, sk = 0;
-			kb_ktap_count(c, &p, &f, &sk);
-			unexpected += f;
-			if (f || c->result == KB_KTAP_INCOMPLETE) {
-				struct kb_ktap_test one = *s;
-				one.subtests = (struct kb_ktap_test *)c;
-				one.n_subtests = 1;
-				ktap_failures(&one, s->name, &fails, &n);
-			}
-		}
-		if (unexpected) {
-			ok = false;
-			kb_buf_printf(&seen, "%d of %d test(s) failed:\n%s", unexpected, passed + failed + skipped,
-				      fails.data ? fails.data : "");
-		}
-		kb_buf_free(&fails);
-		for (size_t e = 0; e < ef.n; e++) {
-			char *path = kb_asprintf("%s.%s", suite, ef.v[e]);
-			const struct kb_ktap_test *c = kb_ktap_find(&k, path);
-			free(path);
-			if (!c) {
-				ok = false;
-				kb_buf_printf(&seen, "no test case %s ran: it should, and fail on this build\n", ef.v[e]);
-			} else if (c->result != KB_KTAP_FAIL) {
-				ok = false;
-				kb_buf_printf(&seen, "%s %s on this build, which is wrong on purpose: the test should catch "
-					      "it and fail\n", ef.v[e], c->result == KB_KTAP_SKIP ? "was skipped" : "passed");
-			}
-		}
-		if (s->result == KB_KTAP_FAIL && !failed) {
-			ok = false;
-			kb_buf_printf(&seen, "the suite itself reports not ok\n%s", s->diagnostics);
-		}
+		kb_buf_printf(&j->what, "the KUnit suite '%s' runs and passes", suite);
 	}
-	/* cases that must be there and pass */
-	if (s && lua_type(L, 3) == LUA_TTABLE) {
-		lua_getfield(L, 3, "cases");
-		if (lua_type(L, -1) == LUA_TTABLE) {
-			lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-			for (lua_Integer i = 1; i <= n; i++) {
-				lua_rawgeti(L, -1, i);
-				const char *cname = lua_tostring(L, -1);
-				if (cname) {
-					char *path = kb_asprintf("%s.%s", suite, cname);
-					const struct kb_ktap_test *c = kb_ktap_find(&k, path);
-					if (!c) {
-						ok = false;
-						kb_buf_printf(&seen, "no test case %s ran\n", cname);
-					} else if (c->result != KB_KTAP_OK) {
-						ok = false;
-						if (c->result == KB_KTAP_SKIP)
-							kb_buf_printf(&seen, "%s was skipped: %s\n", cname, c->directive ? c->directive : "");
-					}
-					free(path);
-				}
-				lua_pop(L, 1);
-			}
-		}
-		lua_pop(L, 1);
-		lua_Integer min = (lua_Integer)opt_num(L, 3, "min_passed", 0);
-		if (passed < min) {
-			ok = false;
-			kb_buf_printf(&seen, "%d test(s) passed; at least %lld should\n", passed, (long long)min);
-		}
-	}
-	struct kb_buf what = KB_BUF_INIT;
-	if (ef.n) {
-		kb_buf_printf(&what, "the KUnit suite '%s' catches the wrong build:", suite);
-		for (size_t e = 0; e < ef.n; e++)
-			kb_buf_printf(&what, "%s %s", e ? "," : "", ef.v[e]);
-		kb_buf_printf(&what, " fail%s, the other cases pass", ef.n == 1 ? "s" : "");
-	} else {
-		kb_buf_printf(&what, "the KUnit suite '%s' runs and passes", suite);
-	}
-	kb_strv_free(&ef);
-	kb_ktap_free(&k);
-	const char *where = opt_str(L, 3, "where");
-	expect(L, ok, what.data, seen.data, where ? where : "the KUnit results (KTAP) in the kernel log",
-	       opt_str(L, 3, "hint"));
-	kb_buf_free(&what);
-	kb_buf_free(&seen);
+	expect(L, ok, j->what.data, j->seen.data, where ? where : "the KUnit results (KTAP) in the kernel log", hint);
+	owned_release(own);
 	lua_pushboolean(L, ok);
 	return 1;
 }
