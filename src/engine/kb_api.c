@@ -945,6 +945,109 @@ static char *boot_params_check(lua_State *L, const struct kb_strv *modules)
 	return err;
 }
 
+/* What one kb.boot holds: the modules, the guest's commands, the result. Owned by a
+ * struct owned while Lua may raise. */
+struct boot_job {
+	struct kb_strv modules, cmds;
+	size_t n_ins, first_run, n_run;   /* insmod lines first, then the run commands */
+	struct kb_boot_result br;
+	bool have_br;
+};
+
+static void boot_job_free(void *p)
+{
+	struct boot_job *j = p;
+	kb_strv_free(&j->modules);
+	kb_strv_free(&j->cmds);
+	if (j->have_br)
+		runner_boot_result_free(&j->br);
+	free(j);
+}
+
+/* The guest's commands from kb.boot's table at index 1: an insmod line per module (with
+ * its params), the run commands, then the rmmod lines in reverse order. Raises on a bad
+ * run entry (the job is freed by its owner). */
+static void boot_commands(lua_State *L, struct boot_job *j, bool insmod, bool rmmod)
+{
+	int top = lua_gettop(L);
+	for (size_t i = 0; insmod && i < j->modules.n; i++, j->n_ins++) {
+		const char *slash = strrchr(j->modules.v[i], '/');
+		const char *ko = slash ? slash + 1 : j->modules.v[i];
+		lua_getfield(L, 1, "params");
+		const char *params = lua_type(L, -1) == LUA_TTABLE && lua_getfield(L, -1, ko) == LUA_TSTRING ?
+				     lua_tostring(L, -1) : NULL;
+		kb_strv_pushf(&j->cmds, "insmod /kb/mod/%s%s%s", ko, params ? " " : "", params ? params : "");
+		lua_settop(L, top);
+	}
+	lua_getfield(L, 1, "run");
+	j->first_run = j->cmds.n;
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		kb_strv_push(&j->cmds, lua_tostring(L, -1));
+	} else if (lua_type(L, -1) == LUA_TTABLE) {
+		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_rawgeti(L, -1, i);
+			if (lua_type(L, -1) != LUA_TSTRING)
+				luaL_error(L, "kb.boot: run[%d] must be a shell command (a string)", (int)i);
+			kb_strv_push(&j->cmds, lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+	} else if (!lua_isnil(L, -1)) {
+		luaL_error(L, "kb.boot: run must be a command or a list of commands");
+	}
+	lua_settop(L, top);
+	j->n_run = j->cmds.n - j->first_run;
+	for (size_t i = j->modules.n; insmod && rmmod && i-- > 0;) {
+		char *name = kb_module_name(j->modules.v[i]);
+		kb_strv_pushf(&j->cmds, "rmmod %s", name);
+		free(name);
+	}
+}
+
+/* kb.boot's result table, on top of the stack (docs/lesson-api.md). */
+static void push_boot_result(lua_State *L, struct run *r, struct boot_job *j)
+{
+	const struct kb_boot_result *br = &j->br;
+	lua_createtable(L, 0, 12);
+	lua_pushstring(L, kb_boot_status_name(br->status));
+	lua_setfield(L, -2, "status");
+	lua_pushstring(L, br->console ? br->console : "");
+	lua_setfield(L, -2, "console");
+	lua_pushstring(L, br->kernel_log ? br->kernel_log : "");
+	lua_setfield(L, -2, "log");
+	lua_pushboolean(L, br->kernel_log_complete);
+	lua_setfield(L, -2, "log_complete");
+	lua_pushstring(L, kb_fault_name(br->fault));
+	lua_setfield(L, -2, "fault");
+	if (br->fault_excerpt) {
+		lua_pushstring(L, br->fault_excerpt);
+		lua_setfield(L, -2, "fault_excerpt");
+		struct kb_oops_decoded d;
+		kb_oops_decode(&d, br->fault_excerpt, (const char *const *)kb_strv_argv(&j->modules), r->root);
+		push_decoded(L, &d, "fault_");   /* may raise past the memory cap: d is then lost with the check */
+		kb_oops_decoded_free(&d);
+	}
+	lua_pushnumber(L, br->elapsed);
+	lua_setfield(L, -2, "elapsed");
+	bool inserted = true;
+	lua_createtable(L, (int)br->n_cmds, 0);
+	for (size_t i = 0; i < br->n_cmds; i++) {
+		push_cmd(L, &br->cmds[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+		if (i < j->n_ins && (!br->cmds[i].finished || br->cmds[i].exit_status != 0))
+			inserted = false;
+	}
+	lua_setfield(L, -2, "commands");
+	lua_createtable(L, (int)j->n_run, 0);
+	for (size_t i = 0; i < j->n_run && j->first_run + i < br->n_cmds; i++) {
+		push_cmd(L, &br->cmds[j->first_run + i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "run");
+	lua_pushboolean(L, inserted);
+	lua_setfield(L, -2, "inserted");
+}
+
 static int l_boot(lua_State *L)
 {
 	lua_settop(L, 1);
@@ -958,127 +1061,41 @@ static int l_boot(lua_State *L)
 		lua_pop(L, 1);
 		lua_createtable(L, 0, 0);
 	}
-	struct kb_strv modules = KB_STRV_INIT, cmds = KB_STRV_INIT;
-	lua_getfield(L, 1, "modules");
-	collect_modules(L, r, lua_gettop(L), &modules);
-	lua_pop(L, 1);
 	bool insmod = opt_bool(L, 1, "insmod", true), rmmod = opt_bool(L, 1, "rmmod", true);
 	double timeout = opt_num(L, 1, "timeout", r->opts->boot_timeout > 0 ? r->opts->boot_timeout : 60);
 	int cpus = (int)opt_num(L, 1, "cpus", 1);
-	if (timeout <= 0 || timeout > 600 || cpus < 1 || cpus > 8) {
-		kb_strv_free(&modules);
+	if (timeout <= 0 || timeout > 600 || cpus < 1 || cpus > 8)
 		return luaL_error(L, "kb.boot: timeout must be in (0, 600] seconds and cpus in 1..8");
-	}
-	char *bad_params = boot_params_check(L, &modules);
+	struct owned *own = owned_push(L, boot_job_free);
+	struct boot_job *j = kb_calloc(1, sizeof *j);
+	own->p = j;
+	lua_getfield(L, 1, "modules");
+	collect_modules(L, r, lua_gettop(L), &j->modules);
+	lua_pop(L, 1);
+	char *bad_params = boot_params_check(L, &j->modules);
 	if (bad_params) {
-		kb_strv_free(&modules);
 		lua_pushstring(L, bad_params);
 		free(bad_params);
 		return lua_error(L);
 	}
-	size_t n_ins = 0;
-	int top = lua_gettop(L);
-	if (insmod)
-		for (size_t i = 0; i < modules.n; i++, n_ins++) {
-			const char *slash = strrchr(modules.v[i], '/');
-			const char *ko = slash ? slash + 1 : modules.v[i];
-			lua_getfield(L, 1, "params");
-			const char *params = lua_type(L, -1) == LUA_TTABLE && lua_getfield(L, -1, ko) == LUA_TSTRING ?
-					     lua_tostring(L, -1) : NULL;
-			kb_strv_pushf(&cmds, "insmod /kb/mod/%s%s%s", ko, params ? " " : "", params ? params : "");
-			lua_settop(L, top);
-		}
-	lua_getfield(L, 1, "run");
-	size_t first_run = cmds.n;
-	if (lua_type(L, -1) == LUA_TSTRING) {
-		kb_strv_push(&cmds, lua_tostring(L, -1));
-	} else if (lua_type(L, -1) == LUA_TTABLE) {
-		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-		for (lua_Integer i = 1; i <= n; i++) {
-			lua_rawgeti(L, -1, i);
-			if (lua_type(L, -1) != LUA_TSTRING) {
-				kb_strv_free(&modules);
-				kb_strv_free(&cmds);
-				return luaL_error(L, "kb.boot: run[%d] must be a shell command (a string)", (int)i);
-			}
-			kb_strv_push(&cmds, lua_tostring(L, -1));
-			lua_pop(L, 1);
-		}
-	} else if (!lua_isnil(L, -1)) {
-		kb_strv_free(&modules);
-		kb_strv_free(&cmds);
-		return luaL_error(L, "kb.boot: run must be a command or a list of commands");
-	}
-	lua_pop(L, 1);
-	size_t n_run = cmds.n - first_run;
-	if (insmod && rmmod)
-		for (size_t i = modules.n; i-- > 0;) {
-			char *name = kb_module_name(modules.v[i]);
-			kb_strv_pushf(&cmds, "rmmod %s", name);
-			free(name);
-		}
+	boot_commands(L, j, insmod, rmmod);
 	need_kernel(L, r, "boot");
 	progress(r, "booting the course kernel");
 	struct kb_boot_opts bo = {
 		.kernel = r->h->bzimage, .initramfs = r->h->initramfs,
-		.modules = kb_strv_argv(&modules), .commands = kb_strv_argv(&cmds),
+		.modules = kb_strv_argv(&j->modules), .commands = kb_strv_argv(&j->cmds),
 		.timeout = timeout, .cpus = cpus,
 		.on_line = r->opts->on_output ? live_line : NULL,
 		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
 	};
-	struct kb_boot_result br;
-	int rc = runner_boot(&br, &bo);
-	kb_strv_free(&cmds);
+	int rc = runner_boot(&j->br, &bo);
+	j->have_br = true;
 	r->res->n_boots++;
-	r->res->boot_seconds += br.elapsed;
-	if (rc < 0) {
-		char *m = kb_strdup(rc == KB_EINTR ? "interrupted" : kb_error_last());
-		runner_boot_result_free(&br);
-		kb_strv_free(&modules);
-		lua_pushfstring(L, "kb.boot: %s", m);
-		free(m);
-		return lua_error(L);
-	}
-	lua_createtable(L, 0, 12);
-	lua_pushstring(L, kb_boot_status_name(br.status));
-	lua_setfield(L, -2, "status");
-	lua_pushstring(L, br.console ? br.console : "");
-	lua_setfield(L, -2, "console");
-	lua_pushstring(L, br.kernel_log ? br.kernel_log : "");
-	lua_setfield(L, -2, "log");
-	lua_pushboolean(L, br.kernel_log_complete);
-	lua_setfield(L, -2, "log_complete");
-	lua_pushstring(L, kb_fault_name(br.fault));
-	lua_setfield(L, -2, "fault");
-	if (br.fault_excerpt) {
-		lua_pushstring(L, br.fault_excerpt);
-		lua_setfield(L, -2, "fault_excerpt");
-		struct kb_oops_decoded d;
-		kb_oops_decode(&d, br.fault_excerpt, (const char *const *)kb_strv_argv(&modules), r->root);
-		push_decoded(L, &d, "fault_");
-		kb_oops_decoded_free(&d);
-	}
-	kb_strv_free(&modules);
-	lua_pushnumber(L, br.elapsed);
-	lua_setfield(L, -2, "elapsed");
-	bool inserted = true;
-	lua_createtable(L, (int)br.n_cmds, 0);
-	for (size_t i = 0; i < br.n_cmds; i++) {
-		push_cmd(L, &br.cmds[i]);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-		if (i < n_ins && (!br.cmds[i].finished || br.cmds[i].exit_status != 0))
-			inserted = false;
-	}
-	lua_setfield(L, -2, "commands");
-	lua_createtable(L, (int)n_run, 0);
-	for (size_t i = 0; i < n_run && first_run + i < br.n_cmds; i++) {
-		push_cmd(L, &br.cmds[first_run + i]);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	lua_setfield(L, -2, "run");
-	lua_pushboolean(L, inserted);
-	lua_setfield(L, -2, "inserted");
-	runner_boot_result_free(&br);
+	r->res->boot_seconds += j->br.elapsed;
+	if (rc < 0)
+		return luaL_error(L, "kb.boot: %s", rc == KB_EINTR ? "interrupted" : kb_error_last());
+	push_boot_result(L, r, j);
+	owned_release(own);
 	return 1;
 }
 
