@@ -332,18 +332,29 @@ static char *find_line(lua_State *L, const char *text, const char *needle, bool 
 
 /* ---- kb.read, kb.exists ---------------------------------------------------------- */
 
-static int l_read(lua_State *L)
+/* Open workspace file `rel` for kb.FN: the fd, or -1 with nil and "REL: no such file in
+ * your workspace" pushed (the caller returns those 2 values); raises when the path tries
+ * to leave the workspace. */
+static int open_file(lua_State *L, struct run *r, const char *rel, const char *fn)
 {
-	struct run *r = ctx_of(L, "read");
-	const char *rel = luaL_checkstring(L, 1);
 	int fd = kb_workspace_open(r->root, rel, 0);
 	if (fd == KB_ENOTFOUND) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s: no such file in your workspace", rel);
-		return 2;
+		return -1;
 	}
 	if (fd < 0)
-		return luaL_error(L, "kb.read('%s'): %s", rel, kb_error_last());
+		luaL_error(L, "kb.%s('%s'): %s", fn, rel, kb_error_last());
+	return fd;
+}
+
+static int l_read(lua_State *L)
+{
+	struct run *r = ctx_of(L, "read");
+	const char *rel = luaL_checkstring(L, 1);
+	int fd = open_file(L, r, rel, "read");
+	if (fd < 0)
+		return 2;
 	struct kb_buf b = KB_BUF_INIT;
 	char chunk[65536];
 	ssize_t n;
@@ -1844,14 +1855,9 @@ static int l_kconfig(lua_State *L)
 {
 	struct run *r = begin_call(L, 2, "kconfig");
 	const char *rel = luaL_checkstring(L, 1);
-	int fd = kb_workspace_open(r->root, rel, 0);
-	if (fd == KB_ENOTFOUND) {
-		lua_pushnil(L);
-		lua_pushfstring(L, "%s: no such file in your workspace", rel);
-		return 2;
-	}
+	int fd = open_file(L, r, rel, "kconfig");
 	if (fd < 0)
-		return luaL_error(L, "kb.kconfig('%s'): %s", rel, kb_error_last());
+		return 2;
 	close(fd);
 	need_kernel(L, r, "kconfig");
 	struct kb_kconfig k;
