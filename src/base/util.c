@@ -299,7 +299,7 @@ int kb_read_file_beneath(char **out, size_t *len, const char *root, const char *
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int kb_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -325,7 +325,7 @@ int kb_write_file_atomic(const char *path, const void *data, size_t len, int mod
 		rc = kb_error_set(KB_EIO, "cannot create %s: %s", tmp, strerror(errno));
 		goto cleanup;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (kb_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		rc = kb_error_set(KB_EIO, "cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -138,6 +138,10 @@ bool kb_str_ends(const char *s, const char *suffix);
 int kb_lock_take(const char *path, char holder[32]);
 int kb_lock_wait(const char *path);
 
+/* Write all len bytes of data to fd, again after EINTR and short writes. Returns 0, or
+ * KB_EIO with errno saying why (no message set: the caller names the file). */
+int kb_write_all(int fd, const void *data, size_t len);
+
 /* Whether folder `path` holds nothing but "." and "..". A folder that cannot be read is
  * not empty (so nothing is written over what could not be looked at). */
 bool kb_dir_is_empty(const char *path);

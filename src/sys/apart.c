@@ -22,33 +22,12 @@
 
 static int child_fd = -1;   /* in the child: the write end of the pipe to the caller */
 
-bool kb_apart_in_child(void)
-{
-	return child_fd >= 0;
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len) {
-		ssize_t put = write(fd, p, len);
-		if (put < 0) {
-			if (errno == EINTR)
-				continue;
-			return KB_EIO;
-		}
-		p += put;
-		len -= (size_t)put;
-	}
-	return 0;
-}
-
 static int send_msg(int fd, int32_t type, const void *data, size_t len)
 {
 	if (len > KB_APART_MSG_MAX)
 		return kb_error_set(KB_EINVAL, "a message of %zu bytes is over the limit", len);
 	uint32_t head[2] = {(uint32_t)type, (uint32_t)len};
-	if (write_all(fd, head, sizeof head) < 0 || (len && write_all(fd, data, len) < 0))
+	if (kb_write_all(fd, head, sizeof head) < 0 || (len && kb_write_all(fd, data, len) < 0))
 		return kb_error_set(KB_EIO, "the caller is gone");
 	return 0;
 }

@@ -68,9 +68,6 @@ int kb_apart_run(struct kb_apart_result *res, const struct kb_apart_opts *opts);
  * child should then end). */
 int kb_apart_send(int fd, int type, const void *data, size_t len);
 
-/* Whether this process is a child of kb_apart_run(). */
-bool kb_apart_in_child(void);
-
 /* For the runner, in a child of kb_apart_run(): process group pgid (a child it forked,
  * leading its own group) has started (alive) or ended and been reaped. Tells the caller,
  * which kills the groups still alive when the child is gone. A no-op elsewhere. */
