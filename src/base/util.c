@@ -618,3 +618,15 @@ int kb_lock_wait(const char *path)
 	lock_write_pid(fd);
 	return fd;
 }
+
+char *kb_mkdtemp(const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = kb_asprintf("%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+	if (!mkdtemp(dir)) {
+		kb_error_set(KB_EIO, "cannot make a temporary folder %s: %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}

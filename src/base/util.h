@@ -142,6 +142,10 @@ int kb_lock_wait(const char *path);
  * KB_EIO with errno saying why (no message set: the caller names the file). */
 int kb_write_all(int fd, const void *data, size_t len);
 
+/* Make a new private folder $TMPDIR/NAME-XXXXXX (/tmp without TMPDIR). Returns its path
+ * (caller removes and frees), or NULL with kb_error_last() saying why. */
+char *kb_mkdtemp(const char *name);
+
 /* Whether folder `path` holds nothing but "." and "..". A folder that cannot be read is
  * not empty (so nothing is written over what could not be looked at). */
 bool kb_dir_is_empty(const char *path);

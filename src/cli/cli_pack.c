@@ -455,11 +455,9 @@ static int pack_validate(int argc, char **argv)
 	printf("     %zu lessons loaded in %.1f ms\n", pack.n_lessons, pack.load_ms);
 	char *tmp = NULL;
 	if (run) {
-		const char *t = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-		tmp = kb_asprintf("%s/kbridge-validate-XXXXXX", t);
-		if (!mkdtemp(tmp)) {
-			fprintf(stderr, "kbridge pack validate: cannot make %s: %s\n", tmp, strerror(errno));
-			free(tmp);
+		tmp = kb_mkdtemp("kbridge-validate");
+		if (!tmp) {
+			fprintf(stderr, "kbridge pack validate: %s\n", kb_error_last());
 			kb_pack_free(&pack);
 			return 1;
 		}

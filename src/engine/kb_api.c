@@ -659,13 +659,9 @@ static void build_job_free(void *p)
  * replaced files, made the job's folder (the job removes it). Raises on failure. */
 static void replace_copy(lua_State *L, int opts, const char *rel, struct build_job *j)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *copy = kb_asprintf("%s/kb-build-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(copy)) {
-		int e = errno;
-		free(copy);
-		luaL_error(L, "kb.build('%s'): cannot make a temporary folder: %s", rel, strerror(e));
-	}
+	char *copy = kb_mkdtemp("kb-build");
+	if (!copy)
+		luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
 	j->workspace_dir = j->dir;
 	j->dir = copy;
 	int rc = runner_copy_sources(j->workspace_dir, copy, 0);

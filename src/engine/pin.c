@@ -48,11 +48,9 @@ int kb_pin_stage(struct kb_pin *p, const struct kb_lesson *l, const struct kb_ta
 		free(have);
 	}
 	if (rc == 0 && p->differed.n) {
-		const char *tmp = getenv("TMPDIR");
-		char *stage = kb_asprintf("%s/kb-pinned-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(stage)) {
-			rc = kb_error_set(KB_EIO, "cannot make a staging folder %s: %s", stage, strerror(errno));
-			free(stage);
+		char *stage = kb_mkdtemp("kb-pinned");
+		if (!stage) {
+			rc = KB_EIO;
 		} else {
 			char *real_stage = realpath(stage, NULL);
 			if (real_stage) {

@@ -121,13 +121,9 @@ static char *wrapper(const char *build_dir, const char *rel)
 int kb_kconfig_read(struct kb_kconfig *k, const char *build_dir, const char *tree, const char *rel, double timeout)
 {
 	memset(k, 0, sizeof *k);
-	const char *tmpdir = getenv("TMPDIR");
-	char *dir = kb_asprintf("%s/kb-kconfig-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(dir)) {
-		int rc = kb_error_set(KB_EIO, "cannot make a folder in %s for conf", tmpdir && *tmpdir ? tmpdir : "/tmp");
-		free(dir);
-		return rc;
-	}
+	char *dir = kb_mkdtemp("kb-kconfig");
+	if (!dir)
+		return KB_EIO;
 	char *top = kb_path_join(dir, "Kconfig.kbridge"), *text = wrapper(build_dir, rel);
 	int rc = kb_write_file_atomic(top, text, strlen(text), 0644);
 	free(text);

@@ -729,8 +729,7 @@ static int step_probes(struct step_ctx *c)
 	char *src = kb_path_join(h->datadir, "scripts/kbuild-cc"), *wrapper = kb_path_join(h->tools, "cc");
 	char *rec = kb_path_join(h->tools, "cc-probes.new"), *final = kb_path_join(h->tools, "cc-probes");
 	char *rust = kb_path_join(h->src, "samples/rust/rust_minimal.rs");
-	char *dir = kb_asprintf("%s/kb-probes-XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	char *data = NULL;
+	char *dir = NULL, *data = NULL;
 	size_t len;
 	struct kb_strv argv = KB_STRV_INIT, env = KB_STRV_INIT;
 	bool made_dir = false;
@@ -741,9 +740,9 @@ static int step_probes(struct step_ctx *c)
 		rc = kb_write_file_atomic(wrapper, data, len, 0755);
 	free(data);
 	data = NULL;
-	if (!rc && !mkdtemp(dir))
-		rc = kb_error_set(KB_EIO, "cannot make a temporary folder %s: %s", dir, strerror(errno));
-	made_dir = !rc;
+	if (!rc && !(dir = kb_mkdtemp("kb-probes")))
+		rc = KB_EIO;
+	made_dir = dir != NULL;
 	if (!rc)
 		rc = kb_read_file(&data, &len, rust);
 	if (!rc) {
