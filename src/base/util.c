@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -629,4 +630,12 @@ char *kb_mkdtemp(const char *name)
 		return NULL;
 	}
 	return dir;
+}
+
+unsigned long long kb_random64(void)
+{
+	unsigned char raw[8] = {0};
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+		memset(raw, 0, sizeof raw);
+	return kb_hash64(raw, sizeof raw, (unsigned long long)getpid() ^ (unsigned long long)(kb_now() * 1e9));
 }

@@ -146,6 +146,10 @@ int kb_write_all(int fd, const void *data, size_t len);
  * (caller removes and frees), or NULL with kb_error_last() saying why. */
 char *kb_mkdtemp(const char *name);
 
+/* 64 unpredictable bits: the kernel's random source, mixed with the pid and the clock
+ * when it cannot be read. For nonces and seeds, not for keys. */
+unsigned long long kb_random64(void);
+
 /* Whether folder `path` holds nothing but "." and "..". A folder that cannot be read is
  * not empty (so nothing is written over what could not be looked at). */
 bool kb_dir_is_empty(const char *path);

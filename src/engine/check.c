@@ -14,7 +14,6 @@
 
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/random.h>
 #include <string.h>
 
 static void init_result(struct kb_check_result *res, const struct kb_lesson *l, const struct kb_task *t)
@@ -324,10 +323,7 @@ static int run_apart(struct kb_check_result *res, const struct kb_lesson *l, con
 /* A fresh seed below 2^48 (a number a learner can copy: at most 15 digits). */
 static unsigned long long fresh_seed(void)
 {
-	unsigned long long v = 0;
-	if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
-		v = (unsigned long long)getpid() * 0x9e3779b97f4a7c15ULL ^ (unsigned long long)(kb_now() * 1e9);
-	return v & ((1ULL << 48) - 1);
+	return kb_random64() & ((1ULL << 48) - 1);
 }
 
 int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const struct kb_task *t,

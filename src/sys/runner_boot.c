@@ -305,14 +305,7 @@ cleanup:
 
 static void make_nonce(char *out, size_t n)
 {
-	unsigned char raw[8] = {0};
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (read(fd, raw, sizeof raw) != (ssize_t)sizeof raw)
-			memset(raw, 0, sizeof raw);
-		close(fd);
-	}
-	unsigned long long v = kb_hash64(raw, sizeof raw, (unsigned long long)getpid() ^ (unsigned long long)(kb_now() * 1e9));
+	unsigned long long v = kb_random64();
 	snprintf(out, n, "%016llx", v);
 }
 
