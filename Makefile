@@ -12,7 +12,7 @@ PKGS := libgit2 lua5.4 ncursesw md4c libcjson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
-CFLAGS += -Isrc -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration -MMD -MP -DKB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+CFLAGS += -DKB_LOCALEDIR='"$(PREFIX)/share/locale"' -Isrc -std=c11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration -MMD -MP -DKB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 LDLIBS += $(PKG_LIBS) -lgettextpo
 
 OBJDIR := obj
@@ -25,11 +25,15 @@ OBJS := $(SRCS:src/%.c=$(OBJDIR)/%.o)
 LIB_OBJS := $(filter-out $(OBJDIR)/cli/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
+# kbridge's own words in other languages (src/base/intl.h): assets/po/LANG.po compiled to
+# obj/locale, where kbridge looks first when it runs from this tree.
+LINGUAS := $(basename $(notdir $(wildcard assets/po/*.po)))
+MOS := $(LINGUAS:%=$(OBJDIR)/locale/%/LC_MESSAGES/kbridge.mo)
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(OBJDIR)/bench/%)
 
-.PHONY: all deps run test unit-tests bench install clean
-all: kbridge
+.PHONY: all deps run test unit-tests bench install clean pot
+all: kbridge $(MOS)
 
 # Debian packages: scripts/install-deps.sh says what it installs and why.
 deps:
@@ -37,6 +41,14 @@ deps:
 
 kbridge: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJDIR)/locale/%/LC_MESSAGES/kbridge.mo: assets/po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# the template from the sources, merged into every catalog (a translator's next step)
+pot:
+	@scripts/po.sh pot
 
 $(OBJDIR)/%.o: src/%.c | $(OBJDIR)
 	@mkdir -p $(dir $@)
@@ -55,23 +67,27 @@ $(OBJDIR)/bench/%: tests/bench/%.c $(LIB_OBJS) | $(OBJDIR)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 run: deps
-	@$(MAKE) --no-print-directory kbridge
+	@$(MAKE) --no-print-directory all
 	./kbridge
 
 test: deps
-	@$(MAKE) --no-print-directory kbridge unit-tests
+	@$(MAKE) --no-print-directory all unit-tests
 	@scripts/run-tests.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory kbridge $(BENCH_BINS)
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@scripts/bench.sh
 
-install: kbridge
+install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kbridge
 	install -m 755 kbridge $(DESTDIR)$(PREFIX)/bin/kbridge
 	cp -R assets scripts lessons $(DESTDIR)$(PREFIX)/share/kbridge/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/kbridge.1 $(DESTDIR)$(PREFIX)/share/man/man1/kbridge.1
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
+		install -m 644 $(OBJDIR)/locale/$$l/LC_MESSAGES/kbridge.mo $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/; \
+	done
 
 clean:
 	rm -rf $(OBJDIR) kbridge

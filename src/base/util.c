@@ -24,11 +24,11 @@ static _Thread_local char last_error[4096];
 const char *kb_strerror(int code)
 {
 	switch (code) {
-#define KB_ERROR_CASE(name, value, text) case value: return text;
+#define KB_ERROR_CASE(name, value, text) case value: return _(text);
 	KB_ERRORS(KB_ERROR_CASE)
 #undef KB_ERROR_CASE
 	}
-	return "unknown error";
+	return _("unknown error");
 }
 
 int kb_error_set(int code, const char *fmt, ...)
@@ -36,7 +36,7 @@ int kb_error_set(int code, const char *fmt, ...)
 	char msg[sizeof last_error];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, _(fmt), ap);
 	va_end(ap);
 	memcpy(last_error, msg, sizeof msg);
 	return code;
@@ -44,7 +44,7 @@ int kb_error_set(int code, const char *fmt, ...)
 
 const char *kb_error_last(void)
 {
-	return last_error[0] ? last_error : "unknown error";
+	return last_error[0] ? last_error : _("unknown error");
 }
 
 void kb_error_clear(void)
@@ -57,7 +57,7 @@ void kb_die(const char *fmt, ...)
 	va_list ap;
 	fputs("kbridge: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);

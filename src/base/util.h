@@ -10,23 +10,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/intl.h"
+
 /* One table of error codes with their messages (X-macro: no drift between code and text).
  * Every kbridge function that can fail returns 0 (or a count) or one of these. They start
  * at -101 so that none is -1: a -1 that a system call, read(2)-like helper or library
  * callback contract hands back can never be mistaken for one of ours. */
 #define KB_ERRORS(X)                                                       \
-	X(KB_OK, 0, "success")                                             \
-	X(KB_ENOMEM, -101, "out of memory")                                  \
-	X(KB_EIO, -102, "input/output error")                                \
-	X(KB_EINVAL, -103, "invalid argument")                               \
-	X(KB_ENOTFOUND, -104, "not found")                                   \
-	X(KB_ECHILD, -105, "a child process failed")                         \
-	X(KB_ETIMEOUT, -106, "timed out")                                    \
-	X(KB_ELOCKED, -107, "in use by another kbridge")                     \
-	X(KB_EINTR, -108, "interrupted")                                     \
-	X(KB_EGIT, -109, "git operation failed")                             \
-	X(KB_ENOTREADY, -110, "the course kernel is not set up (run: kbridge setup)") \
-	X(KB_ELESSON, -111, "lesson error")
+	X(KB_OK, 0, N_("success"))                                             \
+	X(KB_ENOMEM, -101, N_("out of memory"))                                  \
+	X(KB_EIO, -102, N_("input/output error"))                                \
+	X(KB_EINVAL, -103, N_("invalid argument"))                               \
+	X(KB_ENOTFOUND, -104, N_("not found"))                                   \
+	X(KB_ECHILD, -105, N_("a child process failed"))                         \
+	X(KB_ETIMEOUT, -106, N_("timed out"))                                    \
+	X(KB_ELOCKED, -107, N_("in use by another kbridge"))                     \
+	X(KB_EINTR, -108, N_("interrupted"))                                     \
+	X(KB_EGIT, -109, N_("git operation failed"))                             \
+	X(KB_ENOTREADY, -110, N_("the course kernel is not set up (run: kbridge setup)")) \
+	X(KB_ELESSON, -111, N_("lesson error"))
 
 enum kb_error {
 #define KB_ERROR_ENUM(name, value, text) name = value,

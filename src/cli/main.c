@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	/* options and no command are the shell's: kbridge --pack URL#v1 */
 	if (cmd[0] == '-' && cmd[1] == '-')
 		return cli_shell(argc, argv);
-	fprintf(stderr, "kbridge: unknown command '%s'\n\n", cmd);
+	fprintf(stderr, _("kbridge: unknown command '%s'\n\n"), cmd);
 	usage(stderr);
 	return 2;
 }

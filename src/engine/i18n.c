@@ -101,6 +101,7 @@ int kb_i18n_init(const char *opt)
 	if (opt && !chosen && !(strncmp(opt, "en", 2) == 0 && (!opt[2] || opt[2] == '-' || opt[2] == '_')))
 		return kb_error_set(KB_EINVAL, "--lang %s: not a language (try --lang zh-CN, or --lang en)", opt);
 	kb_i18n_show(chosen);
+	kb_intl_use(chosen);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "ui/ui.h"
 #include "base/util.h"
 #include "store/workspace.h"
+#include "engine/i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -895,7 +896,7 @@ static void install_crash_handlers(void)
  * missing. Returns 0, or the exit status when the shell cannot run. */
 static int shell_open(struct ui *ui, struct kb_course *course, const struct ui_opts *opts, char **keys)
 {
-	setlocale(LC_ALL, "");
+	kb_intl_use(kb_i18n_lang());
 	memset(ui, 0, sizeof *ui);
 	ui->started = kb_now();
 	ui->watch_fd = -1;
