@@ -3,6 +3,8 @@
 #ifndef KB_CLI_H
 #define KB_CLI_H
 
+#include <stdio.h>
+
 int cli_setup(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
 int cli_boot(int argc, char **argv);
@@ -25,5 +27,12 @@ int cli_shell(int argc, char **argv);
 void cli_usage(const char *text);
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
+
+/* Columns by display width (cli_text.c): a Chinese character takes two columns. */
+/* The columns UTF-8 text s takes on a terminal. */
+int cli_width(const char *s);
+/* s, then spaces up to width columns (cli_pad), or spaces first (cli_pad_right). */
+void cli_pad(FILE *out, const char *s, int width);
+void cli_pad_right(FILE *out, const char *s, int width);
 
 #endif

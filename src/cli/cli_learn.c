@@ -1,5 +1,6 @@
 /* cli_learn.c - the learner's commands outside the shell: list, start, hint, diff, reset,
- * solution. They share one option set (--pack, --workspace) and the rules of course.c. */
+ * solution. They share one option set (--pack, --workspace) and the rules of course.c.
+ * Each takes a lesson, or one task of it as LESSON/TASK (as kbridge check does). */
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "engine/course.h"
@@ -14,27 +15,30 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char common_opts[] =
+static const char common_opts[] = N_(
 	"  --pack PACK       the lesson pack: a folder, or a git repository (path or URL, with\n"
 	"                    #TAG, #BRANCH or #COMMIT to pin it; see kbridge pack --help)\n"
 	"                    (default: $KBRIDGE_PACK, else kbridge's lessons/core)\n"
 	"  --workspace DIR   your workspace (default: $KBRIDGE_WORKSPACE, else ~/kbridge-workspace);\n"
 	"                    the kernel tree you edit is DIR/linux\n"
-	"  -h, --help        this text\n";
+	"  -h, --help        this text\n");
 
 struct learn_cmd {
 	const char *name;
 	const char *usage;     /* after "kbridge NAME " */
-	const char *about;
+	const char *about;     /* N_(): translated where it is printed */
 	bool needs_id;
 	bool create_ws;        /* clone the workspace when missing */
-	int (*run)(struct kb_course *c, struct kb_lesson *l, bool flag);
+	/* t: the task named as LESSON/TASK, or NULL for the whole lesson */
+	int (*run)(struct kb_course *c, struct kb_lesson *l, const struct kb_task *t, bool flag);
 	const char *flag;      /* a boolean option of the command ("reveal"), or NULL */
 };
 
 /* The options the command was given (" --pack P --workspace W", quoted for sh; "" for
  * none), for the next command it tells the learner to type. */
 static char *given_opts;
+/* What the learner named: "LESSON" or "LESSON/TASK", for the messages. */
+static const char *target;
 
 /* s as one word for sh: unchanged when it is plain, else in single quotes */
 static void shell_word(struct kb_buf *b, const char *s)
@@ -59,20 +63,36 @@ static bool use_color(FILE *f)
 
 /* ---- list ---------------------------------------------------------------------------- */
 
-static int run_list(struct kb_course *c, struct kb_lesson *unused, bool flag)
+static int run_list(struct kb_course *c, struct kb_lesson *unused, const struct kb_task *unused_task, bool flag)
 {
-	printf("%s %s (for Linux %s) - %zu lessons; workspace %s%s\n", c->pack.title ? c->pack.title : c->pack.name,
-	       c->pack.version ? c->pack.version : "", c->pack.kernel ? c->pack.kernel : "?", c->pack.n_lessons,
-	       c->ws_root, c->ws ? "" : " (not created yet)");
+	printf(kb_ngettext("%s %s (for Linux %s) - %zu lesson; workspace %s%s\n",
+			   "%s %s (for Linux %s) - %zu lessons; workspace %s%s\n", c->pack.n_lessons),
+	       c->pack.title ? c->pack.title : c->pack.name, c->pack.version ? c->pack.version : "",
+	       c->pack.kernel ? c->pack.kernel : "?", c->pack.n_lessons, c->ws_root, c->ws ? "" : _(" (not created yet)"));
 	if (c->pack_origin)
-		printf("from %s\n", c->pack_origin);
-	printf("  %-4s %-22s %-12s %8s %5s %6s  %s\n", "year", "lesson", "state", "attempts", "hints", "time", "title");
+		printf(_("from %s\n"), c->pack_origin);
+	/* columns by display width: the headings and states may be Chinese */
+	const int w_year = 4, w_id = 22, w_state = 12, w_att = 8, w_hints = 5, w_time = 6;
+	fputs("  ", stdout);
+	cli_pad(stdout, _("year"), w_year);
+	fputs(" ", stdout);
+	cli_pad(stdout, _("lesson"), w_id);
+	fputs(" ", stdout);
+	cli_pad(stdout, _("state"), w_state);
+	fputs(" ", stdout);
+	cli_pad_right(stdout, _("attempts"), w_att);
+	fputs(" ", stdout);
+	cli_pad_right(stdout, _("hints"), w_hints);
+	fputs(" ", stdout);
+	cli_pad_right(stdout, _("time"), w_time);
+	printf("  %s\n", _("title"));
 	size_t passed = 0;
 	for (size_t i = 0; i < c->pack.n_lessons; i++) {
 		const struct kb_lesson *l = &c->pack.lessons[i];
 		const struct kb_lesson_progress *p = kb_progress_find(&c->progress, l->id);
-		const char *state = l->error ? "broken" : p && p->passed ? "passed" :
-				    p && (p->started_at || p->attempts) ? "in progress" : "new";
+		/* TRANSLATORS: the states of a lesson in kbridge list (a column 12 wide) */
+		const char *state = l->error ? _("broken") : p && p->passed ? _("passed") :
+				    p && (p->started_at || p->attempts) ? _("in progress") : _("new");
 		passed += p && p->passed;
 		char year[8] = "";
 		if (l->history.year)
@@ -80,81 +100,127 @@ static int run_list(struct kb_course *c, struct kb_lesson *unused, bool flag)
 		char time_s[16] = "";
 		if (p && p->seconds >= 1)
 			snprintf(time_s, sizeof time_s, "%.0fm", p->seconds / 60);
-		printf("  %-4s %-22s %-12s %8d %5d %6s  %s%s\n", year, l->id, state, p ? p->attempts : 0,
-		       p ? p->hints : 0, time_s, l->title ? l->title : "", p && p->solution_revealed ? " (solution seen)" : "");
+		printf("  %-4s %-22s ", year, l->id);
+		cli_pad(stdout, state, w_state);
+		printf(" %8d %5d %6s  %s%s\n", p ? p->attempts : 0, p ? p->hints : 0, time_s, l->title ? l->title : "",
+		       p && p->solution_revealed ? _(" (solution seen)") : "");
 		if (l->error)
 			printf("       %s\n", l->error);
 	}
-	printf("%zu of %zu passed\n", passed, c->pack.n_lessons);
+	printf(_("%zu of %zu passed\n"), passed, c->pack.n_lessons);
 	return 0;
 }
 
 /* ---- start ---------------------------------------------------------------------------- */
 
-static int run_start(struct kb_course *c, struct kb_lesson *l, bool flag)
+static int run_start(struct kb_course *c, struct kb_lesson *l, const struct kb_task *unused, bool flag)
 {
 	int rc = kb_course_start(c, l);
 	if (rc < 0)
 		return rc;
-	printf(rc == 1 ? "Lesson %s was already started: your files are as you left them.\n" :
-			 "Lesson %s started: its files are in your kernel tree, committed as \"start %s\".\n",
-	       l->id, l->id);
-	printf("Your kernel tree: %s\n", kb_ws_tree(c->ws));
+	if (rc == 1)
+		printf(_("Lesson %s was already started: your files are as you left them.\n"), l->id);
+	else
+		printf(_("Lesson %s started: its files are in your kernel tree, committed as \"start %s\".\n"),
+		       l->id, l->id);
+	printf(_("Your kernel tree: %s\n"), kb_ws_tree(c->ws));
 	/* the text comes first: where to read it outside the shell */
 	size_t quizzes = 0;
 	for (size_t s = 0; s < l->n_steps; s++) {
 		if (l->steps[s].kind == KB_PAGE)
-			printf("Read: %s%s%s\n", l->steps[s].page.path, l->steps[s].page.title ? "  - " : "",
+			printf(_("Read: %s%s%s\n"), l->steps[s].page.path, l->steps[s].page.title ? "  - " : "",
 			       l->steps[s].page.title ? l->steps[s].page.title : "");
 		quizzes += l->steps[s].kind == KB_QUIZ;
 	}
 	if (quizzes)
-		printf("The lesson has %zu quiz%s: answer %s in the shell (run kbridge with no arguments).\n",
-		       quizzes, quizzes == 1 ? "" : "zes", quizzes == 1 ? "it" : "them");
+		printf(kb_ngettext("The lesson has %zu quiz: answer it in the shell (run kbridge with no arguments).\n",
+				   "The lesson has %zu quizzes: answer them in the shell (run kbridge with no arguments).\n",
+				   quizzes), quizzes);
 	for (size_t s = 0; s < l->n_steps; s++) {
 		if (l->steps[s].kind != KB_TASK)
 			continue;
 		const struct kb_task *t = &l->steps[s].task;
-		printf("\nTask %s: %s\n", t->id, t->goal);
+		printf(_("\nTask %s: %s\n"), t->id, t->goal);
 		/* a file whose starter and solution differ is the learner's to change; the
 		   others are there to read (the C half, the header, the Kbuild file) */
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t f = 0; f < t->n_files; f++) {
 				bool edit = kb_task_file_is_edited(l, &t->files[f]);
 				if (edit == (pass == 0))
-					printf("  %s %s/%s\n", edit ? "edit:" : "read:", kb_ws_tree(c->ws), t->files[f].path);
+					printf(edit ? _("  edit: %s/%s\n") : _("  read: %s/%s\n"), kb_ws_tree(c->ws),
+					       t->files[f].path);
 			}
 	}
-	printf("\nThen: kbridge check %s%s   (hints: kbridge hint %s%s)\n", l->id, given_opts, l->id, given_opts);
+	printf(_("\nThen: kbridge check %s%s   (hints: kbridge hint %s%s)\n"), l->id, given_opts, l->id, given_opts);
 	return 0;
 }
 
 /* ---- hint ----------------------------------------------------------------------------- */
 
-static int run_hint(struct kb_course *c, struct kb_lesson *l, bool flag)
+/* Hints are counted per lesson, in the order of its tasks (as the shell counts them):
+ * p->hints is how far into that sequence the learner has gone. */
+static int hints_before(const struct kb_lesson *l, const struct kb_task *t)
+{
+	int n = 0;
+	for (size_t s = 0; s < l->n_steps && &l->steps[s].task != t; s++)
+		if (l->steps[s].kind == KB_TASK)
+			n += (int)l->steps[s].task.n_hints;
+	return n;
+}
+
+/* The hints of task t the learner has seen */
+static int hints_seen(const struct kb_lesson *l, const struct kb_lesson_progress *p, const struct kb_task *t)
+{
+	int seen = p->hints - hints_before(l, t);
+	return seen < 0 ? 0 : seen > (int)t->n_hints ? (int)t->n_hints : seen;
+}
+
+/* The task `kbridge hint LESSON` gives a hint for: the first task not passed yet that
+ * has a hint left (a passed task's hints are not what the learner is stuck on), else
+ * the last such task (all its hints shown again); when every task has passed, the
+ * first task with a hint left, in order. NULL when no task has a hint. */
+static const struct kb_task *hint_task(const struct kb_lesson *l, const struct kb_lesson_progress *p)
+{
+	for (int passed_too = 0; passed_too < 2; passed_too++) {
+		const struct kb_task *last = NULL;
+		for (size_t s = 0; s < l->n_steps; s++) {
+			const struct kb_task *t = &l->steps[s].task;
+			if (l->steps[s].kind != KB_TASK || !t->n_hints ||
+			    (!passed_too && kb_progress_task_passed(p, t->id)))
+				continue;
+			if (hints_seen(l, p, t) < (int)t->n_hints)
+				return t;
+			last = t;
+		}
+		if (last)
+			return last;
+	}
+	return NULL;
+}
+
+static int run_hint(struct kb_course *c, struct kb_lesson *l, const struct kb_task *t, bool flag)
 {
 	struct kb_lesson_progress *p = kb_progress_lesson(&c->progress, l->id);
-	int total = 0;
-	for (size_t s = 0; s < l->n_steps; s++)
-		if (l->steps[s].kind == KB_TASK)
-			total += (int)l->steps[s].task.n_hints;
-	if (total == 0) {
-		printf("Lesson %s has no hints.\n", l->id);
+	if (!t)
+		t = hint_task(l, p);
+	if (!t) {
+		printf(_("Lesson %s has no hints.\n"), l->id);
 		return 0;
 	}
-	if (p->hints < total)
-		p->hints++;
-	kb_progress_active(p, (long long)time(NULL), true);
-	int shown = 0;
-	for (size_t s = 0; s < l->n_steps && shown < p->hints; s++) {
-		if (l->steps[s].kind != KB_TASK)
-			continue;
-		const struct kb_task *t = &l->steps[s].task;
-		for (size_t h = 0; h < t->n_hints && shown < p->hints; h++, shown++)
-			printf("Hint %d of %d (task %s): %s\n", shown + 1, total, t->id, t->hints[h]);
+	if (!t->n_hints) {
+		printf(_("Task %s of lesson %s has no hints.\n"), t->id, l->id);
+		return 0;
 	}
-	if (p->hints == total)
-		printf("That was the last hint.\n");
+	if (kb_progress_task_passed(p, t->id))
+		printf(_("(Task %s has passed already.)\n"), t->id);
+	int seen = hints_seen(l, p, t);
+	if (seen < (int)t->n_hints)
+		p->hints = hints_before(l, t) + ++seen;
+	kb_progress_active(p, (long long)time(NULL), true);
+	for (int h = 0; h < seen; h++)
+		printf(_("Hint %d of %d (task %s): %s\n"), h + 1, (int)t->n_hints, t->id, t->hints[h]);
+	if (seen == (int)t->n_hints)
+		printf("%s\n", _("That was the last hint."));
 	return kb_course_save(c);
 }
 
@@ -167,60 +233,73 @@ static int need_started(struct kb_course *c, struct kb_lesson *l)
 	return 0;
 }
 
-static int run_diff(struct kb_course *c, struct kb_lesson *l, bool flag)
+/* The files of task t, or of the whole lesson when t is NULL */
+static void target_paths(const struct kb_lesson *l, const struct kb_task *t, struct kb_strv *out)
+{
+	if (!t) {
+		kb_lesson_paths(l, out);
+		return;
+	}
+	for (size_t f = 0; f < t->n_files; f++)
+		kb_strv_push(out, t->files[f].path);
+}
+
+static int run_diff(struct kb_course *c, struct kb_lesson *l, const struct kb_task *t, bool flag)
 {
 	int rc = need_started(c, l);
 	if (rc)
 		return rc;
 	struct kb_strv paths = KB_STRV_INIT;
-	kb_lesson_paths(l, &paths);
+	target_paths(l, t, &paths);
 	char *out = NULL;
 	rc = kb_ws_diff(c->ws, l->id, paths.v, paths.n, use_color(stdout), &out);
 	if (!rc) {
 		if (*out)
 			fputs(out, stdout);
 		else
-			printf("No changes to lesson %s's files since its start.\n", l->id);
+			printf(_("No changes to the files of %s since the lesson's start.\n"), target);
 	}
 	free(out);
 	kb_strv_free(&paths);
 	return rc;
 }
 
-static int run_reset(struct kb_course *c, struct kb_lesson *l, bool flag)
+static int run_reset(struct kb_course *c, struct kb_lesson *l, const struct kb_task *t, bool flag)
 {
 	int rc = need_started(c, l);
 	if (rc)
 		return rc;
 	struct kb_strv paths = KB_STRV_INIT;
-	kb_lesson_paths(l, &paths);
+	target_paths(l, t, &paths);
 	char *saved = NULL;
 	rc = kb_ws_reset_lesson(c->ws, l->id, paths.v, paths.n, &saved);
 	if (!rc) {
-		printf("Lesson %s's files are back to their start:\n", l->id);
+		printf(_("The files of %s are back to their start:\n"), target);
 		for (size_t i = 0; i < paths.n; i++)
 			printf("  %s\n", paths.v[i]);
-		printf("Your version was kept first, as commit %.12s on refs/kbridge/saved/%s.\n"
-		       "See it with: git -C %s show refs/kbridge/saved/%s\n", saved, l->id, kb_ws_tree(c->ws), l->id);
+		printf(_("Your version was kept first, as commit %.12s on refs/kbridge/saved/%s.\n"
+			 "See it with: git -C %s show refs/kbridge/saved/%s\n"), saved, l->id, kb_ws_tree(c->ws), l->id);
 	}
 	free(saved);
 	kb_strv_free(&paths);
 	return rc;
 }
 
-static int run_solution(struct kb_course *c, struct kb_lesson *l, bool reveal)
+static int run_solution(struct kb_course *c, struct kb_lesson *l, const struct kb_task *t, bool reveal)
 {
 	int rc = need_started(c, l);
 	if (rc)
 		return rc;
 	struct kb_lesson_progress *p = kb_progress_lesson(&c->progress, l->id);
-	if (!p->passed && !reveal) {
-		printf("The solution of lesson %s is shown once you pass it (kbridge check %s).\n"
-		       "To see it now anyway: kbridge solution %s --reveal (this is recorded in your progress).\n",
-		       l->id, l->id, l->id);
+	/* a task's solution is shown once the task has passed */
+	bool passed = p->passed || (t && kb_progress_task_passed(p, t->id));
+	if (!passed && !reveal) {
+		printf(_("The solution of %s is shown once you pass it (kbridge check %s).\n"
+			 "To see it now anyway: kbridge solution %s --reveal (this is recorded in your progress).\n"),
+		       target, target, target);
 		return 1;
 	}
-	if (!p->passed && reveal && !p->solution_revealed) {
+	if (!passed && reveal && !p->solution_revealed) {
 		p->solution_revealed = true;
 		if ((rc = kb_course_save(c)))
 			return rc;
@@ -229,11 +308,24 @@ static int run_solution(struct kb_course *c, struct kb_lesson *l, bool reveal)
 	size_t n = 0;
 	if ((rc = kb_course_solution_files(l, &files, &n)))
 		return rc;
+	/* a task's files first, the others after them (not shown) */
+	size_t shown = n;
+	if (t) {
+		shown = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t f = 0; f < t->n_files; f++)
+				if (strcmp(files[i].path, t->files[f].path) == 0) {
+					struct kb_ws_file keep = files[shown];
+					files[shown++] = files[i];
+					files[i] = keep;
+					break;
+				}
+	}
 	char *out = NULL;
-	rc = kb_ws_diff_to(c->ws, files, n, use_color(stdout), &out);
+	rc = kb_ws_diff_to(c->ws, files, shown, use_color(stdout), &out);
 	if (!rc) {
-		printf("The reference solution of lesson %s, as changes to your version (- yours, + the solution):\n", l->id);
-		fputs(*out ? out : "(your files are the same as the solution)\n", stdout);
+		printf(_("The reference solution of %s, as changes to your version (- yours, + the solution):\n"), target);
+		fputs(*out ? out : _("(your files are the same as the solution)\n"), stdout);
 	}
 	free(out);
 	kb_course_files_free(files, n);
@@ -248,30 +340,34 @@ static void clone_progress(void *ctx, double fraction, const char *what)
 }
 
 static const struct learn_cmd learn_cmds[] = {
-	{"list", "", "Show the pack's lessons by year with your progress: state, attempts, hints, time.",
+	{"list", "", N_("Show the pack's lessons by year with your progress: state, attempts, hints, time."),
 	 false, false, run_list, NULL},
-	{"start", "ID", "Start lesson ID: its starter files are written into your kernel tree (created on first\n"
-			"use, a git clone of the bundled tree) and committed as \"start ID\".",
+	{"start", "LESSON", N_("Start a lesson: its starter files are written into your kernel tree (created on\n"
+			       "first use, a git clone of the bundled tree) and committed as \"start LESSON\"."),
 	 true, true, run_start, NULL},
-	{"hint", "ID", "Reveal the next hint of lesson ID (with the ones already shown). Recorded in your progress.",
+	{"hint", "LESSON[/TASK]", N_("Reveal the next hint of a task, with the ones of that task already shown; recorded\n"
+				     "in your progress. For a whole lesson, the task is the first one not passed yet."),
 	 true, false, run_hint, NULL},
-	{"diff", "ID", "Your changes to lesson ID's files since its start, as a unified diff (colored on a\n"
-		       "terminal unless NO_COLOR is set).",
+	{"diff", "LESSON[/TASK]", N_("Your changes to the lesson's files (or the task's) since the lesson's start, as a\n"
+				     "unified diff (colored on a terminal unless NO_COLOR is set)."),
 	 true, false, run_diff, NULL},
-	{"reset", "ID", "Put lesson ID's files back to their start. Only those files are touched, and your\n"
-			"version is kept first as a commit on refs/kbridge/saved/ID.",
+	{"reset", "LESSON[/TASK]", N_("Put the lesson's files (or the task's) back to their start. Only those files are\n"
+				      "touched, and your version is kept first as a commit on refs/kbridge/saved/LESSON."),
 	 true, false, run_reset, NULL},
-	{"solution", "ID [--reveal]", "The reference solution of lesson ID as a diff against your version. Shown once\n"
-				      "you have passed the lesson; --reveal shows it before, and is recorded.",
+	{"solution", "LESSON[/TASK] [--reveal]", N_("The reference solution of a lesson (or of one task) as a diff against your\n"
+						     "version. Shown once you have passed it; --reveal shows it before, and is\n"
+						     "recorded."),
 	 true, false, run_solution, "reveal"},
 };
 
 static int learn_main(const struct learn_cmd *cmd, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: kbridge %s %s [--pack PACK] [--workspace DIR]\n\n%s\n\nOptions:\n%s%s", cmd->name,
-		       cmd->usage, cmd->about, common_opts,
-		       cmd->flag ? "  --reveal          show the solution before passing (recorded)\n" : "");
+		char *words = kb_asprintf("%s%s%s", cmd->name, *cmd->usage ? " " : "", cmd->usage);
+		printf(_("usage: kbridge %s [--pack PACK] [--workspace DIR]\n"), words);
+		free(words);
+		printf("\n%s\n\n%s%s%s", _(cmd->about), _("Options:\n"), _(common_opts),
+		       cmd->flag ? _("  --reveal          show the solution before passing (recorded)\n") : "");
 		return 0;
 	}
 	const struct option longopts[] = {
@@ -290,20 +386,20 @@ static int learn_main(const struct learn_cmd *cmd, int argc, char **argv)
 		case 'w': ws = optarg; break;
 		case 'f': flag = cmd->flag != NULL; break;
 		default:
-			fprintf(stderr, "see: kbridge %s --help\n", cmd->name);
+			fprintf(stderr, _("see: kbridge %s --help\n"), cmd->name);
 			return 2;
 		}
 	}
 	const char *id = NULL;
 	if (cmd->needs_id) {
 		if (optind >= argc) {
-			fprintf(stderr, "kbridge %s: which lesson? (kbridge list shows their ids)\n", cmd->name);
+			fprintf(stderr, _("kbridge %s: which lesson? (kbridge list shows their ids)\n"), cmd->name);
 			return 2;
 		}
 		id = argv[optind++];
 	}
 	if (optind < argc) {
-		fprintf(stderr, "kbridge %s: unexpected argument '%s'\n", cmd->name, argv[optind]);
+		fprintf(stderr, _("kbridge %s: unexpected argument '%s'\n"), cmd->name, argv[optind]);
 		return 2;
 	}
 	struct kb_buf again = KB_BUF_INIT;
@@ -325,15 +421,32 @@ static int learn_main(const struct learn_cmd *cmd, int argc, char **argv)
 	int rc = kb_course_open(&c, &o);
 	kb_meter_end(&meter);
 	struct kb_lesson *l = NULL;
+	const struct kb_task *t = NULL;
+	/* LESSON or LESSON/TASK ("LESSON/" is the lesson) */
+	char *lesson_id = id ? kb_strdup(id) : NULL;
+	char *task_id = lesson_id ? strchr(lesson_id, '/') : NULL;
+	if (task_id)
+		*task_id++ = '\0';
 	if (!rc && id)
-		rc = kb_course_lesson(&c, id, &l);
+		rc = kb_course_lesson(&c, lesson_id, &l);
+	if (!rc && task_id && *task_id && !(t = kb_lesson_find_task(l, task_id))) {
+		struct kb_buf ids = KB_BUF_INIT;
+		for (size_t s = 0; s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK)
+				kb_buf_printf(&ids, "%s%s/%s", ids.len ? ", " : "", l->id, l->steps[s].task.id);
+		rc = kb_error_set(KB_ENOTFOUND, "lesson %s has no task '%s' (its tasks: %s)", l->id, task_id,
+				  ids.data ? ids.data : "none");
+		kb_buf_free(&ids);
+	}
+	target = t ? id : l ? l->id : "";
 	int status = 1;
 	if (!rc) {
-		rc = cmd->run(&c, l, flag);
+		rc = cmd->run(&c, l, t, flag);
 		status = rc < 0 ? 1 : rc;
 	}
 	if (rc < 0)
 		fprintf(stderr, "kbridge %s: %s\n", cmd->name, kb_error_last());
+	free(lesson_id);
 	kb_course_close(&c);
 	free(given_opts);
 	given_opts = NULL;

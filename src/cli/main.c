@@ -23,39 +23,37 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"shell", cli_shell, "open the course (what `kbridge` alone does on a terminal)"},
-	{"setup", cli_setup, "prepare the kernel tree, the reference build and the initramfs"},
-	{"doctor", cli_doctor, "check every tool the course needs and say how to fix what is missing"},
-	{"boot", cli_boot, "build modules, boot the course kernel in QEMU, run commands in it"},
-	{"list", cli_list, "the lessons by year, with your progress"},
-	{"start", cli_start, "start a lesson: its files go into your kernel tree (a git clone)"},
-	{"check", cli_check, "run lesson checks and report them (text, TAP, JUnit, JSON)"},
-	{"hint", cli_hint, "reveal the next hint of a lesson"},
-	{"diff", cli_diff, "your changes to a lesson's files since its start"},
-	{"reset", cli_reset, "put a lesson's files back to their start (your version is kept)"},
-	{"solution", cli_solution, "the reference solution, as a diff against your version"},
-	{"pack", cli_pack, "make a new lesson pack, or validate one (starter fails, solution passes)"},
-	{"report", cli_class_report, "for instructors: a class's progress from its workspaces (CSV, Markdown)"},
-	{"lab", cli_lab, "make a kernel home a shared lab server for many learners, or see how busy it is"},
+	{"shell", cli_shell, N_("open the course (what `kbridge` alone does on a terminal)")},
+	{"setup", cli_setup, N_("prepare the kernel tree, the reference build and the initramfs")},
+	{"doctor", cli_doctor, N_("check every tool the course needs and say how to fix what is missing")},
+	{"boot", cli_boot, N_("build modules, boot the course kernel in QEMU, run commands in it")},
+	{"list", cli_list, N_("the lessons by year, with your progress")},
+	{"start", cli_start, N_("start a lesson: its files go into your kernel tree (a git clone)")},
+	{"check", cli_check, N_("run lesson checks and report them (text, TAP, JUnit, JSON)")},
+	{"hint", cli_hint, N_("reveal the next hint of a lesson")},
+	{"diff", cli_diff, N_("your changes to a lesson's files since its start")},
+	{"reset", cli_reset, N_("put a lesson's files back to their start (your version is kept)")},
+	{"solution", cli_solution, N_("the reference solution, as a diff against your version")},
+	{"pack", cli_pack, N_("make a new lesson pack, or validate one (starter fails, solution passes)")},
+	{"report", cli_class_report, N_("for instructors: a class's progress from its workspaces (CSV, Markdown)")},
+	{"lab", cli_lab, N_("make a kernel home a shared lab server for many learners, or see how busy it is")},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: kbridge [--help] [--version] [--no-sandbox] [--lang TAG] COMMAND [ARGS]\n"
+	fputs(_("usage: kbridge [--help] [--version] [--no-sandbox] [--lang TAG] COMMAND [ARGS]\n"
 		"\n"
 		"kbridge is an interactive course on how Rust and C meet inside the Linux kernel.\n"
 		"Each task is real kernel work: kbridge builds it with Kbuild and boots it in QEMU.\n"
 		"\n"
-		"Commands:\n");
+		"Commands:\n"), out);
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out,
-		"\n"
+		fprintf(out, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
+	fputs(_("\n"
 		"Run 'kbridge COMMAND --help' for a command's options. 'kbridge --pack PACK' opens\n"
 		"the shell on another lesson pack (a folder, or a git URL pinned with #TAG).\n"
-		"'--lang zh-CN' (before or after the command) shows lessons in Simplified Chinese\n"
-		"where the pack carries a translation, '--lang en' in English.\n"
+		"'--lang zh-CN' (before or after the command) shows the lessons and kbridge's own\n"
+		"words in Simplified Chinese, '--lang en' in English.\n"
 		"\n"
 		"Environment:\n"
 		"  KBRIDGE_HOME     where the kernel tree and builds live (default\n"
@@ -63,9 +61,9 @@ static void usage(FILE *out)
 		"  KBRIDGE_DATADIR  where kbridge's assets/ and scripts/ are (found by itself)\n"
 		"  KBRIDGE_NO_SANDBOX=1  builds run unconfined, as --no-sandbox: for machines where\n"
 		"                   bubblewrap cannot make namespaces (see kbridge doctor)\n"
-		"  LANGUAGE, LC_ALL, LC_MESSAGES, LANG  the lessons' language without --lang, read\n"
-		"                   as gettext does (LANG=zh_CN.UTF-8: Chinese; no locale needed)\n"
-		"  NO_COLOR         no colors\n");
+		"  LANGUAGE, LC_ALL, LC_MESSAGES, LANG  the language without --lang, read as\n"
+		"                   gettext does (LANG=zh_CN.UTF-8: Chinese; no locale needed)\n"
+		"  NO_COLOR         no colors\n"), out);
 }
 
 static int status_overview(void)
@@ -78,8 +76,8 @@ static int status_overview(void)
 	struct kb_setup_status st;
 	kb_setup_status(&st, &h);
 	usage(stdout);
-	printf("\nCourse kernel (%s): %s\n", h.root,
-	       st.ready ? "ready" : "not ready - run 'kbridge setup' (about 5 minutes on 2 cores)");
+	printf(st.ready ? _("\nCourse kernel (%s): ready\n") :
+	       _("\nCourse kernel (%s): not ready - run 'kbridge setup' (about 5 minutes on 2 cores)\n"), h.root);
 	kb_home_free(&h);
 	return 0;
 }
