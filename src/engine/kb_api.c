@@ -82,7 +82,7 @@ int kb_workspace_open(const char *root, const char *rel, int want_dir)
 						  "of the workspace", part);
 			else if (e == ENOENT)
 				rc = kb_error_set(KB_ENOTFOUND, "%s: no such %s in the workspace", rel,
-						  last && !want_dir ? "file" : "folder");
+						  last && !want_dir ? _("file") : _("folder"));
 			else if (e == ENOTDIR)
 				rc = kb_error_set(KB_ENOTFOUND, "%s: '%s' is not a folder", rel, part);
 			else
@@ -101,7 +101,7 @@ int kb_workspace_open(const char *root, const char *rel, int want_dir)
 	struct stat st;
 	if (fstat(dfd, &st) < 0 || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
 		close(dfd);
-		return kb_error_set(KB_EINVAL, "%s is not a %s", rel, want_dir ? "folder" : "regular file");
+		return kb_error_set(KB_EINVAL, "%s is not a %s", rel, want_dir ? _("folder") : _("regular file"));
 	}
 	return dfd;
 }
@@ -229,7 +229,7 @@ static struct run *begin_call(lua_State *L, int n, const char *fn)
 static char *tail_lines(const char *text, int n, bool after_init)
 {
 	if (!text)
-		return kb_strdup("(nothing)");
+		return kb_strdup(_("(nothing)"));
 	if (after_init) {
 		const char *i = strstr(text, "Run /init as init process");
 		if (i) {
@@ -257,7 +257,7 @@ static char *tail_lines(const char *text, int n, bool after_init)
 		start--;
 	}
 	if (start == text + len)
-		return kb_strdup("(nothing)");
+		return kb_strdup(_("(nothing)"));
 	return kb_strndup(start, (size_t)(text + len - start));
 }
 
@@ -375,7 +375,7 @@ static int l_exists(lua_State *L)
 	struct run *r = ctx_of(L, "exists");
 	const char *rel = luaL_checkstring(L, 1);
 	int fd = kb_workspace_open(r->root, rel, 0);
-	if (fd == KB_ENOTFOUND || (fd == KB_EINVAL && strstr(kb_error_last(), "is not a regular file"))) {
+	if (fd == KB_ENOTFOUND || (fd == KB_EINVAL && strstr(kb_error_last(), _("regular file")))) {
 		lua_pushboolean(L, 0);
 		return 1;
 	}
@@ -405,7 +405,7 @@ static void need_kernel(lua_State *L, struct run *r, const char *fn)
 	struct kb_setup_status st;
 	kb_setup_status(&st, r->h);
 	if (!st.ready)
-		luaL_error(L, "kb.%s: the course kernel is not set up (run: kbridge setup)", fn);
+		luaL_error(L, _("kb.%s: the course kernel is not set up (run: kbridge setup)"), fn);
 	if (!r->tc_ready) {
 		kb_toolchain_init(&r->tc, r->h);
 		r->tc_ready = true;
@@ -421,8 +421,8 @@ static void count_run(lua_State *L, struct run *r, const char *fn, int done, int
 	if (done < limit)
 		return;
 	if (!r->over_limit)
-		r->over_limit = kb_asprintf("kb.%s: the check already started %d %s, the most it may (limits.%ss "
-					    "in lesson.lua; at most %d)", fn, limit, fn[1] == 'u' ? "builds" : "boots",
+		r->over_limit = kb_asprintf(_("kb.%s: the check already started %d %s, the most it may (limits.%ss "
+					    "in lesson.lua; at most %d)"), fn, limit, fn[1] == 'u' ? _("builds") : _("boots"),
 					    fn, KB_CHECK_RUNS_MAX);
 	luaL_error(L, "%s", r->over_limit);
 }
@@ -703,7 +703,7 @@ static char *replace_all(const char *text, const char *from, const char *to)
  * (KB_EINTR when interrupted). */
 static int run_build(struct run *r, struct build_job *j, const char *rel, double timeout, bool clean)
 {
-	char *what = kb_asprintf("building %s", rel);
+	char *what = kb_asprintf(_("building %s"), rel);
 	progress(r, what);
 	free(what);
 	struct kb_build_opts bo = {
@@ -1087,7 +1087,7 @@ static int l_boot(lua_State *L)
 	}
 	boot_commands(L, j, insmod, rmmod);
 	need_kernel(L, r, "boot");
-	progress(r, "booting the course kernel");
+	progress(r, _("booting the course kernel"));
 	struct kb_boot_opts bo = {
 		.kernel = r->h->bzimage, .initramfs = r->h->initramfs,
 		.modules = kb_strv_argv(&j->modules), .commands = kb_strv_argv(&j->cmds),
@@ -1317,7 +1317,7 @@ static int l_expect_build(lua_State *L)
 	bool ok = lua_toboolean(L, -1);
 	lua_pop(L, 1);
 	const char *dir = tfield(L, 1, "dir"), *expected = opt_str(L, 2, "expected");
-	char *what = expected ? kb_strdup(expected) : kb_asprintf("the module in %s builds with Kbuild", dir ? dir : "the folder");
+	char *what = expected ? kb_strdup(expected) : kb_asprintf(_("the module in %s builds with Kbuild"), dir ? dir : _("the folder"));
 	const char *seen = tfield(L, 1, "errors");
 	char *seen_own = NULL;
 	if (!ok && !seen) {
@@ -1329,7 +1329,7 @@ static int l_expect_build(lua_State *L)
 		bool made = lua_tointeger(L, -1) == 0;
 		lua_pop(L, 1);
 		if (made && no_ko)
-			seen_own = kb_strdup("make succeeded but built no .ko: does the Kbuild file say obj-m := NAME.o?");
+			seen_own = kb_strdup(_("make succeeded but built no .ko: does the Kbuild file say obj-m := NAME.o?"));
 		else
 			seen_own = tail_lines(log ? log : "", SEEN_LINES, false);
 		seen = seen_own;
@@ -1360,7 +1360,7 @@ static int l_expect_boot(lua_State *L)
 	bool any_insmod = false;
 	struct kb_buf seen = KB_BUF_INIT;
 	if (!ok && status && strcmp(status, "ok") != 0)
-		kb_buf_printf(&seen, "the boot ended: %s\n", status);
+		kb_buf_printf(&seen, _("the boot ended: %s\n"), status);
 	lua_getfield(L, 1, "commands");
 	lua_Integer n = lua_type(L, -1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
 	for (lua_Integer i = 1; i <= n; i++) {
@@ -1384,9 +1384,9 @@ static int l_expect_boot(lua_State *L)
 	}
 	const char *where = opt_str(L, 2, "where"), *expected = opt_str(L, 2, "expected");
 	if (!expected)
-		expected = any_insmod ? "the kernel boots and every module loads (insmod exits 0)" :
-			   "the kernel boots (no module was inserted: insmod = false)";
-	expect(L, ok, expected, seen.data, where ? where : "the module's init function and the kernel log",
+		expected = any_insmod ? _("the kernel boots and every module loads (insmod exits 0)") :
+			   _("the kernel boots (no module was inserted: insmod = false)");
+	expect(L, ok, expected, seen.data, where ? where : _("the module's init function and the kernel log"),
 	       opt_str(L, 2, "hint"));
 	kb_buf_free(&seen);
 	lua_pushboolean(L, ok);
@@ -1476,21 +1476,26 @@ static int l_expect_no_fault(lua_State *L)
 		where = tfield(L, 1, "fault_at");
 	struct kb_buf what = KB_BUF_INIT;
 	if (!allowed[1] && !allowed[2] && !allowed[3]) {
-		kb_buf_adds(&what, "no oops or panic in the kernel log");
-		if (!allowed[0])
-			kb_buf_adds(&what, ", nor a WARNING, UBSAN or lockdep report");
+		kb_buf_adds(&what, allowed[0] ? _("no oops or panic in the kernel log")
+					      : _("no oops or panic in the kernel log, nor a WARNING, UBSAN or lockdep report"));
 	} else {
-		static const char *const names[] = {"WARNING, UBSAN or lockdep report", "oops, BUG or KASAN report",
-						    "Rust panic", "kernel panic"};
-		int left = 0;
+		static const char *const names[] = {N_("WARNING, UBSAN or lockdep report"), N_("oops, BUG or KASAN report"),
+						    N_("Rust panic"), N_("kernel panic")};
+		const char *left[3] = {NULL, NULL, NULL};   /* at least one of the last three is allowed */
+		int n = 0;
 		for (int j = 0; j < 4; j++)
-			left += !allowed[j];
-		for (int j = 0, n = 0; j < 4; j++)
-			if (!allowed[j])
-				kb_buf_printf(&what, "%s%s", n++ == 0 ? "no " : n == left ? " or " : ", ", names[j]);
-		kb_buf_adds(&what, left ? " in the kernel log" : "the kernel log is read (every kind of fault is allowed)");
+			if (!allowed[j] && n < 3)
+				left[n++] = _(names[j]);
+		if (n == 0)
+			kb_buf_adds(&what, _("the kernel log is read (every kind of fault is allowed)"));
+		else if (n == 1)
+			kb_buf_printf(&what, _("no %s in the kernel log"), left[0]);
+		else if (n == 2)
+			kb_buf_printf(&what, _("no %s or %s in the kernel log"), left[0], left[1]);
+		else
+			kb_buf_printf(&what, _("no %s, %s or %s in the kernel log"), left[0], left[1], left[2]);
 	}
-	expect(L, ok, what.data, seen, where ? where : "the call trace: the first function of your module in it",
+	expect(L, ok, what.data, seen, where ? where : _("the call trace: the first function of your module in it"),
 	       opt_str(L, 2, "hint"));
 	kb_buf_free(&what);
 	free(seen);
@@ -1511,8 +1516,9 @@ static int l_expect_fault(lua_State *L)
 		return luaL_error(L, "kb.expect_fault: kind must be warning, oops, rust-panic, kernel-panic or any");
 	const char *fault = tfield(L, 1, "fault");
 	bool ok = fault && (strcmp(want, "any") == 0 ? strcmp(fault, "none") != 0 : strcmp(fault, want) == 0);
-	char *what = kb_asprintf("the kernel reports a%s %s", want[0] == 'o' || want[0] == 'a' ? "n" : "", want);
-	char *seen = kb_asprintf("fault: %s%s%s", fault ? fault : "none", fault_text(L, 1)[0] ? "\n" : "",
+	char *what = kb_asprintf(want[0] == 'o' || want[0] == 'a' ? _("the kernel reports an %s") : _("the kernel reports a %s"),
+				 want);
+	char *seen = kb_asprintf(_("fault: %s%s%s"), fault ? fault : "none", fault_text(L, 1)[0] ? "\n" : "",
 				 fault_text(L, 1));
 	const char *where = opt_str(L, 3, "where");
 	expect(L, ok, what, seen, where ? where : tfield(L, 1, "fault_at"), opt_str(L, 3, "hint"));
@@ -1533,15 +1539,12 @@ static int expect_in(lua_State *L, const char *fn, const char *text, const char 
 	bool ok = absent ? line == NULL : line != NULL;
 	const char *desc = opt_str(L, opts, "expected");
 	char *what = desc ? kb_strdup(desc)
-			  : kb_asprintf("%s %s %s \"%s\"", name, absent ? "does not contain" : "contains",
-					pattern ? "a match for" : "", needle);
-	/* "contains  \"x\"" when plain: squeeze the double space */
-	char *dbl = strstr(what, "  ");
-	if (dbl)
-		memmove(dbl, dbl + 1, strlen(dbl));
+			  : kb_asprintf(absent ? (pattern ? _("%s does not contain a match for \"%s\"") : _("%s does not contain \"%s\""))
+					       : (pattern ? _("%s contains a match for \"%s\"") : _("%s contains \"%s\"")),
+					name, needle);
 	char *seen = NULL;
 	if (!ok)
-		seen = absent ? kb_asprintf("it does, on this line:\n%s", line)
+		seen = absent ? kb_asprintf(_("it does, on this line:\n%s"), line)
 			      : tail_lines(text, SEEN_LINES, kernel_log);
 	const char *where = opt_str(L, opts, "where");
 	expect(L, ok, what, seen, where ? where : name, opt_str(L, opts, "hint"));
@@ -1558,21 +1561,21 @@ static int l_expect_text(lua_State *L)
 	ctx_of(L, "expect_text");
 	const char *text = luaL_checkstring(L, 1);
 	const char *name = lua_type(L, 3) == LUA_TTABLE ? opt_str(L, 3, "name") : NULL;
-	return expect_in(L, "expect_text", text, name ? name : "the text", 2, 3, false);
+	return expect_in(L, "expect_text", text, name ? name : _("the text"), 2, 3, false);
 }
 
 static int l_expect_log(lua_State *L)
 {
 	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_log");
-	return expect_in(L, "expect_log", text_arg(L, 1, "log", "expect_log"), "the kernel log", 2, 3, true);
+	return expect_in(L, "expect_log", text_arg(L, 1, "log", "expect_log"), _("the kernel log"), 2, 3, true);
 }
 
 static int l_expect_console(lua_State *L)
 {
 	lua_settop(L, 3);   /* arguments 1..3 (nil when not given); what is pushed lies above them */
 	ctx_of(L, "expect_console");
-	return expect_in(L, "expect_console", text_arg(L, 1, "console", "expect_console"), "the console", 2, 3, true);
+	return expect_in(L, "expect_console", text_arg(L, 1, "console", "expect_console"), _("the console"), 2, 3, true);
 }
 
 /* the command i (a number into boot.run, or a command string) of a boot result; pushes it */
@@ -1611,7 +1614,7 @@ static int l_expect_output(lua_State *L)
 	push_run_cmd(L, 1, 2, "expect_output");
 	int cmd = lua_gettop(L);
 	const char *out = tfield(L, cmd, "output");
-	char *name = kb_asprintf("the output of '%s'", tfield(L, cmd, "command"));
+	char *name = kb_asprintf(_("the output of '%s'"), tfield(L, cmd, "command"));
 	lua_pushstring(L, name);   /* keep alive on the stack */
 	free(name);
 	int r = expect_in(L, "expect_output", out ? out : "", lua_tostring(L, -1), 3, 4, false);
@@ -1633,20 +1636,20 @@ static int l_expect_exit(lua_State *L)
 	const char *c = tfield(L, cmd, "command");
 	bool ok = finished && got == want;
 	const char *expected = opt_str(L, 4, "expected");
-	char *what = expected ? kb_strdup(expected) : kb_asprintf("'%s' exits with status %lld", c, (long long)want);
+	char *what = expected ? kb_strdup(expected) : kb_asprintf(_("'%s' exits with status %lld"), c, (long long)want);
 	const char *status = tfield(L, 1, "status");
-	char *seen = finished ? kb_asprintf("exit status %lld; it printed:\n%s", (long long)got,
+	char *seen = finished ? kb_asprintf(_("exit status %lld; it printed:\n%s"), (long long)got,
 					    tfield(L, cmd, "output") ? tfield(L, cmd, "output") : "")
 		     : status && !strcmp(status, "hang")
-			? kb_strdup("it never finished: the guest hung and was stopped at the timeout (an endless "
-				    "loop, or a lock never released?); what it printed and the kernel log could "
-				    "not be read")
+			? kb_strdup(_("it never finished: the guest hung and was stopped at the timeout (an endless "
+				      "loop, or a lock never released?); what it printed and the kernel log could "
+				      "not be read"))
 		     : status && !strcmp(status, "crashed")
-			? kb_strdup("it never finished: the kernel crashed (the oops or panic is shown with the "
-				    "expectation about faults)")
-			: kb_strdup("it never finished (the guest crashed or hung)");
+			? kb_strdup(_("it never finished: the kernel crashed (the oops or panic is shown with the "
+				      "expectation about faults)"))
+			: kb_strdup(_("it never finished (the guest crashed or hung)"));
 	const char *where = opt_str(L, 4, "where");
-	expect(L, ok, what, seen, where ? where : "the command's output", opt_str(L, 4, "hint"));
+	expect(L, ok, what, seen, where ? where : _("the command's output"), opt_str(L, 4, "hint"));
 	free(what);
 	free(seen);
 	lua_pushboolean(L, ok);
@@ -1734,10 +1737,10 @@ static bool ktap_judge(struct ktap_job *j, const struct kb_ktap_test *s, const c
 	const struct kb_ktap *k = &j->k;
 	if (!s) {
 		if (!k->found)
-			kb_buf_adds(&j->seen, "no KTAP output at all: was the KUnit module loaded? (CONFIG_KUNIT is on; "
-					      "the module runs its suites when inserted)");
+			kb_buf_adds(&j->seen, _("no KTAP output at all: was the KUnit module loaded? (CONFIG_KUNIT is on; "
+						"the module runs its suites when inserted)"));
 		else {
-			kb_buf_adds(&j->seen, "the suites that ran:");
+			kb_buf_adds(&j->seen, _("the suites that ran:"));
 			for (size_t i = 0; i < k->n_tests; i++)
 				kb_buf_printf(&j->seen, " %s", k->tests[i].name);
 		}
@@ -1748,7 +1751,7 @@ static bool ktap_judge(struct ktap_job *j, const struct kb_ktap_test *s, const c
 	kb_ktap_count(s, &passed, &failed, &skipped);
 	if (s->result == KB_KTAP_INCOMPLETE) {
 		ok = false;
-		kb_buf_printf(&j->seen, "the suite never finished (the kernel crashed or hung in it); %d passed before\n",
+		kb_buf_printf(&j->seen, _("the suite never finished (the kernel crashed or hung in it); %d passed before\n"),
 			      passed);
 	}
 	/* the failures that were not asked for */
@@ -1770,7 +1773,7 @@ static bool ktap_judge(struct ktap_job *j, const struct kb_ktap_test *s, const c
 	}
 	if (unexpected) {
 		ok = false;
-		kb_buf_printf(&j->seen, "%d of %d test(s) failed:\n%s", unexpected, passed + failed + skipped,
+		kb_buf_printf(&j->seen, _("%d of %d test(s) failed:\n%s"), unexpected, passed + failed + skipped,
 			      fails.data ? fails.data : "");
 	}
 	kb_buf_free(&fails);
@@ -1783,25 +1786,27 @@ static bool ktap_judge(struct ktap_job *j, const struct kb_ktap_test *s, const c
 		free(path);
 		if (!c) {
 			ok = false;
-			kb_buf_printf(&j->seen, must_fail ? "no test case %s ran: it should, and fail on this build\n" :
-				      "no test case %s ran\n", name);
+			kb_buf_printf(&j->seen, must_fail ? _("no test case %s ran: it should, and fail on this build\n") :
+				      _("no test case %s ran\n"), name);
 		} else if (must_fail && c->result != KB_KTAP_FAIL) {
 			ok = false;
-			kb_buf_printf(&j->seen, "%s %s on this build, which is wrong on purpose: the test should catch "
-				      "it and fail\n", name, c->result == KB_KTAP_SKIP ? "was skipped" : "passed");
+			kb_buf_printf(&j->seen, c->result == KB_KTAP_SKIP
+				      ? _("%s was skipped on this build, which is wrong on purpose: the test should catch it and fail\n")
+				      : _("%s passed on this build, which is wrong on purpose: the test should catch it and fail\n"),
+				      name);
 		} else if (!must_fail && c->result != KB_KTAP_OK) {
 			ok = false;
 			if (c->result == KB_KTAP_SKIP)
-				kb_buf_printf(&j->seen, "%s was skipped: %s\n", name, c->directive ? c->directive : "");
+				kb_buf_printf(&j->seen, _("%s was skipped: %s\n"), name, c->directive ? c->directive : "");
 		}
 	}
 	if (s->result == KB_KTAP_FAIL && !failed) {
 		ok = false;
-		kb_buf_printf(&j->seen, "the suite itself reports not ok\n%s", s->diagnostics);
+		kb_buf_printf(&j->seen, _("the suite itself reports not ok\n%s"), s->diagnostics);
 	}
 	if (passed < j->min_passed) {
 		ok = false;
-		kb_buf_printf(&j->seen, "%d test(s) passed; at least %lld should\n", passed, j->min_passed);
+		kb_buf_printf(&j->seen, _("%d test(s) passed; at least %lld should\n"), passed, j->min_passed);
 	}
 	return ok;
 }
@@ -1823,14 +1828,17 @@ static int l_expect_ktap(lua_State *L)
 	j->parsed = true;
 	bool ok = ktap_judge(j, kb_ktap_find(&j->k, suite), suite);
 	if (j->expect_fail.n) {
-		kb_buf_printf(&j->what, "the KUnit suite '%s' catches the wrong build:", suite);
+		struct kb_buf list = KB_BUF_INIT;   /* " a, b": no call into Lua while it is held */
 		for (size_t e = 0; e < j->expect_fail.n; e++)
-			kb_buf_printf(&j->what, "%s %s", e ? "," : "", j->expect_fail.v[e]);
-		kb_buf_printf(&j->what, " fail%s, the other cases pass", j->expect_fail.n == 1 ? "s" : "");
+			kb_buf_printf(&list, "%s %s", e ? "," : "", j->expect_fail.v[e]);
+		kb_buf_printf(&j->what, kb_ngettext("the KUnit suite '%s' catches the wrong build:%s fails, the other cases pass",
+						    "the KUnit suite '%s' catches the wrong build:%s fail, the other cases pass",
+						    j->expect_fail.n), suite, list.data);
+		kb_buf_free(&list);
 	} else {
-		kb_buf_printf(&j->what, "the KUnit suite '%s' runs and passes", suite);
+		kb_buf_printf(&j->what, _("the KUnit suite '%s' runs and passes"), suite);
 	}
-	expect(L, ok, j->what.data, j->seen.data, where ? where : "the KUnit results (KTAP) in the kernel log", hint);
+	expect(L, ok, j->what.data, j->seen.data, where ? where : _("the KUnit results (KTAP) in the kernel log"), hint);
 	owned_release(own);
 	lua_pushboolean(L, ok);
 	return 1;
@@ -1961,7 +1969,7 @@ int kb_api_run_check(struct kb_sandbox *sb, int check_ref, const char *where, st
 		/* "return false, 'why'" is a failed expectation of its own */
 		if (lua_type(L, top + 1) == LUA_TBOOLEAN && !lua_toboolean(L, top + 1)) {
 			const char *why = lua_tostring(L, top + 2);
-			kb_check_expect(res, false, "the check's own verdict", why ? why : "the check returned false",
+			kb_check_expect(res, false, _("the check's own verdict"), why ? why : _("the check returned false"),
 					NULL, NULL, 0);
 		}
 	} else if (strstr(kb_error_last(), ": interrupted")) {
