@@ -15,12 +15,13 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char check_help[] =
+static const char *const check_help = N_(
 	"usage: kbridge check ID... | --all [--format text|tap|junit|json|classroom]\n"
 	"                     [--classroom FILE] [--pack PACK] [--workspace DIR] [--timeout S]\n"
 	"                     [--seed N]\n"
@@ -52,7 +53,19 @@ static const char check_help[] =
 	"  -h, --help        this text\n"
 	"\n"
 	"Exit status: 0 when every task asked passed; 1 when one failed or could not run;\n"
-	"2 for bad arguments.\n";
+	"2 for bad arguments.\n");
+
+/* "kbridge check: " and a message on stderr */
+static void say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("kbridge check: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 /* ---- progress on the terminal ------------------------------------------------------ */
 
@@ -69,8 +82,11 @@ static void on_waiting(void *ctx, int ahead, int limit)
 {
 	if (*(bool *)ctx)
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "kbridge: the lab runs %d check%s at once; waiting, %d ahead of you\n", limit,
-		limit == 1 ? "" : "s", ahead);
+	fputs("kbridge: ", stderr);
+	fprintf(stderr, kb_ngettext("the lab runs %d check at once; waiting, %d ahead of you",
+				    "the lab runs %d checks at once; waiting, %d ahead of you", (unsigned long)limit),
+		limit, ahead);
+	fputc('\n', stderr);
 	fflush(stderr);
 }
 
@@ -152,28 +168,31 @@ static int parse_check_args(struct check_args *a, int argc, char **argv)
 			errno = 0;
 			a->seed = strtoull(optarg, &end, 10);
 			if (errno || end == optarg || *end || optarg[0] == '-' || a->seed >= (1ULL << 48)) {
-				fprintf(stderr, "kbridge check: --seed takes the number a check printed (0 to %llu), "
-					"not '%s'\n", (1ULL << 48) - 1, optarg);
+				fputs("kbridge check: ", stderr);
+				fprintf(stderr, _("--seed takes the number a check printed (0 to %llu), not '%s'"),
+					(1ULL << 48) - 1, optarg);
+				fputc('\n', stderr);
 				return 2;
 			}
 			a->seed_given = true;
 			break;
 		}
 		default:
-			fputs(check_help, stderr);
+			fputs(_(check_help), stderr);
 			return 2;
 		}
 	}
 	if (cli_parse_format(format, &a->fmt) < 0) {
-		fprintf(stderr, "kbridge check: unknown format '%s' (text, tap, junit, json or classroom)\n", format);
+		say_err(_("unknown format '%s' (text, tap, junit, json or classroom)"), format);
 		return 2;
 	}
 	if (a->all == (optind < argc)) {
-		fprintf(stderr, "kbridge check: give lesson ids (LESSON or LESSON/TASK) or --all\n\n%s", check_help);
+		say_err("%s", _("give lesson ids (LESSON or LESSON/TASK) or --all"));
+		fprintf(stderr, "\n%s", _(check_help));
 		return 2;
 	}
 	if (a->timeout <= 0) {
-		fprintf(stderr, "kbridge check: --timeout must be a positive number of seconds\n");
+		say_err("%s", _("--timeout must be a positive number of seconds"));
 		return 2;
 	}
 	a->ids = argv + optind;
@@ -212,7 +231,7 @@ static void pick_lesson(struct picks *p, struct kb_lesson *l, bool named)
 		if (l->steps[s].kind == KB_TASK)
 			pick(p, l, &l->steps[s].task);
 	if (named && p->n == before)
-		fprintf(stderr, "kbridge check: lesson '%s' has no task to check\n", l->id);
+		say_err(_("lesson '%s' has no task to check"), l->id);
 }
 
 /* One LESSON or LESSON/TASK. Returns 0, or 2 when there is no such lesson or task (said
@@ -229,8 +248,8 @@ static int pick_id(struct picks *p, struct kb_pack *pk, const char *arg)
 		struct kb_buf ids = KB_BUF_INIT;
 		for (size_t i = 0; i < pk->n_lessons; i++)
 			kb_buf_printf(&ids, "%s%s", i ? ", " : "", pk->lessons[i].id);
-		fprintf(stderr, "kbridge check: no lesson '%s' in the pack %s (its lessons: %s)\n", id, pk->name,
-			ids.data ? ids.data : "none");
+		say_err(_("no lesson '%s' in the pack %s (its lessons: %s)"), id, pk->name,
+			ids.data ? ids.data : _("none"));
 		kb_buf_free(&ids);
 		rc = 2;
 	} else if (slash && !l->error) {
@@ -238,7 +257,7 @@ static int pick_id(struct picks *p, struct kb_pack *pk, const char *arg)
 		if (t) {
 			pick(p, l, t);
 		} else {
-			fprintf(stderr, "kbridge check: lesson '%s' has no task '%s'\n", l->id, slash + 1);
+			say_err(_("lesson '%s' has no task '%s'"), l->id, slash + 1);
 			rc = 2;
 		}
 	} else {
@@ -269,10 +288,13 @@ static void record_lessons(struct kb_course *course, const struct picks *p, cons
 		}
 		bool lesson_passed = !l->error && tasks > 0 && ran == tasks && passed == tasks;
 		if (kb_course_record_check(course, l, lesson_passed) < 0)
-			fprintf(stderr, "kbridge check: could not record lesson %s: %s\n", l->id, kb_error_last());
-		else if (lesson_passed && fmt == CLI_TEXT)
-			printf("Lesson %s passed: your files are committed as \"pass %s\" in %s.\n", l->id, l->id,
+			say_err(_("could not record lesson %s: %s"), l->id, kb_error_last());
+		else if (lesson_passed && fmt == CLI_TEXT) {
+			/* TRANSLATORS: "pass %2$s" is the commit's subject: keep it in English */
+			printf(_("Lesson %s passed: your files are committed as \"pass %s\" in %s."), l->id, l->id,
 			       workspace);
+			putchar('\n');
+		}
 	}
 }
 
@@ -322,7 +344,7 @@ static int write_classroom(const char *path, const struct kb_pack *pk, const cha
 int cli_check(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		cli_usage(check_help);
+		cli_usage(_(check_help));
 		return 0;
 	}
 	struct check_args a;
@@ -344,14 +366,14 @@ int cli_check(int argc, char **argv)
 	struct cli_results results = {0};
 	struct picks picks = {0};
 	if (!pack_dir) {
-		fprintf(stderr, "kbridge check: cannot find kbridge's data folder (set KBRIDGE_DATADIR) or give --pack DIR\n");
+		say_err("%s", _("cannot find kbridge's data folder (set KBRIDGE_DATADIR) or give --pack DIR"));
 		goto out;
 	}
 	if (ws_root) {
 		/* a learner's workspace: locked while the checks run, progress recorded */
 		struct kb_course_opts copts = {.pack_dir = pack_dir, .ws_root = ws_root};
 		if (kb_course_open(&course, &copts) < 0) {
-			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+			say_err("%s", kb_error_last());
 			goto out;
 		}
 		pk = &course.pack;
@@ -359,18 +381,18 @@ int cli_check(int argc, char **argv)
 	} else {
 		if (!workspace) {
 			char *def = kb_ws_default_root();
-			fprintf(stderr, "kbridge check: there is no workspace at %s yet (kbridge start LESSON makes it), "
-				"or give --workspace DIR\n", def);
+			say_err(_("there is no workspace at %s yet (kbridge start LESSON makes it), "
+				  "or give --workspace DIR"), def);
 			free(def);
 			goto out;
 		}
 		if (!kb_is_dir(workspace)) {
-			fprintf(stderr, "kbridge check: %s does not exist (give --workspace DIR: your workspace, or a "
-				"kernel tree holding the lesson files at their tree paths)\n", workspace);
+			say_err(_("%s does not exist (give --workspace DIR: your workspace, or a "
+				  "kernel tree holding the lesson files at their tree paths)"), workspace);
 			goto out;
 		}
 		if (kb_pack_open(&plain_pack, NULL, pack_dir) < 0) {
-			fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+			say_err("%s", kb_error_last());
 			goto out;
 		}
 	}
@@ -390,11 +412,11 @@ int cli_check(int argc, char **argv)
 	cli_print_report(stdout, a.fmt, pk, workspace, &results);
 	status = results.n == picks.n && cli_results_all_passed(&results) ? 0 : 1;
 	if (a.classroom && write_classroom(a.classroom, pk, workspace, &results) < 0) {
-		fprintf(stderr, "kbridge check: %s\n", kb_error_last());
+		say_err("%s", kb_error_last());
 		status = 1;
 	}
 	if (interrupted)
-		fprintf(stderr, "kbridge check: interrupted\n");
+		say_err("%s", _("interrupted"));
 out:
 	free(picks.v);
 	cli_results_free(&results);

@@ -12,12 +12,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const char report_help[] =
+static const char *const report_help = N_(
 	"usage: kbridge report [--pack PACK] [--format csv|markdown] [--summary-only]\n"
 	"                      [-o FILE] [--names LIST] WORKSPACE...\n"
 	"\n"
@@ -64,7 +65,19 @@ static const char report_help[] =
 	"\n"
 	"Exit status: 0 when every workspace was reported; 1 when the report was made without\n"
 	"one or more of them; 2 for bad arguments, a pack that does not load or a report that\n"
-	"could not be written.\n";
+	"could not be written.\n");
+
+/* "kbridge report: " and a message on stderr */
+static void say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("kbridge report: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 /* one WORKSPACE argument */
 struct learner {
@@ -80,7 +93,7 @@ static int load_workspace(struct learner *w)
 	struct stat st;
 	if (stat(w->given, &st) < 0)
 		return kb_error_set(errno == ENOENT ? KB_ENOTFOUND : KB_EIO, "%s",
-				    errno == ENOENT ? "no such folder" : strerror(errno));
+				    errno == ENOENT ? _("no such folder") : strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return kb_error_set(KB_EINVAL, "not a folder (give the workspace folder that holds progress.json)");
 	char *path = kb_path_join(w->given, "progress.json");
@@ -158,26 +171,29 @@ static int parse_args(struct report_args *a, int argc, char **argv)
 		case 'o': a->out_path = optarg; break;
 		case 'n': a->names_arg = optarg; break;
 		default:
-			fprintf(stderr, "see: kbridge report --help\n");
+			fprintf(stderr, "%s\n", _("see: kbridge report --help"));
 			return 2;
 		}
 	}
 	a->markdown = strcmp(a->format, "markdown") == 0;
 	if (!a->markdown && strcmp(a->format, "csv") != 0) {
-		fprintf(stderr, "kbridge report: unknown format '%s' (csv or markdown)\n", a->format);
+		say_err(_("unknown format '%s' (csv or markdown)"), a->format);
 		return 2;
 	}
 	a->workspaces = argv + optind;
 	a->n = (size_t)(argc - optind);
 	if (a->n == 0) {
-		fprintf(stderr, "kbridge report: which workspaces? (kbridge report WORKSPACE...; see --help)\n");
+		say_err("%s", _("which workspaces? (kbridge report WORKSPACE...; see --help)"));
 		return 2;
 	}
 	if (a->names_arg) {
 		split_names(&a->given_names, a->names_arg);
 		if (a->given_names.n != a->n) {
-			fprintf(stderr, "kbridge report: --names gives %zu name%s for %zu workspace%s\n", a->given_names.n,
-				a->given_names.n == 1 ? "" : "s", a->n, a->n == 1 ? "" : "s");
+			/* TRANSLATORS: %2$s is "1 workspace" or "N workspaces" */
+			char *wss = kb_asprintf(kb_ngettext("%zu workspace", "%zu workspaces", a->n), a->n);
+			say_err(kb_ngettext("--names gives %zu name for %s", "--names gives %zu names for %s",
+					    a->given_names.n), a->given_names.n, wss);
+			free(wss);
 			return 2;
 		}
 	}
@@ -189,13 +205,15 @@ static void note_foreign_progress(const struct learner *w, const struct kb_pack 
 				  const struct kb_strv *lesson_ids)
 {
 	if (w->progress.pack && pack->name && strcmp(w->progress.pack, pack->name) != 0)
-		fprintf(stderr, "kbridge report: note: %s holds progress in the pack '%s'; this report is "
-				"for the pack '%s'\n", w->given, w->progress.pack, pack->name);
+		say_err(_("note: %s holds progress in the pack '%s'; this report is for the pack '%s'"), w->given,
+			w->progress.pack, pack->name);
 	struct kb_strv unknown = KB_STRV_INIT;
 	kb_class_unknown_lessons(&w->progress, lesson_ids->v, lesson_ids->n, &unknown);
 	if (unknown.n) {
-		fprintf(stderr, "kbridge report: note: %s: lesson%s not in the pack '%s', left out:",
-			w->given, unknown.n == 1 ? "" : "s", pack->name ? pack->name : pack_dir);
+		fputs("kbridge report: ", stderr);
+		fprintf(stderr, kb_ngettext("note: %s: lesson not in the pack '%s', left out:",
+					    "note: %s: lessons not in the pack '%s', left out:", unknown.n),
+			w->given, pack->name ? pack->name : pack_dir);
 		for (size_t u = 0; u < unknown.n; u++)
 			fprintf(stderr, "%s %s", u ? "," : "", unknown.v[u]);
 		fputc('\n', stderr);
@@ -217,7 +235,7 @@ static size_t read_learners(struct learner *ws, struct kb_class_learner *in, siz
 		struct learner *w = &ws[i];
 		w->given = a->workspaces[i];
 		if (load_workspace(w) < 0) {
-			fprintf(stderr, "kbridge report: skipped %s: %s\n", w->given, kb_error_last());
+			say_err(_("skipped %s: %s"), w->given, kb_error_last());
 			kb_progress_free(&w->progress);
 			skipped++;
 			continue;
@@ -226,7 +244,7 @@ static size_t read_learners(struct learner *ws, struct kb_class_learner *in, siz
 		for (size_t j = 0; j < i && !twice; j++)
 			twice = ws[j].ok && strcmp(ws[j].real, w->real) == 0;
 		if (twice) {
-			fprintf(stderr, "kbridge report: note: %s is given twice; it is reported once\n", w->given);
+			say_err(_("note: %s is given twice; it is reported once"), w->given);
 			continue;
 		}
 		w->ok = true;
@@ -252,7 +270,7 @@ static int write_report(const struct kb_class_report *report, const struct repor
 	char *table = NULL, *summary = NULL, *summary_path = NULL;
 	int rc;
 	if (a->markdown) {
-		char *title = kb_asprintf("Class report: %s", title_name);
+		char *title = kb_asprintf(_("Class report: %s"), title_name);
 		table = kb_class_markdown(report, title, !a->summary_only);
 		free(title);
 		rc = write_out(a->out_path, table);
@@ -268,10 +286,17 @@ static int write_report(const struct kb_class_report *report, const struct repor
 			rc = write_out(summary_path, summary);
 		}
 	}
-	if (!rc && a->out_path)
-		fprintf(stderr, "kbridge report: %zu learner%s, %zu lesson%s: wrote %s%s%s\n", report->n_learners,
-			report->n_learners == 1 ? "" : "s", report->n_lessons, report->n_lessons == 1 ? "" : "s",
-			a->out_path, summary_path ? " and " : "", summary_path ? summary_path : "");
+	if (!rc && a->out_path) {
+		char *learners = kb_asprintf(kb_ngettext("%zu learner", "%zu learners", report->n_learners),
+					     report->n_learners);
+		char *lessons = kb_asprintf(kb_ngettext("%zu lesson", "%zu lessons", report->n_lessons), report->n_lessons);
+		if (summary_path)
+			say_err(_("%s, %s: wrote %s and %s"), learners, lessons, a->out_path, summary_path);
+		else
+			say_err(_("%s, %s: wrote %s"), learners, lessons, a->out_path);
+		free(learners);
+		free(lessons);
+	}
 	free(table);
 	free(summary);
 	free(summary_path);
@@ -281,7 +306,7 @@ static int write_report(const struct kb_class_report *report, const struct repor
 int cli_class_report(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		cli_usage(report_help);
+		cli_usage(_(report_help));
 		return 0;
 	}
 	struct report_args a;
@@ -303,11 +328,11 @@ int cli_class_report(int argc, char **argv)
 	if (!pack_dir)
 		pack_dir = pack_own;
 	if (!pack_dir) {
-		fprintf(stderr, "kbridge report: no lesson pack found (give one with --pack DIR)\n");
+		say_err("%s", _("no lesson pack found (give one with --pack DIR)"));
 		goto cleanup;
 	}
 	if (kb_pack_open(&pack, NULL, pack_dir) < 0) {
-		fprintf(stderr, "kbridge report: the pack %s does not load: %s\n", pack_dir, kb_error_last());
+		say_err(_("the pack %s does not load: %s"), pack_dir, kb_error_last());
 		goto cleanup;
 	}
 	for (size_t i = 0; i < pack.n_lessons; i++)
@@ -317,7 +342,7 @@ int cli_class_report(int argc, char **argv)
 	size_t skipped = read_learners(ws, in, &n_in, &names, &a, &pack, pack_dir, &lesson_ids);
 	kb_class_report_build(&report, in, n_in, lesson_ids.v, lesson_ids.n);
 	if (write_report(&report, &a, pack.title ? pack.title : pack.name ? pack.name : pack_dir) < 0) {
-		fprintf(stderr, "kbridge report: %s\n", kb_error_last());
+		say_err("%s", kb_error_last());
 		goto cleanup;
 	}
 	status = skipped ? 1 : 0;

@@ -74,15 +74,15 @@ static void audit(struct tally *t, const struct kb_i18n_strings *s, const char *
 			} else if (st == KB_TR_STALE) {
 				t->stale++;
 				if (rec)
-					say(verbose, failed, "%s:1: stale: translates %s as it was (blob %.12s), but it is now "
-					    "%.12s: `git diff %.12s %.12s` shows what changed", tname, e->english, rec,
+					say(verbose, failed, _("%s:1: stale: translates %s as it was (blob %.12s), but it is now "
+					    "%.12s: `git diff %.12s %.12s` shows what changed"), tname, e->english, rec,
 					    now ? now : "?", rec, now ? now : "?");
 				else
-					say(verbose, failed, "%s:1: stale: its first line does not record the English it translates: "
-					    "[//]: # (kbridge translation of %s %s)", tname, e->english, now ? now : "?");
+					say(verbose, failed, _("%s:1: stale: its first line does not record the English it translates: "
+					    "[//]: # (kbridge translation of %s %s)"), tname, e->english, now ? now : "?");
 			} else {
 				t->missing++;
-				say(verbose, failed, "%s: untranslated: page %s has no %s translation", e->file, e->english,
+				say(verbose, failed, _("%s: untranslated: page %s has no %s translation"), e->file, e->english,
 				    lang);
 			}
 			free(tname);
@@ -100,16 +100,18 @@ static void audit(struct tally *t, const struct kb_i18n_strings *s, const char *
 		} else if (st == KB_TR_STALE) {
 			t->stale++;
 			char *old = shorten(ce->msgid);
-			say(verbose, failed, "%s:%d: stale: %s translates \"%s\"%s, but %s:%d now says \"%s\"", po_name,
-			    ce->line, e->ctx, old, ce->fuzzy ? " (fuzzy)" : "", e->file, e->line, en);
+			say(verbose, failed,
+			    ce->fuzzy ? _("%s:%d: stale: %s translates \"%s\" (fuzzy), but %s:%d now says \"%s\"")
+				      : _("%s:%d: stale: %s translates \"%s\", but %s:%d now says \"%s\""),
+			    po_name, ce->line, e->ctx, old, e->file, e->line, en);
 			free(old);
 		} else if (st == KB_TR_BROKEN) {
 			t->broken++;
-			say(verbose, failed, "%s:%d: broken: %s: the translation must use the %%s of \"%s\" (in order, or "
-			    "as %%1$s, %%2$s...)", po_name, ce->line, e->ctx, en);
+			say(verbose, failed, _("%s:%d: broken: %s: the translation must use the %%s of \"%s\" (in order, or "
+			    "as %%1$s, %%2$s...)"), po_name, ce->line, e->ctx, en);
 		} else {
 			t->missing++;
-			say(verbose, failed, "%s:%d: untranslated: %s \"%s\"", e->file, e->line, e->ctx, en);
+			say(verbose, failed, _("%s:%d: untranslated: %s \"%s\""), e->file, e->line, e->ctx, en);
 		}
 		free(en);
 	}
@@ -123,8 +125,10 @@ static void audit(struct tally *t, const struct kb_i18n_strings *s, const char *
 			       (strcmp(ce->ctx, "check") != 0 || strcmp(s->v[i].english, ce->msgid) == 0);
 		if (!used) {
 			char *old = shorten(ce->msgid);
-			printf("     %s:%d: unused: %s \"%s\" is no string of the lesson now\n", po_name, ce->line,
-			       ce->ctx, old);
+			fputs("     ", stdout);
+			printf(_("%s:%d: unused: %s \"%s\" is no string of the lesson now"), po_name, ce->line, ce->ctx,
+			       old);
+			putchar('\n');
 			free(old);
 		}
 	}
@@ -196,15 +200,20 @@ int cli_pack_translations(const char *dir, int *passed, int *failed)
 		}
 		if (asked) {
 			bool ok = *failed == before;
-			printf("%s %s: %d of %d strings translated (%d stale, %d untranslated%s)\n", ok ? "ok  " : "FAIL", lang,
-			       t.ok, t.total, t.stale, t.missing, t.broken ? ", some broken" : "");
+			printf("%s ", ok ? "ok  " : "FAIL");
+			printf(t.broken ? _("%s: %d of %d strings translated (%d stale, %d untranslated, some broken)")
+					: _("%s: %d of %d strings translated (%d stale, %d untranslated)"),
+			       lang, t.ok, t.total, t.stale, t.missing);
+			putchar('\n');
 			if (ok)
 				(*passed)++;
 			else
 				(*failed)++;
 		} else {
-			printf("     %s: %d of %d strings translated, %d stale, %d untranslated (pack validate --lang %s "
-			       "lists them)\n", lang, t.ok, t.total, t.stale, t.missing + t.broken, lang);
+			fputs("     ", stdout);
+			printf(_("%s: %d of %d strings translated, %d stale, %d untranslated (pack validate --lang %s "
+				 "lists them)"), lang, t.ok, t.total, t.stale, t.missing + t.broken, lang);
+			putchar('\n');
 		}
 	}
 	kb_strv_free(&langs);
@@ -214,19 +223,19 @@ int cli_pack_translations(const char *dir, int *passed, int *failed)
 
 /* ---- pack pot ---------------------------------------------------------------------------------- */
 
-static const char pot_help[] =
+static const char *const pot_help = N_(
 	"usage: kbridge pack pot PACK\n"
 	"\n"
 	"Write the PO templates of a pack folder from its English: PACK/po/pack.pot (pack.lua's\n"
 	"title and description) and PACK/LESSON/po/lesson.pot for each lesson (titles, pages'\n"
 	"titles, quizzes, tasks, hints, and the texts its checks record), each string with a\n"
 	"stable key (msgctxt) and where it is. A translator starts a language with msginit and\n"
-	"brings it up to date with msgmerge (docs/authoring.md, \"Translations\").\n";
+	"brings it up to date with msgmerge (docs/authoring.md, \"Translations\").\n");
 
 int cli_pack_pot(int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-') {
-		cli_usage(pot_help);
+		cli_usage(_(pot_help));
 		return argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) ? 0 : 2;
 	}
 	kb_i18n_show(NULL);
@@ -260,7 +269,9 @@ int cli_pack_pot(int argc, char **argv)
 			fprintf(stderr, "kbridge pack pot: %s\n", kb_error_last());
 			bad++;
 		} else {
-			printf("%s/po/%s: %zu strings\n", l ? l->id : ".", l ? "lesson.pot" : "pack.pot", n);
+			printf(kb_ngettext("%s/po/%s: %zu string", "%s/po/%s: %zu strings", n), l ? l->id : ".",
+			       l ? "lesson.pot" : "pack.pot", n);
+			putchar('\n');
 		}
 		free(project);
 		free(path);

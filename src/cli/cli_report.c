@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #ifndef KB_VERSION
 #define KB_VERSION "0.1.0"
@@ -94,6 +95,52 @@ char *cli_clean_text(const char *s)
 	return kb_buf_detach(&b);
 }
 
+/* ---- columns ------------------------------------------------------------------------ */
+
+/* wide East Asian characters, for a locale whose wcwidth() does not know them */
+static bool wide_cp(wchar_t c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) || (c >= 0x3041 && c <= 0x33ff) ||
+	       (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	       (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||
+	       (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd);
+}
+
+int cli_text_width(const char *s)
+{
+	int w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+		if (n <= 1) {
+			w += *p >= 0x20;
+			p++;
+			continue;
+		}
+		wchar_t wc = 0;
+		mbstate_t ms;
+		memset(&ms, 0, sizeof ms);
+		size_t r = mbrtowc(&wc, (const char *)p, n, &ms);
+		int cw = r == n ? wcwidth(wc) : -1;
+		if (cw < 0) {
+			/* not a UTF-8 locale: decode it here */
+			unsigned cp = p[0] & (0x7f >> n);
+			for (size_t i = 1; i < n; i++)
+				cp = (cp << 6) | (p[i] & 0x3f);
+			cw = wide_cp((wchar_t)cp) ? 2 : 1;
+		}
+		w += cw;
+		p += n;
+	}
+	return w;
+}
+
+void cli_put_padded(FILE *out, const char *s, int width)
+{
+	fputs(s, out);
+	for (int w = cli_text_width(s); w < width; w++)
+		fputc(' ', out);
+}
+
 /* ---- text ----------------------------------------------------------------------------- */
 
 static void indented(FILE *out, const char *prefix, const char *text)
@@ -108,35 +155,62 @@ static void indented(FILE *out, const char *prefix, const char *text)
 	free(capped);
 }
 
+/* the widest of n texts, in columns */
+static int widest(const char *const *v, size_t n)
+{
+	int w = 0;
+	for (size_t i = 0; i < n; i++) {
+		int k = cli_text_width(v[i]);
+		w = k > w ? k : w;
+	}
+	return w;
+}
+
 void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 {
-	static const char *const tag[] = {"PASS ", "FAIL ", "ERROR"};
-	fprintf(out, "%s %s  %s  (%.1f s)\n", tag[r->verdict], r->id, r->title ? r->title : "", r->elapsed);
+	/* TRANSLATORS: the verdict of one task in `kbridge check`'s text report, at the
+	   start of its line; the three are padded to the widest */
+	const char *const tag[] = {_("PASS"), _("FAIL"), _("ERROR")};
+	/* TRANSLATORS: before each expectation in `kbridge check`'s text report; padded to
+	   the wider of the two */
+	const char *const mark[] = {_("[met]"), _("[NOT MET]")};
+	int tag_w = widest(tag, 3), mark_w = widest(mark, 2);
+	char *pad = kb_asprintf("%*s", 2 + mark_w + 1, "");
+	char *bar = kb_asprintf("%s  | ", pad);
+	cli_put_padded(out, tag[r->verdict], tag_w);
+	fprintf(out, " %s  %s  (%.1f s)\n", r->id, r->title ? r->title : "", r->elapsed);
 	for (size_t i = 0; i < r->n_exp; i++) {
 		const struct kb_expectation *e = &r->exp[i];
-		fprintf(out, "  %s %.*s\n", e->met ? "[met]    " : "[NOT MET]", CLI_FIELD_CAP, e->expected);
+		fputs("  ", out);
+		cli_put_padded(out, mark[!e->met], mark_w);
+		fprintf(out, " %.*s\n", CLI_FIELD_CAP, e->expected);
 		if (e->met)
 			continue;
 		if (e->seen && *e->seen) {
-			fprintf(out, "            seen:\n");
-			indented(out, "              | ", e->seen);
+			fprintf(out, "%s%s\n", pad, _("seen:"));
+			indented(out, bar, e->seen);
 		}
 		if (e->where)
-			fprintf(out, "            look at: %.*s\n", CLI_FIELD_CAP, e->where);
+			fprintf(out, "%s%s %.*s\n", pad, _("look at:"), CLI_FIELD_CAP, e->where);
 		if (e->hint)
-			fprintf(out, "            hint: %.*s\n", CLI_FIELD_CAP, e->hint);
+			fprintf(out, "%s%s %.*s\n", pad, _("hint:"), CLI_FIELD_CAP, e->hint);
 	}
 	if (r->verdict == KB_VERDICT_ERROR) {
-		fprintf(out, "  the check could not finish:\n");
+		fprintf(out, "  %s\n", _("the check could not finish:"));
 		indented(out, "    ", r->error);
 	}
-	if (r->verdict != KB_VERDICT_PASS)
-		fprintf(out, "  seed: %llu (the same inputs again: kbridge check %s --seed %llu)\n", r->seed, r->id,
+	if (r->verdict != KB_VERDICT_PASS) {
+		fputs("  ", out);
+		fprintf(out, _("seed: %llu (the same inputs again: kbridge check %s --seed %llu)"), r->seed, r->id,
 			r->seed);
+		fputc('\n', out);
+	}
 	if (r->output && *r->output) {
-		fprintf(out, "  the check printed:\n");
+		fprintf(out, "  %s\n", _("the check printed:"));
 		indented(out, "    ", r->output);
 	}
+	free(bar);
+	free(pad);
 	fflush(out);
 }
 
@@ -178,7 +252,9 @@ static void print_tap(FILE *out, const struct cli_results *res)
 			if (r->verdict == KB_VERDICT_ERROR) {
 				yaml_str(out, r->error);
 			} else {
-				char *m = kb_asprintf("%zu of %zu expectations not met", kb_check_unmet(r), r->n_exp);
+				char *m = kb_asprintf(kb_ngettext("%zu of %zu expectation not met",
+								  "%zu of %zu expectations not met", r->n_exp),
+						      kb_check_unmet(r), r->n_exp);
 				yaml_str(out, m);
 				free(m);
 			}
@@ -246,18 +322,19 @@ static char *expectations_text(const struct kb_check_result *r)
 	struct kb_buf text = KB_BUF_INIT;
 	for (size_t k = 0; k < r->n_exp; k++) {
 		const struct kb_expectation *e = &r->exp[k];
-		kb_buf_printf(&text, "%s %s\n", e->met ? "[met]" : "[NOT MET]", e->expected);
+		kb_buf_printf(&text, "%s %s\n", e->met ? _("[met]") : _("[NOT MET]"), e->expected);
 		if (e->met)
 			continue;
 		if (e->seen)
-			kb_buf_printf(&text, "  seen:\n%s\n", e->seen);
+			kb_buf_printf(&text, "  %s\n%s\n", _("seen:"), e->seen);
 		if (e->where)
-			kb_buf_printf(&text, "  look at: %s\n", e->where);
+			kb_buf_printf(&text, "  %s %s\n", _("look at:"), e->where);
 		if (e->hint)
-			kb_buf_printf(&text, "  hint: %s\n", e->hint);
+			kb_buf_printf(&text, "  %s %s\n", _("hint:"), e->hint);
 	}
-	kb_buf_printf(&text, "seed: %llu (the same inputs again: kbridge check %s --seed %llu)\n", r->seed, r->id,
+	kb_buf_printf(&text, _("seed: %llu (the same inputs again: kbridge check %s --seed %llu)"), r->seed, r->id,
 		      r->seed);
+	kb_buf_adds(&text, "\n");
 	return kb_buf_detach(&text);
 }
 
@@ -273,7 +350,8 @@ static void junit_case(FILE *out, const char *suite, const struct kb_check_resul
 		xml_str(out, r->error);
 		fputs("\">", out);
 		xml_str(out, r->error);
-		fprintf(out, "\nseed: %llu", r->seed);
+		fputc('\n', out);
+		fprintf(out, _("seed: %llu"), r->seed);
 		if (r->traceback) {
 			fputc('\n', out);
 			xml_str(out, r->traceback);
@@ -285,7 +363,8 @@ static void junit_case(FILE *out, const char *suite, const struct kb_check_resul
 			if (!r->exp[k].met)
 				first = r->exp[k].expected;
 		char *text = expectations_text(r);
-		char *msg = kb_asprintf("expected: %s (seed %llu)", first ? first : "?", r->seed);
+		/* TRANSLATORS: the message of a JUnit failure: the first expectation not met */
+		char *msg = kb_asprintf(_("expected: %s (seed %llu)"), first ? first : "?", r->seed);
 		fputs("      <failure type=\"expectation\" message=\"", out);
 		xml_str(out, msg);
 		fputs("\">", out);
@@ -428,9 +507,10 @@ static int task_points(const struct kb_pack *pack, const struct kb_check_result 
 static char *classroom_message(const struct kb_check_result *r)
 {
 	if (r->verdict == KB_VERDICT_PASS)
-		return kb_asprintf("passed: %zu expectation%s met", r->n_exp, r->n_exp == 1 ? "" : "s");
+		return kb_asprintf(kb_ngettext("passed: %zu expectation met", "passed: %zu expectations met", r->n_exp),
+				   r->n_exp);
 	if (r->verdict == KB_VERDICT_ERROR)
-		return kb_asprintf("could not run: %s\nseed: %llu", r->error ? r->error : "?", r->seed);
+		return kb_asprintf(_("could not run: %s\nseed: %llu"), r->error ? r->error : "?", r->seed);
 	return expectations_text(r);
 }
 
@@ -484,9 +564,12 @@ void cli_print_report(FILE *out, enum cli_format fmt, const struct kb_pack *pack
 			passed += res->v[i].verdict == KB_VERDICT_PASS;
 			errors += res->v[i].verdict == KB_VERDICT_ERROR;
 		}
-		fprintf(out, "%zu passed, %zu failed", passed, res->n - passed);
-		if (errors)
-			fprintf(out, " (%zu could not run)", errors);
+		/* TRANSLATORS: the last line of `kbridge check`'s text report */
+		fprintf(out, _("%zu passed, %zu failed"), passed, res->n - passed);
+		if (errors) {
+			fputc(' ', out);
+			fprintf(out, _("(%zu could not run)"), errors);
+		}
 		fputc('\n', out);
 		break;
 	}

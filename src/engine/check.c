@@ -29,7 +29,7 @@ void kb_check_result_load_error(struct kb_check_result *res, const struct kb_les
 {
 	init_result(res, l, NULL);
 	res->verdict = KB_VERDICT_ERROR;
-	res->error = kb_strdup(l->error ? l->error : "the lesson could not be loaded");
+	res->error = kb_strdup(l->error ? l->error : _("the lesson could not be loaded"));
 	res->output = kb_strdup("");
 }
 
@@ -39,8 +39,11 @@ static void told_waiting(void *ctx, int ahead, int limit)
 	if (o->waiting) {
 		o->waiting(o->ctx, ahead, limit);
 	} else if (o->progress) {
-		char *m = kb_asprintf("waiting for a free check slot: %d check%s ahead of you (the lab runs "
-				      "%d at once)", ahead, ahead == 1 ? "" : "s", limit);
+		char *m = kb_asprintf(kb_ngettext("waiting for a free check slot: %d check ahead of you (the lab "
+						  "runs %d at once)",
+						  "waiting for a free check slot: %d checks ahead of you (the lab "
+						  "runs %d at once)", (unsigned long)ahead),
+				      ahead, limit);
 		o->progress(o->ctx, m);
 		free(m);
 	}
@@ -244,7 +247,7 @@ static int check_child(void *ctx, int fd)
 	struct kb_check_result *res = c->res;
 	int rc = kb_api_run_check(c->l->sb, c->t->check_ref, c->where, res, &o);
 	if (rc < 0) {
-		res->error = kb_strdup(rc == KB_EINTR ? "interrupted" : kb_error_last());
+		res->error = kb_strdup(rc == KB_EINTR ? _("interrupted") : kb_error_last());
 		if (*kb_sandbox_traceback(c->l->sb))
 			res->traceback = kb_strdup(kb_sandbox_traceback(c->l->sb));
 	}
@@ -371,13 +374,13 @@ int kb_check_run(struct kb_check_result *res, const struct kb_lesson *l, const s
 		res->lua_seconds = 0;
 	if (rc < 0) {
 		res->verdict = KB_VERDICT_ERROR;
-		res->error = kb_strdup(rc == KB_EINTR ? "interrupted" : kb_error_last());
+		res->error = kb_strdup(rc == KB_EINTR ? _("interrupted") : kb_error_last());
 		return rc == KB_ELESSON ? 0 : rc;
 	}
 	if (res->n_exp == 0) {
 		res->verdict = KB_VERDICT_ERROR;
-		res->error = kb_asprintf("%s:%d: the check recorded no expectation (use kb.expect and its "
-					 "kin: docs/lesson-api.md)", l->file, t->check_line);
+		res->error = kb_asprintf(_("%s:%d: the check recorded no expectation (use kb.expect and its "
+					   "kin: docs/lesson-api.md)"), l->file, t->check_line);
 		return 0;
 	}
 	res->verdict = kb_check_unmet(res) ? KB_VERDICT_FAIL : KB_VERDICT_PASS;
