@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <git2/sys/repository.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,6 +474,27 @@ cleanup:
 	return rc;
 }
 
+/* Diff and reset touch a lesson's few files, yet libgit2 reads the whole index of the
+ * tree (86,691 entries, 9 MB: most of their time) as soon as it looks up an attribute
+ * (.gitattributes: the diff driver, the filters) or walks the working tree. Neither needs
+ * it: the files are compared with the lesson's start tree, and attributes come from the
+ * .gitattributes files of the working tree. So for their duration the repository gets an
+ * empty index in memory; the real one, untouched, is read again by the next user. */
+static int index_aside(git_repository *repo)
+{
+	git_index *empty = NULL;
+	if (git_index_new(&empty) < 0)
+		return kb_git_fail("index");
+	int rc = git_repository_set_index(repo, empty) < 0 ? kb_git_fail("index") : 0;
+	git_index_free(empty);
+	return rc;
+}
+
+static void index_back(git_repository *repo)
+{
+	git_repository_set_index(repo, NULL);
+}
+
 /* ---- lessons -------------------------------------------------------------------------- */
 
 bool kb_ws_lesson_started(struct kb_ws *ws, const char *id)
@@ -553,6 +575,8 @@ int kb_ws_reset_lesson(struct kb_ws *ws, const char *id, char *const *paths, siz
 	git_tree_update *up = kb_calloc(n ? n : 1, sizeof *up);
 	char *ref = ref_name("saved", id), *msg = NULL;
 	int rc = start_tree(&start, ws, id);
+	if (!rc)
+		rc = index_aside(ws->repo);
 	if (rc)
 		goto cleanup;
 	/* 1. keep the learner's version: a commit on refs/kbridge/saved/<id>, on top of the
@@ -610,6 +634,7 @@ int kb_ws_reset_lesson(struct kb_ws *ws, const char *id, char *const *paths, siz
 	   (changed back to the start), and reading and writing the 86,691-entry index
 	   would cost more than the reset itself */
 cleanup:
+	index_back(ws->repo);
 	git_commit_free(parent);
 	git_tree_free(start);
 	free(up);
@@ -645,6 +670,8 @@ int kb_ws_diff(struct kb_ws *ws, const char *id, char *const *paths, size_t n, b
 	git_tree *start = NULL;
 	git_diff *diff = NULL;
 	int rc = start_tree(&start, ws, id);
+	if (!rc && (rc = index_aside(ws->repo)))
+		git_tree_free(start);
 	if (rc)
 		return rc;
 	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
@@ -657,6 +684,7 @@ int kb_ws_diff(struct kb_ws *ws, const char *id, char *const *paths, size_t n, b
 		rc = kb_git_fail("diff");
 	else
 		rc = diff_to_text(diff, color, out);
+	index_back(ws->repo);
 	git_diff_free(diff);
 	git_tree_free(start);
 	return rc;
