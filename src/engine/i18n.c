@@ -429,26 +429,82 @@ bad:
 	return NULL;
 }
 
-char *kb_catalog_check_text(const struct kb_catalog *c, const char *text)
+/* the literal characters of a template: how much of a text its match accounts for */
+static size_t template_literals(const char *t)
 {
-	if (!c || !text)
+	size_t n = 0;
+	for (const char *p = t; *p; p++) {
+		if (p[0] == '%' && p[1] == 's')
+			p++;
+		else if (p[0] == '%' && p[1] == '%')
+			n++, p++;
+		else
+			n++;
+	}
+	return n;
+}
+
+/* The translation of text by one template e (NULL when it does not match) and how many of
+   text's characters its literals account for, with those of its operands translated in
+   turn: an operand that is itself a text of the lesson (a variable holding a sentence, a
+   function's answer) is translated too. */
+static char *check_text(const struct kb_catalog *c, const char *text, int depth, size_t *cover);
+
+static char *by_template(const struct kb_catalog *c, const struct kb_catalog_entry *e, const char *text, int depth,
+			 size_t *cover)
+{
+	char **caps;
+	size_t n;
+	if (!kb_template_match(e->msgid, text, &caps, &n))
 		return NULL;
+	*cover = template_literals(e->msgid);
+	for (size_t k = 0; k < n; k++) {
+		size_t sub = 0;
+		char *t = *caps[k] ? check_text(c, caps[k], depth + 1, &sub) : NULL;
+		if (t) {
+			free(caps[k]);
+			caps[k] = t;
+			*cover += sub;
+		}
+	}
+	char *out = kb_template_fill(e->msgstr, caps, n);
+	for (size_t k = 0; k < n; k++)
+		free(caps[k]);
+	free(caps);
+	return out;
+}
+
+/* the translation that accounts for most of text: of "rust/c = 1.2 (... cycles, or 1 ms)\n
+   measured again: rust/c = 1.1 (...)" the template "%s\nmeasured again: %s" whose two
+   operands are translated, not "rust/c = %s (... cycles%s)" whose last operand is the rest */
+static char *check_text(const struct kb_catalog *c, const char *text, int depth, size_t *cover)
+{
+	if (!c || !text || depth > 4)
+		return NULL;
+	char *best = NULL;
+	size_t best_cover = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct kb_catalog_entry *e = &c->e[i];
 		if (strcmp(e->ctx, "check") != 0 || e->fuzzy || !*e->msgstr || !operands_agree(e->msgid, e->msgstr))
 			continue;
-		char **caps;
-		size_t n;
-		if (!kb_template_match(e->msgid, text, &caps, &n))
-			continue;
-		char *out = kb_template_fill(e->msgstr, caps, n);
-		for (size_t k = 0; k < n; k++)
-			free(caps[k]);
-		free(caps);
-		if (out)
-			return out;
+		size_t n = 0;
+		char *t = by_template(c, e, text, depth, &n);
+		if (t && (!best || n > best_cover)) {
+			free(best);
+			best = t;
+			best_cover = n;
+		} else {
+			free(t);
+		}
 	}
-	return NULL;
+	*cover = best_cover;
+	return best;
+}
+
+char *kb_catalog_check_text(const struct kb_catalog *c, const char *text)
+{
+	size_t cover;
+	return check_text(c, text, 0, &cover);
 }
 
 /* ---- pages ---------------------------------------------------------------------------------- */
@@ -1011,104 +1067,496 @@ static bool is_name(const struct tok *t, const char *s)
 	return t->k == T_NAME && strcmp(t->s, s) == 0;
 }
 
-/* where an operand ends at depth 0 */
-static bool ends_operand(const struct tok *t)
+/* The source read as expressions. Openers: "(", "{", "[" and the blocks "function", "if",
+   "do", "repeat"; match[i] is the closer of the opener at i (the EOF when there is none),
+   up[i] the innermost opener around token i (NONE at the top). */
+#define NONE ((size_t)-1)
+
+struct assign {
+	char *key;          /* "name", or "name[]" for name[...] = */
+	size_t expr;        /* where the value assigned starts */
+};
+
+struct lua {
+	struct tok *v;
+	size_t n;
+	size_t *match, *up;
+	struct assign *as;
+	size_t n_as;
+	const char *busy[16];   /* names and functions being followed (no loops) */
+	size_t n_busy;
+	struct kb_i18n_strings *out;
+	const char *file;
+};
+
+struct alt {
+	char *t;            /* the template */
+	bool lit;           /* it holds some literal text */
+	int line;
+};
+
+struct alts {
+	struct alt *v;
+	size_t n;
+};
+
+static void alts_add(struct alts *a, char *t, bool lit, int line)
 {
-	static const char *const kw[] = {"or", "and", "then", "do", "end", "else", "elseif", "local", "return",
-					 "if", "for", "while", "function", "until", NULL};
-	if (t->k == T_EOF)
-		return true;
-	if (t->k == T_OP)
-		return strcmp(t->s, "..") == 0 || strcmp(t->s, ",") == 0 || strcmp(t->s, ")") == 0 ||
-		       strcmp(t->s, "}") == 0 || strcmp(t->s, "]") == 0 || strcmp(t->s, ";") == 0 ||
-		       strcmp(t->s, "=") == 0;
-	if (t->k == T_NAME)
-		for (const char *const *k = kw; *k; k++)
-			if (strcmp(t->s, *k) == 0)
-				return true;
+	a->v = kb_realloc(a->v, (a->n + 1) * sizeof *a->v);
+	a->v[a->n++] = (struct alt){t, lit, line};
+}
+
+static void alts_free(struct alts *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i].t);
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+static bool is_keyword(const struct tok *t)
+{
+	static const char *const kw[] = {"and", "break", "do", "else", "elseif", "end", "false", "for", "function",
+					 "goto", "if", "in", "local", "nil", "not", "or", "repeat", "return", "then",
+					 "true", "until", "while", NULL};
+	if (t->k != T_NAME)
+		return false;
+	for (const char *const *k = kw; *k; k++)
+		if (strcmp(t->s, *k) == 0)
+			return true;
 	return false;
 }
 
-/* The templates of the expression at v[j]: one per `or`/`and` alternative holding a
-   string literal. Returns the index after it. */
-static size_t expr_templates(struct kb_i18n_strings *out, struct tok *v, size_t j, const char *name)
+static bool is_opener(const struct tok *t)
+{
+	return (t->k == T_OP && (!strcmp(t->s, "(") || !strcmp(t->s, "{") || !strcmp(t->s, "["))) ||
+	       is_name(t, "function") || is_name(t, "if") || is_name(t, "do") || is_name(t, "repeat");
+}
+
+static bool is_closer(const struct tok *t)
+{
+	return (t->k == T_OP && (!strcmp(t->s, ")") || !strcmp(t->s, "}") || !strcmp(t->s, "]"))) ||
+	       is_name(t, "end") || is_name(t, "until");
+}
+
+static bool is_binop(const struct tok *t, bool *text_op, bool *compare)
+{
+	static const char *const arith[] = {"+", "-", "*", "/", "//", "%", "^", "&", "|", "~", "<<", ">>", NULL};
+	static const char *const cmp[] = {"==", "~=", "<", ">", "<=", ">=", NULL};
+	*text_op = *compare = false;
+	if (is_op(t, "..") || is_name(t, "or") || is_name(t, "and"))
+		return *text_op = true;
+	if (t->k != T_OP)
+		return false;
+	for (const char *const *o = cmp; *o; o++)
+		if (strcmp(t->s, *o) == 0)
+			return *compare = true;
+	for (const char *const *o = arith; *o; o++)
+		if (strcmp(t->s, *o) == 0)
+			return true;
+	return false;
+}
+
+/* the index after the operand at j (unary operators, a primary, its suffixes); j when none */
+static size_t skip_operand(const struct lua *L, size_t j)
+{
+	const struct tok *v = L->v;
+	while (is_op(&v[j], "-") || is_op(&v[j], "#") || is_op(&v[j], "~") || is_name(&v[j], "not"))
+		j++;
+	if (v[j].k == T_STRING || v[j].k == T_NUMBER || is_name(&v[j], "nil") || is_name(&v[j], "true") ||
+	    is_name(&v[j], "false") || is_op(&v[j], "..."))
+		return j + 1;
+	if (is_op(&v[j], "(") || is_op(&v[j], "{") || is_name(&v[j], "function"))
+		j = L->match[j] + 1;
+	else if (v[j].k == T_NAME && !is_keyword(&v[j]))
+		j++;
+	else
+		return j;
+	for (;;) {
+		if (is_op(&v[j], ".") && v[j + 1].k == T_NAME) {
+			j += 2;
+		} else if (is_op(&v[j], ":") && v[j + 1].k == T_NAME) {
+			j += 2;
+			if (is_op(&v[j], "(") || is_op(&v[j], "{"))
+				j = L->match[j] + 1;
+			else if (v[j].k == T_STRING)
+				j++;
+		} else if (is_op(&v[j], "[") || is_op(&v[j], "(") || is_op(&v[j], "{")) {
+			j = L->match[j] + 1;
+		} else if (v[j].k == T_STRING) {
+			j++;
+		} else {
+			return j;
+		}
+	}
+}
+
+/* the index after the expression at j */
+static size_t skip_expr(const struct lua *L, size_t j)
 {
 	for (;;) {
-		struct kb_buf t = KB_BUF_INIT;
-		bool lit = false;
-		int line = v[j].line;
-		for (;;) {
-			if (v[j].k == T_STRING && (ends_operand(&v[j + 1]))) {
-				for (const char *s = v[j].s; *s; s++)
-					kb_buf_adds(&t, *s == '%' ? "%%" : (char[]){*s, 0});
-				lit = true;
+		size_t e = skip_operand(L, j);
+		bool text_op, compare;
+		if (e == j || !is_binop(&L->v[e], &text_op, &compare))
+			return e;
+		j = e + 1;
+	}
+}
+
+static void expr_alts(struct lua *L, size_t j, struct alts *out);
+
+static bool busy_enter(struct lua *L, const char *key)
+{
+	for (size_t i = 0; i < L->n_busy; i++)
+		if (strcmp(L->busy[i], key) == 0)
+			return false;
+	if (L->n_busy == sizeof L->busy / sizeof *L->busy)
+		return false;
+	L->busy[L->n_busy++] = key;
+	return true;
+}
+
+/* the texts a variable holds: every value assigned to it in the file */
+static void follow_name(struct lua *L, const char *key, struct alts *out)
+{
+	if (!busy_enter(L, key))
+		return;
+	for (size_t i = 0; i < L->n_as; i++)
+		if (strcmp(L->as[i].key, key) == 0)
+			expr_alts(L, L->as[i].expr, out);
+	L->n_busy--;
+}
+
+/* the texts a function of the file returns: the first value of each of its `return`s */
+static void follow_call(struct lua *L, const char *fname, struct alts *out)
+{
+	char *key = kb_asprintf("%s()", fname);
+	if (!busy_enter(L, key)) {
+		free(key);
+		return;
+	}
+	const struct tok *v = L->v;
+	for (size_t f = 0; f < L->n; f++) {
+		if (!is_name(&v[f], "function"))
+			continue;
+		/* function NAME (...), local function NAME (...), NAME = function (...) */
+		bool named = is_name(&v[f + 1], fname) && is_op(&v[f + 2], "(");
+		bool assigned = f >= 2 && is_op(&v[f - 1], "=") && is_name(&v[f - 2], fname) && is_op(&v[f + 1], "(") &&
+				!(f >= 3 && (is_op(&v[f - 3], ".") || is_op(&v[f - 3], ":")));
+		if (!named && !assigned)
+			continue;
+		for (size_t k = f + 1; k < L->match[f]; k++) {
+			if (!is_name(&v[k], "return"))
+				continue;
+			size_t o = L->up[k];
+			while (o != NONE && !is_name(&v[o], "function"))
+				o = L->up[o];
+			if (o == f)
+				expr_alts(L, k + 1, out);
+		}
+	}
+	L->n_busy--;
+	free(key);
+}
+
+/* a text a check shows by itself, or inside another as an operand (side): then a word with
+   no space is only one when it is all small letters ("wrote"), not a path, a symbol, a
+   parameter (samples/kbridge/greeter, SAMPLE_KBRIDGE_GREETER, learner%s) */
+static void emit_as(struct lua *L, const struct alts *a, bool side)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const char *t = a->v[i].t;
+		if (!a->v[i].lit)
+			continue;
+		if (side && !strpbrk(t, " \n") && t[strspn(t, "abcdefghijklmnopqrstuvwxyz")])
+			continue;
+		add_string(L->out, "check", t, L->file, a->v[i].line, true, false);
+	}
+}
+
+static void emit(struct lua *L, const struct alts *a)
+{
+	emit_as(L, a, true);
+}
+
+/* a literal into a template ('%' doubled); true when it has a letter (a text to translate,
+   not only punctuation or a newline) */
+static bool add_literal(struct kb_buf *b, const char *s)
+{
+	bool letters = false;
+	for (; *s; s++) {
+		kb_buf_adds(b, *s == '%' ? "%%" : (char[]){*s, 0});
+		letters = letters || isalpha((unsigned char)*s) || (*s & 0x80);
+	}
+	return letters;
+}
+
+static void one_operand(struct lua *L, size_t s, size_t e, struct alts *out);
+
+/* A format string with its arguments from j on (the closing parenthesis at end): every
+   conversion an operand; the texts of an argument shown with %s are templates too. */
+static void format_alts(struct lua *L, const char *fmt, size_t j, size_t end, int line, struct alts *out)
+{
+	struct kb_buf b = KB_BUF_INIT;
+	bool lit = false;
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			kb_buf_add(&b, p, 1);
+			lit = lit || isalpha((unsigned char)*p);
+			continue;
+		}
+		if (p[1] == '%') {
+			kb_buf_adds(&b, "%%");
+			p++;
+			continue;
+		}
+		const char *q = p + 1;
+		q += strspn(q, "-+ #0");
+		q += strspn(q, "0123456789");
+		if (*q == '.')
+			q += 1 + strspn(q + 1, "0123456789");
+		if (!*q || !strchr("cdiouxXeEfgGqsaA", *q)) {
+			kb_buf_free(&b);
+			alts_add(out, kb_strdup("%s"), false, line);   /* not a format Lua takes */
+			return;
+		}
+		size_t a = j;
+		if (a < end && !is_op(&L->v[a], ")")) {
+			j = skip_expr(L, a);
+			if (is_op(&L->v[j], ","))
 				j++;
-			} else {
-				int depth = 0;
-				size_t start = j;
-				while (v[j].k != T_EOF && (depth > 0 || !ends_operand(&v[j]))) {
-					if (is_op(&v[j], "(") || is_op(&v[j], "{") || is_op(&v[j], "["))
-						depth++;
-					else if (is_op(&v[j], ")") || is_op(&v[j], "}") || is_op(&v[j], "]"))
-						depth--;
-					j++;
-				}
-				if (j == start)
+			if (*q == 's') {
+				struct alts sub = {0};
+				expr_alts(L, a, &sub);
+				emit(L, &sub);
+				alts_free(&sub);
+			}
+		}
+		kb_buf_adds(&b, "%s");
+		p = q;
+	}
+	kb_buf_adds(&b, "");
+	alts_add(out, kb_buf_detach(&b), lit, line);
+}
+
+/* The texts of the operand [s, e) taken whole: a literal, a format, a parenthesised
+   expression, a variable or a call to a function of the file followed; else "%s". */
+static void one_operand(struct lua *L, size_t s, size_t e, struct alts *out)
+{
+	const struct tok *v = L->v;
+	int line = v[s].line;
+	size_t before = out->n;
+	if (v[s].k == T_STRING && e == s + 1) {
+		struct kb_buf b = KB_BUF_INIT;
+		bool lit = add_literal(&b, v[s].s);
+		kb_buf_adds(&b, "");
+		alts_add(out, kb_buf_detach(&b), lit, line);
+	} else if (is_op(&v[s], "(") && v[s + 1].k == T_STRING && is_op(&v[s + 2], ")") && is_op(&v[s + 3], ":") &&
+		   is_name(&v[s + 4], "format") && is_op(&v[s + 5], "(") && L->match[s + 5] + 1 == e) {
+		format_alts(L, v[s + 1].s, s + 6, L->match[s + 5], line, out);   /* ("..."):format(...) */
+	} else if (is_name(&v[s], "string") && is_op(&v[s + 1], ".") && is_name(&v[s + 2], "format") &&
+		   is_op(&v[s + 3], "(") && v[s + 4].k == T_STRING && L->match[s + 3] + 1 == e) {
+		size_t j = s + 5;   /* string.format("...", ...) */
+		if (is_op(&v[j], ","))
+			j++;
+		format_alts(L, v[s + 4].s, j, L->match[s + 3], line, out);
+	} else if (is_op(&v[s], "(") && L->match[s] + 1 == e) {
+		expr_alts(L, s + 1, out);
+	} else if (v[s].k == T_NAME && !is_keyword(&v[s]) && (e == s + 1 || (is_op(&v[s + 1], "[") &&
+		   L->match[s + 1] + 1 == e)) && !(s > 0 && (is_op(&v[s - 1], ".") || is_op(&v[s - 1], ":")))) {
+		char *key = kb_asprintf("%s%s", v[s].s, e == s + 1 ? "" : "[]");
+		follow_name(L, key, out);
+		free(key);
+	} else if (v[s].k == T_NAME && !is_keyword(&v[s]) && is_op(&v[s + 1], "(") && L->match[s + 1] + 1 == e &&
+		   !(s > 0 && (is_op(&v[s - 1], ".") || is_op(&v[s - 1], ":")))) {
+		follow_call(L, v[s].s, out);
+	}
+	if (out->n == before)
+		alts_add(out, kb_strdup("%s"), false, line);
+}
+
+/* The templates of the expression at j: one per `or`/`and` alternative, each a `..`
+   chain whose literals stay and whose other operands are "%s". */
+static void expr_alts(struct lua *L, size_t j, struct alts *out)
+{
+	const struct tok *v = L->v;
+	for (;;) {
+		/* the operands of one alternative, up to `or`, `and` or its end */
+		size_t ops[64][2];
+		size_t n_ops = 0;
+		bool text = true, text_op = false, compare = false;
+		for (;;) {
+			size_t s = j, e = skip_operand(L, j);
+			if (e == s) {
+				text = false;
+				break;
+			}
+			bool arith = false;
+			while (is_binop(&v[e], &text_op, &compare) && !text_op && !compare) {
+				size_t e2 = skip_operand(L, e + 1);
+				if (e2 == e + 1)
 					break;
-				kb_buf_adds(&t, "%s");
+				e = e2;
+				arith = true;
+			}
+			if (n_ops < 64) {
+				ops[n_ops][0] = s;
+				ops[n_ops][1] = arith ? NONE : e;   /* NONE: arithmetic, a number */
+				n_ops++;
+			}
+			j = e;
+			if (is_binop(&v[j], &text_op, &compare) && compare) {
+				text = false;   /* a comparison: a boolean, no text; up to `or`/`and` */
+				for (;;) {
+					size_t e2 = skip_operand(L, j + 1);
+					if (e2 == j + 1) {
+						j = e2;
+						break;
+					}
+					j = e2;
+					if (!is_binop(&v[j], &text_op, &compare) || is_name(&v[j], "or") ||
+					    is_name(&v[j], "and"))
+						break;
+				}
+				break;
 			}
 			if (!is_op(&v[j], ".."))
 				break;
 			j++;
 		}
-		if (lit)
-			add_string(out, "check", t.data, name, line, true, false);
-		kb_buf_free(&t);
+		if (text && n_ops == 1 && ops[0][1] != NONE) {
+			one_operand(L, ops[0][0], ops[0][1], out);
+		} else if (text && n_ops > 0) {
+			struct kb_buf b = KB_BUF_INIT;
+			bool lit = false;
+			for (size_t k = 0; k < n_ops; k++) {
+				if (ops[k][1] == NONE) {
+					kb_buf_adds(&b, "%s");
+					continue;
+				}
+				struct alts sub = {0};
+				size_t s = ops[k][0];
+				one_operand(L, s, ops[k][1], &sub);
+				/* a literal, a format, parentheses: their one text is part of this one */
+				bool inline_it = v[s].k == T_STRING || is_op(&v[s], "(") || is_name(&v[s], "string");
+				if (sub.n == 1 && inline_it) {
+					kb_buf_adds(&b, sub.v[0].t);   /* a literal, a format, one text in parentheses */
+					lit = lit || sub.v[0].lit;
+				} else {
+					kb_buf_adds(&b, "%s");
+					emit(L, &sub);   /* a variable's texts: translated inside this one */
+				}
+				alts_free(&sub);
+			}
+			kb_buf_adds(&b, "");
+			alts_add(out, kb_buf_detach(&b), lit, v[ops[0][0]].line);
+		}
 		if (!is_name(&v[j], "or") && !is_name(&v[j], "and"))
-			return j;
+			return;
 		j++;
+	}
+}
+
+/* every `target, ... = value, ...` outside a table: what each name is given */
+static void find_assignments(struct lua *L)
+{
+	const struct tok *v = L->v;
+	size_t cap = 0;
+	for (size_t i = 1; i < L->n; i++) {
+		if (!is_op(&v[i], "="))
+			continue;
+		size_t o = L->up[i];
+		if (o != NONE && v[o].k == T_OP)
+			continue;   /* a field of a table, a key, an argument */
+		char *keys[32];
+		size_t nk = 0;
+		size_t k = i - 1;
+		for (;;) {
+			bool indexed = false;
+			if (is_op(&v[k], "]") && L->up[k] != NONE && k > 0) {
+				size_t open = L->up[k];   /* the "[" this closes */
+				if (!is_op(&v[open], "[") || open == 0)
+					break;
+				k = open - 1;
+				indexed = true;
+			}
+			if (v[k].k != T_NAME || is_keyword(&v[k]))
+				break;
+			if (k > 0 && (is_op(&v[k - 1], ".") || is_op(&v[k - 1], ":")))
+				break;
+			if (nk < 32)
+				keys[nk++] = kb_asprintf("%s%s", v[k].s, indexed ? "[]" : "");
+			if (k < 2 || !is_op(&v[k - 1], ","))
+				break;
+			k -= 2;
+		}
+		/* keys are last first; the values are in the order of the targets */
+		size_t j = i + 1;
+		for (size_t t = nk; t-- > 0;) {
+			if (L->n_as == cap) {
+				cap = cap ? cap * 2 : 64;
+				L->as = kb_realloc(L->as, cap * sizeof *L->as);
+			}
+			L->as[L->n_as++] = (struct assign){keys[t], j};
+			if (t > 0) {
+				size_t e = skip_expr(L, j);
+				if (!is_op(&v[e], ","))
+					j = L->n - 1;   /* the rest are given nothing (the EOF) */
+				else
+					j = e + 1;
+			}
+		}
 	}
 }
 
 void kb_i18n_check_templates(struct kb_i18n_strings *out, const char *src, const char *name)
 {
-	size_t n;
-	struct tok *v = lex(src, &n);
-	/* the open brackets: a field `expected = ...` is one of a table constructor's, not a
-	   variable (local line, seen = ...) */
-	char open[256];
-	size_t depth = 0;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (v[i].k == T_OP && strchr("({[", v[i].s[0]) && !v[i].s[1]) {
-			if (depth < sizeof open)
-				open[depth] = v[i].s[0];
-			depth++;
-		} else if (v[i].k == T_OP && strchr(")}]", v[i].s[0]) && !v[i].s[1] && depth) {
-			depth--;
+	struct lua L = {.out = out, .file = name};
+	L.v = lex(src, &L.n);
+	L.match = kb_calloc(L.n, sizeof *L.match);
+	L.up = kb_calloc(L.n, sizeof *L.up);
+	size_t *stack = kb_calloc(L.n + 1, sizeof *stack), depth = 0;
+	for (size_t i = 0; i < L.n; i++) {
+		L.match[i] = L.n - 1;
+		if (is_closer(&L.v[i]) && depth) {
+			/* a closer is inside its opener: the "]" of t[k] is up from its "[" */
+			L.up[i] = stack[--depth];
+			L.match[L.up[i]] = i;
+			continue;
 		}
-		bool in_table = depth > 0 && depth <= sizeof open && open[depth - 1] == '{';
+		L.up[i] = depth ? stack[depth - 1] : NONE;
+		if (is_opener(&L.v[i]))
+			stack[depth++] = i;
+	}
+	free(stack);
+	find_assignments(&L);
+	const struct tok *v = L.v;
+	for (size_t i = 0; i + 1 < L.n; i++) {
+		size_t o = L.up[i];
+		bool in_table = o != NONE && is_op(&v[o], "{");
+		struct alts a = {0};
 		if (in_table && (is_name(&v[i], "expected") || is_name(&v[i], "hint") || is_name(&v[i], "seen")) &&
 		    is_op(&v[i + 1], "=") && !(i > 0 && is_op(&v[i - 1], "."))) {
-			i = expr_templates(out, v, i + 2, name) - 1;
-		} else if (i + 3 < n && is_name(&v[i], "kb") && is_op(&v[i + 1], ".") && is_name(&v[i + 2], "expect") &&
+			expr_alts(&L, i + 2, &a);
+		} else if (i + 3 < L.n && is_name(&v[i], "kb") && is_op(&v[i + 1], ".") && is_name(&v[i + 2], "expect") &&
 			   is_op(&v[i + 3], "(")) {
 			/* kb.expect(condition, expected, ...): the second argument */
-			size_t j = i + 4;
-			int depth = 0;
-			while (v[j].k != T_EOF && !(depth == 0 && (is_op(&v[j], ",") || is_op(&v[j], ")")))) {
-				if (is_op(&v[j], "(") || is_op(&v[j], "{") || is_op(&v[j], "["))
-					depth++;
-				else if (is_op(&v[j], ")") || is_op(&v[j], "}") || is_op(&v[j], "]"))
-					depth--;
-				j++;
-			}
+			size_t j = skip_expr(&L, i + 4);
 			if (is_op(&v[j], ","))
-				expr_templates(out, v, j + 1, name);
+				expr_alts(&L, j + 1, &a);
 		}
+		emit_as(&L, &a, false);
+		alts_free(&a);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(v[i].s);
-	free(v);
+	for (size_t i = 0; i < L.n_as; i++)
+		free(L.as[i].key);
+	free(L.as);
+	free(L.match);
+	free(L.up);
+	for (size_t i = 0; i < L.n; i++)
+		free(L.v[i].s);
+	free(L.v);
 }
 
 /* ---- the PO template ---------------------------------------------------------------------------- */

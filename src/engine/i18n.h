@@ -24,9 +24,14 @@
  * (a field expected, seen or hint of a table, and the second argument of kb.expect) and
  * turns it into a template: its string literals kept, every other operand a "%s"
  * (a literal '%' doubled): "insmod " .. name .. ".ko succeeds" -> "insmod %s.ko succeeds".
+ * A format (("%d calls"):format(n), string.format(...)) keeps its text, each conversion an
+ * operand; parentheses are looked into; a variable is followed to every value the file
+ * assigns it (local or not, name[k] too), a call of a function of the file to what it
+ * returns. The texts of such a variable, call or parenthesised choice that is an operand
+ * (and of a format's argument shown with %s) are templates of their own.
  * When a check records a text, it is matched against the "check" templates of its
- * lesson's catalog; on a match the msgstr is filled with the same operands, in order or
- * by position ("%2$s").
+ * lesson's catalog; the msgstr of the match is filled with the same operands, in order or
+ * by position ("%2$s"), each operand translated in turn when it is itself a check text.
  *
  * The language: kb_i18n_init() takes --lang, else LANGUAGE, LC_ALL, LC_MESSAGES, LANG in
  * gettext's order; it needs no installed locale (C.UTF-8 is enough: the catalogs are read
@@ -105,9 +110,11 @@ const char *kb_tr_state_name(enum kb_tr_state s);   /* "translated", "untranslat
 const char *kb_catalog_get(const struct kb_catalog *c, const char *ctx, const char *english,
 			   enum kb_tr_state *state, const struct kb_catalog_entry **entry);
 
-/* The translation of `text`, a text a check recorded, by the "check" templates of c: the
- * first translated template that matches the whole of text, its msgstr filled with what
- * each "%s" matched. NULL when none matches (show text). Caller frees. */
+/* The translation of `text`, a text a check recorded, by the "check" templates of c: of
+ * the translated templates that match the whole of text, the one whose literals (its own
+ * and its operands' in turn) account for most of it, its msgstr filled with what each "%s"
+ * matched, translated itself when it matches a template. NULL when none matches (show
+ * text). Caller frees. */
 char *kb_catalog_check_text(const struct kb_catalog *c, const char *text);
 
 /* Match `text` against the template `tmpl` ("%s" matches any text, even empty; "%%" a '%').

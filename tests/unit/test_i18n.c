@@ -118,7 +118,7 @@ static void test_check_templates_from_lua(void **s)
 	struct kb_i18n_strings out = {0};
 	kb_i18n_check_templates(&out, src, "x/lesson.lua");
 	const char *want[] = {"insmod %s.ko %s succeeds", "the guard %s holds (50%%)", "no line \"%s: guard\" in the log",
-			      "a long\nstring", "%s listed", "plain \"quoted\" hint\n"};
+			      "a long\nstring", "%s items listed", "plain \"quoted\" hint\n"};
 	const int lines[] = {3, 4, 5, 6, 9, 10};   /* the long string takes two lines */
 	for (size_t i = 0; i < out.n; i++)
 		print_message("  %d: %s\n", out.v[i].line, out.v[i].english);
@@ -130,6 +130,133 @@ static void test_check_templates_from_lua(void **s)
 		assert_true(out.v[i].format);
 	}
 	kb_i18n_strings_free(&out);
+}
+
+static char *tmpdir(void);
+static void put(const char *dir, const char *rel, const char *text);
+
+/* the templates of src, in order, as one string: "t1|t2|..." */
+static char *templates_of(const char *src)
+{
+	struct kb_i18n_strings out = {0};
+	kb_i18n_check_templates(&out, src, "x/lesson.lua");
+	struct kb_buf b = KB_BUF_INIT;
+	for (size_t i = 0; i < out.n; i++)
+		kb_buf_printf(&b, "%s%s", i ? "|" : "", out.v[i].english);
+	kb_buf_adds(&b, "");
+	kb_i18n_strings_free(&out);
+	return kb_buf_detach(&b);
+}
+
+static void expect_templates(const char *src, const char *want)
+{
+	char *got = templates_of(src);
+	if (strcmp(got, want) != 0)
+		fail_msg("templates\n  got:  %s\n  want: %s\nof:\n%s", got, want, src);
+	free(got);
+}
+
+static void test_check_templates_formats(void **s)
+{
+	/* ("..."):format(...) and string.format("...", ...): each conversion an operand, %% a '%' */
+	expect_templates("kb.expect(ok, (\"%d of %5.2f%% (seed=%08x)\"):format(a, b, c))\n",
+			 "%s of %s%% (seed=%s)");
+	expect_templates("kb.expect_log(r, w, { expected = string.format(\"%s wrote %q\", who, line) })\n",
+			 "%s wrote %s");
+	/* a format inside a concatenation is part of it */
+	expect_templates("kb.expect(ok, \"after \" .. (\"%d calls\"):format(n) .. \", the total\")\n",
+			 "after %s calls, the total");
+	/* the texts of an argument shown with %s are templates of their own */
+	expect_templates("kb.expect(ok, \"x\", { seen = (\"%s refused\"):format(n or \"none reported\") })\n",
+			 "x|none reported|%s refused");
+	/* not a format Lua takes: one operand, nothing to translate */
+	expect_templates("kb.expect(ok, (\"%y\"):format(n))\n", "");
+}
+
+static void test_check_templates_parentheses(void **s)
+{
+	/* a parenthesised concatenation inside `or`/`and` is followed */
+	expect_templates("kb.expect(ok, \"e\", { seen = bad and (\"got \" .. bad .. \" lines\") or \"no line\" })\n",
+			 "e|got %s lines|no line");
+	/* parentheses holding one text are part of the concatenation; holding several, an operand */
+	expect_templates("kb.expect(ok, (\"the \" .. n) .. \" ends\")\n", "the %s ends");
+	expect_templates("kb.expect(ok, \"it \" .. (w and \"wrote\" or \"read\") .. \" slots\")\n",
+			 "wrote|read|it %s slots");
+	/* a comparison is no text */
+	expect_templates("kb.expect(ok, \"e\", { hint = a == \"x\" and \"was x\" or \"was not\" })\n",
+			 "e|was x|was not");
+}
+
+static void test_check_templates_variables(void **s)
+{
+	/* a local given a text in a list, plain assignments later, one inside a table's function */
+	expect_templates(
+		"local t = { check = function(kb)\n"
+		"  local where, hint = dir .. \": apply()\", \"one guard for \" .. \"the update\"\n"
+		"  if bad then hint = (\"failed (%s)\"):format(err) end\n"
+		"  kb.expect(ok, \"e\", { where = where, hint = hint })\n"
+		"end }\n",
+		"e|one guard for the update|failed (%s)");
+	/* a variable given nil first, then a format; a table's slots */
+	expect_templates(
+		"local good_bad, n = nil, 0\n"
+		"good_bad = (\"DEPOSIT %d: wrong\"):format(n)\n"
+		"local bad = {}\n"
+		"bad[k] = \"request \" .. k .. \" refused\"\n"
+		"kb.expect(good_bad == nil, \"e\", { seen = good_bad })\n"
+		"kb.expect(bad[x] == nil, \"f\", { seen = bad[x] })\n",
+		"e|DEPOSIT %s: wrong|f|request %s refused");
+	/* a function of the file: the texts it returns; in a concatenation, an operand whose
+	   texts are templates too */
+	expect_templates(
+		"local function describe(p)\n"
+		"  if not p.rc then return \"no exit status\" end\n"
+		"  local inner = function() return \"not this one\" end\n"
+		"  return (\"rc=%d, read %q\"):format(p.rc, p.line)\n"
+		"end\n"
+		"kb.expect(ok, \"e\", { seen = describe(p) })\n"
+		"kb.expect(ok, \"f\", { seen = \"first: \" .. describe(p) })\n",
+		"e|no exit status|rc=%s, read %s|f|first: %s");
+	/* a variable built from itself is followed once; fields of tables and parameters are not
+	   variables */
+	expect_templates(
+		"local seen = \"a first \" .. n\n"
+		"seen = seen .. \"\\nagain: \" .. n\n"
+		"local o = { seen = \"field\" }\n"
+		"kb.expect(ok, \"e\", { seen = seen })\n"
+		"local function f(seen) kb.expect(ok, \"g\", { hint = o.seen }) end\n",
+		"field|e|a first %s|%s\nagain: %s|g");
+}
+
+static void test_check_text_operands(void **s)
+{
+	char *d = tmpdir();
+	put(d, "zh-CN.po",
+	      "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"%s, and the ledger does not change\"\nmsgstr \"%s，且账本不变\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"a DEPOSIT of 0 is refused\"\nmsgstr \"金额为 0 的 DEPOSIT 被拒绝\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"rust/c = %s (Rust %s cycles%s)\"\nmsgstr \"rust/c = %s（Rust %s 个周期%s）\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \", or %s ms\"\nmsgstr \"，即 %s ms\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"%s\\nmeasured again: %s\"\nmsgstr \"%s\\n再测一次：%s\"\n");
+	char *po = kb_path_join(d, "zh-CN.po");
+	struct kb_catalog c;
+	assert_int_equal(kb_catalog_load(&c, po, "x/po/zh-CN.po"), 0);
+	/* an operand that is a text of the lesson is translated inside the text */
+	char *t = kb_catalog_check_text(&c, "a DEPOSIT of 0 is refused, and the ledger does not change");
+	assert_string_equal(t, "金额为 0 的 DEPOSIT 被拒绝，且账本不变");
+	free(t);
+	/* an operand that is no text of the lesson stays as it is */
+	t = kb_catalog_check_text(&c, "request 01 02, and the ledger does not change");
+	assert_string_equal(t, "request 01 02，且账本不变");
+	free(t);
+	/* the reading that translates most of the text wins, not the first template that matches */
+	t = kb_catalog_check_text(&c, "rust/c = 1.9 (Rust 20 cycles, or 2 ms)\nmeasured again: rust/c = 1.4 (Rust 14 cycles)");
+	assert_string_equal(t, "rust/c = 1.9（Rust 20 个周期，即 2 ms）\n再测一次：rust/c = 1.4（Rust 14 个周期）");
+	free(t);
+	kb_catalog_free(&c);
+	free(po);
+	kb_rm_rf(d);
+	free(d);
 }
 
 static char *tmpdir(void)
@@ -238,6 +365,10 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_lang_from_environment),
 	cmocka_unit_test(test_templates),
 	cmocka_unit_test(test_check_templates_from_lua),
+	cmocka_unit_test(test_check_templates_formats),
+	cmocka_unit_test(test_check_templates_parentheses),
+	cmocka_unit_test(test_check_templates_variables),
+	cmocka_unit_test(test_check_text_operands),
 	cmocka_unit_test(test_catalog),
 	cmocka_unit_test(test_pages),
 };
