@@ -21,12 +21,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 static const char pack_help[] =
 	"usage: kbridge pack new DIR\n"
-	"       kbridge pack validate [--no-run] [--keep] [--timeout S] [--lang TAG] PACK\n"
+	"       kbridge pack validate [--no-run] [--keep] [--timeout S] [-j N] [--lang TAG] PACK\n"
 	"       kbridge pack pot PACK\n"
 	"       kbridge pack update [SOURCE...]\n"
 	"       kbridge pack export [--starter] PACK LESSON DIR\n"
@@ -40,6 +44,8 @@ static const char pack_help[] =
 	"            every page and task file exists; every quiz has a right answer;\n"
 	"            every task's check FAILS on its starter and PASSES on its solution,\n"
 	"            each in a fresh temporary workspace (real Kbuild builds and QEMU boots).\n"
+	"          Tasks are validated side by side (-j), each in workspaces of its own; the\n"
+	"          findings are printed in the pack's order all the same.\n"
 	"          Then, per language the pack is translated into, a count of its strings\n"
 	"          translated, stale and untranslated; with --lang TAG (zh-CN) each string\n"
 	"          left, with its file:line, and validate fails while any is left.\n"
@@ -68,6 +74,7 @@ static const char pack_help[] =
 	"  --no-run      skip running the checks (no kernel needed)\n"
 	"  --keep        keep the temporary workspaces and say where they are\n"
 	"  --timeout S   seconds allowed to each boot (default 60)\n"
+	"  -j, --jobs N  tasks validated at once (default: the number of CPUs; 1: one by one)\n"
 	"  --lang TAG    list every string not translated into TAG, or stale (a global option)\n"
 	"  -h, --help    this text\n"
 	"\n"
@@ -247,6 +254,7 @@ static int pack_new(int argc, char **argv)
 
 struct findings {
 	int passed, failed;
+	FILE *out;   /* where the findings are printed: stdout, or a task's own buffer */
 };
 
 static void finding(struct findings *f, bool ok, const char *detail, const char *fmt, ...)
@@ -255,19 +263,20 @@ static void finding(struct findings *f, bool ok, const char *detail, const char 
 {
 	va_list ap;
 	va_start(ap, fmt);
-	printf("%s ", ok ? "ok  " : "FAIL");
-	vprintf(fmt, ap);
+	FILE *out = f->out ? f->out : stdout;
+	fprintf(out, "%s ", ok ? "ok  " : "FAIL");
+	vfprintf(out, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	putc('\n', out);
 	if (!ok && detail && *detail) {
 		for (const char *l = detail; *l;) {
 			const char *nl = strchr(l, '\n');
 			size_t n = nl ? (size_t)(nl - l) : strlen(l);
-			printf("       %.*s\n", (int)n, l);
+			fprintf(out, "       %.*s\n", (int)n, l);
 			l += n + (nl ? 1 : 0);
 		}
 	}
-	fflush(stdout);
+	fflush(out);
 	if (ok)
 		f->passed++;
 	else
@@ -340,12 +349,12 @@ static int run_in_fresh(struct kb_check_result *r, const struct kb_lesson *l, co
 
 /* The expectations a starter missed, one a line under its finding: what an author reads
  * to see that it failed for the reason the task is about */
-static void print_missed(const struct kb_check_result *r)
+static void print_missed(FILE *out, const struct kb_check_result *r)
 {
 	for (size_t i = 0; i < r->n_exp; i++)
 		if (!r->exp[i].met)
-			printf("       missed: %.*s\n", (int)strcspn(r->exp[i].expected, "\n"), r->exp[i].expected);
-	fflush(stdout);
+			fprintf(out, "       missed: %.*s\n", (int)strcspn(r->exp[i].expected, "\n"), r->exp[i].expected);
+	fflush(out);
 }
 
 /* A quiz has a right answer; the finding names the right choices (1-based). */
@@ -390,7 +399,7 @@ static void validate_task_runs(struct findings *f, const struct kb_lesson *l, co
 	finding(f, r.verdict == KB_VERDICT_FAIL, d, "%s/%s: the check fails on the starter (%zu of %zu "
 		"expectations unmet, %.1f s)", l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
 	if (r.verdict == KB_VERDICT_FAIL)
-		print_missed(&r);
+		print_missed(f->out ? f->out : stdout, &r);
 	free(d);
 	/* a starter that does not compile fails every check, whatever the task is
 	   about: it proves nothing unless the compiler's error is the point */
@@ -411,23 +420,221 @@ static void validate_task_runs(struct findings *f, const struct kb_lesson *l, co
 	kb_check_result_free(&r);
 }
 
+/* ---- tasks side by side ------------------------------------------------------------------ */
+
+/* What validate prints, in the pack's order, as pieces: the findings the walk over the pack
+ * makes itself (done at once), or the findings of one task, made by a process of its own
+ * into a file while other tasks run beside it. A piece is printed once every piece before
+ * it is done. */
+struct piece {
+	char *text;      /* the walk's findings; for a task, a FAIL when its process died */
+	size_t len;
+	char *name;      /* a task's lesson/task id */
+	char *file;      /* a task's findings, written by its process */
+	pid_t pid;       /* a task's process while it runs */
+	size_t job;      /* a task's counts in side.counts */
+	bool done;
+};
+
+/* a task process's counts, in memory shared with it */
+struct job_counts {
+	int passed, failed;
+	int written;     /* the process wrote its findings and counts */
+};
+
+struct side {
+	struct piece *p;
+	size_t n, cap, printed;
+	size_t running, jobs;
+	struct job_counts *counts;
+	size_t n_counts, used_counts;
+	const char *tmp;
+	/* the piece the walk writes into now */
+	FILE *cur;
+	char *cur_text;
+	size_t cur_len;
+};
+
+static struct piece *side_add(struct side *s)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 32;
+		s->p = kb_realloc(s->p, s->cap * sizeof *s->p);
+	}
+	struct piece *p = &s->p[s->n++];
+	memset(p, 0, sizeof *p);
+	return p;
+}
+
+/* print every piece whose turn has come */
+static void side_flush(struct side *s)
+{
+	for (; s->printed < s->n && s->p[s->printed].done; s->printed++) {
+		struct piece *p = &s->p[s->printed];
+		if (p->file) {
+			char *text = NULL;
+			size_t len = 0;
+			if (kb_read_file(&text, &len, p->file) == 0)
+				fwrite(text, 1, len, stdout);
+			free(text);
+			unlink(p->file);
+		}
+		if (p->text)
+			fwrite(p->text, 1, p->len, stdout);
+		free(p->text);
+		free(p->file);
+		free(p->name);
+		p->text = p->file = p->name = NULL;
+	}
+	fflush(stdout);
+}
+
+/* the walk starts a new piece of its own (f->out writes into it) */
+static void side_open(struct side *s, struct findings *f)
+{
+	s->cur_text = NULL;
+	s->cur_len = 0;
+	s->cur = open_memstream(&s->cur_text, &s->cur_len);
+	f->out = s->cur ? s->cur : stdout;
+}
+
+/* the walk's piece is done */
+static void side_close(struct side *s, struct findings *f)
+{
+	f->out = stdout;
+	if (!s->cur)
+		return;
+	fclose(s->cur);
+	s->cur = NULL;
+	struct piece *p = side_add(s);
+	p->text = s->cur_text;
+	p->len = s->cur_len;
+	p->done = true;
+	side_flush(s);
+}
+
+/* wait for one task's process to end and take its counts */
+static void side_reap(struct side *s, struct findings *f)
+{
+	int status;
+	pid_t pid = waitpid(-1, &status, 0);
+	if (pid < 0 && errno == EINTR)
+		return;   /* a signal: the processes get it too, and end */
+	for (size_t i = s->printed; i < s->n; i++) {
+		struct piece *p = &s->p[i];
+		if (!p->pid || (pid > 0 && p->pid != pid))
+			continue;
+		/* pid < 0: no process is left to wait for, so none of the running ones reported */
+		p->pid = 0;
+		p->done = true;
+		s->running--;
+		struct job_counts *c = &s->counts[p->job];
+		if (pid > 0 && c->written) {
+			f->passed += c->passed;
+			f->failed += c->failed;
+		} else {
+			f->failed++;
+			p->text = kb_asprintf("FAIL %s: the process that validated it ended without its findings "
+					      "(%s %d)\n", p->name, pid > 0 && WIFSIGNALED(status) ? "signal" : "status",
+					      pid > 0 && WIFSIGNALED(status) ? WTERMSIG(status)
+					      : pid > 0 ? WEXITSTATUS(status) : -1);
+			p->len = strlen(p->text);
+		}
+		if (pid > 0)
+			break;
+	}
+	side_flush(s);
+}
+
+/* Validate task t in a process of its own, once fewer than s->jobs run; its findings go to
+ * a file in s->tmp and its counts to s->counts. */
+static void side_task(struct side *s, struct findings *f, const struct kb_lesson *l, const struct kb_task *t,
+		      double timeout, bool keep)
+{
+	side_close(s, f);
+	while (s->running >= s->jobs)
+		side_reap(s, f);
+	struct piece *p = side_add(s);
+	p->name = kb_asprintf("%s/%s", l->id, t->id);
+	p->file = kb_asprintf("%s/findings-%zu", s->tmp, s->n);
+	p->job = s->used_counts++;
+	struct job_counts *c = &s->counts[p->job];
+	fflush(stdout);
+	pid_t pid = p->job < s->n_counts ? fork() : -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* validate stopped: so does its task */
+		FILE *out = fopen(p->file, "w");
+		struct findings jf = {.out = out ? out : stderr};
+		validate_task_files(&jf, l, t);
+		validate_task_runs(&jf, l, t, s->tmp, timeout, keep);
+		bool ok = out && fclose(out) == 0;
+		c->passed = jf.passed;
+		c->failed = jf.failed;
+		c->written = ok;
+		_exit(0);
+	}
+	if (pid < 0) {
+		/* no process for it: validated here, in its turn */
+		free(p->file);
+		free(p->name);
+		s->n--;
+		side_open(s, f);
+		validate_task_files(f, l, t);
+		validate_task_runs(f, l, t, s->tmp, timeout, keep);
+	} else {
+		p->pid = pid;
+		s->running++;
+		side_open(s, f);
+	}
+}
+
+/* every task's process has ended and every piece is printed */
+static void side_finish(struct side *s, struct findings *f)
+{
+	side_close(s, f);
+	while (s->running)
+		side_reap(s, f);
+	side_flush(s);
+	free(s->p);
+	if (s->counts)
+		munmap(s->counts, s->n_counts * sizeof *s->counts);
+}
+
+/* -j N: 1 and up; 0 when N is not a number of jobs */
+static long jobs_arg(const char *arg)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+	return *arg && !*end && n >= 1 && n <= 1024 ? n : 0;
+}
+
 static int pack_validate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"no-run", no_argument, NULL, 'n'},
 		{"keep", no_argument, NULL, 'k'},
 		{"timeout", required_argument, NULL, 't'},
+		{"jobs", required_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
 	bool run = true, keep = false;
 	double timeout = 60;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t jobs = cpus > 0 ? (size_t)cpus : 1;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nkt:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nkt:j:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': run = false; break;
 		case 'k': keep = true; break;
 		case 't': timeout = atof(optarg); break;
+		case 'j':
+			if (!(jobs = (size_t)jobs_arg(optarg))) {
+				fprintf(stderr, "kbridge pack validate: -j takes a number of tasks at once, 1 or more "
+					"(not '%s')\n", optarg);
+				return 2;
+			}
+			break;
 		default:
 			fputs(pack_help, stderr);
 			return 2;
@@ -438,7 +645,7 @@ static int pack_validate(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = argv[optind];
-	struct findings f = {0};
+	struct findings f = {.out = stdout};
 	struct kb_pack pack;
 	char *origin = NULL;
 	int rc = kb_pack_open(&pack, &origin, dir);
@@ -462,6 +669,21 @@ static int pack_validate(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* tasks side by side when there are checks to run and more than one may run at once */
+	struct side side = {.jobs = jobs, .tmp = tmp};
+	bool beside = false;
+	if (run && jobs > 1) {
+		for (size_t i = 0; i < pack.n_lessons; i++)
+			for (size_t st = 0; !pack.lessons[i].error && st < pack.lessons[i].n_steps; st++)
+				side.n_counts += pack.lessons[i].steps[st].kind == KB_TASK;
+		void *m = side.n_counts ? mmap(NULL, side.n_counts * sizeof *side.counts, PROT_READ | PROT_WRITE,
+					       MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+		if (m != MAP_FAILED) {
+			side.counts = m;
+			beside = true;
+			side_open(&side, &f);
+		}
+	}
 	for (size_t i = 0; i < pack.n_lessons && !kb_interrupted; i++) {
 		struct kb_lesson *l = &pack.lessons[i];
 		finding(&f, !l->error, l->error, "%s: lesson.lua loads", l->id);
@@ -475,6 +697,8 @@ static int pack_validate(int argc, char **argv)
 				finding(&f, ok, "the file is missing or empty", "%s: page %s has text", l->id, st->page.file);
 			} else if (st->kind == KB_QUIZ) {
 				validate_quiz(&f, l, &st->quiz);
+			} else if (beside) {
+				side_task(&side, &f, l, &st->task, timeout, keep);
 			} else {
 				validate_task_files(&f, l, &st->task);
 				if (run)
@@ -482,6 +706,8 @@ static int pack_validate(int argc, char **argv)
 			}
 		}
 	}
+	if (beside)
+		side_finish(&side, &f);
 	if (tmp) {
 		if (keep)
 			printf("     the workspaces are kept in %s\n", tmp);

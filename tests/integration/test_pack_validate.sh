@@ -21,6 +21,34 @@ expect_contains "$T_TMP/history.out" "24 passed, 0 failed"
 t_end
 WS=$(sed -n 's/.*the workspaces are kept in //p' "$T_TMP/history.out")
 
+# Tasks side by side (-j): the same findings in the same order as one by one, and a task
+# whose solution fails its check is reported at its place even when a task before it is
+# still building and booting.
+t_begin "pack validate -j 3 prints what -j 1 prints, in the pack's order, a failing task at its place"
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate -j 1 "$PACKS/side" > "$T_TMP/side1.out" 2>&1
+expect_status 1 $?
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate --jobs 3 "$PACKS/side" > "$T_TMP/side3.out" 2>&1
+expect_status 1 $?
+for n in 1 3; do   # the times differ from run to run, nothing else may
+	sed -e 's/, [0-9.]* s)$/)/' -e 's/loaded in [0-9.]* ms$/loaded/' "$T_TMP/side$n.out" > "$T_TMP/side$n.txt"
+done
+cmp -s "$T_TMP/side1.txt" "$T_TMP/side3.txt" ||
+	t_fail "-j 3 printed otherwise than -j 1: $(diff "$T_TMP/side1.txt" "$T_TMP/side3.txt" | head -20)"
+expect_contains "$T_TMP/side3.out" "21 passed, 1 failed"
+# the findings in the pack's order, the failing one between the lessons around it
+grep -n '^ok   built/ready: the check passes on the solution\|^FAIL broken/note: the check passes on the solution\|^       \[NOT MET\] the note contains\|^ok   last: lesson.lua loads\|^ok   last/done: the check passes on the solution' \
+	"$T_TMP/side3.out" | cut -d: -f2- | cut -c1-40 > "$T_TMP/side-order.txt"
+printf '%s\n' "ok   built/ready: the check passes on th" "FAIL broken/note: the check passes on th" \
+	"       [NOT MET] the note contains \"a li" "ok   last: lesson.lua loads" "ok   last/done: the check passes on the " \
+	> "$T_TMP/side-want.txt"
+cmp -s "$T_TMP/side-order.txt" "$T_TMP/side-want.txt" ||
+	t_fail "out of the pack's order: $(cat "$T_TMP/side-order.txt")"
+[ "$(grep -c '^FAIL' "$T_TMP/side3.out")" = 1 ] || t_fail "not exactly one FAIL: $(grep '^FAIL' "$T_TMP/side3.out")"
+"$KBRIDGE" pack validate -j 0 "$PACKS/side" > "$T_TMP/side0.out" 2>&1
+expect_status 2 $?
+expect_contains "$T_TMP/side0.out" "-j takes a number of tasks at once"
+t_end
+
 t_begin "pack validate: the starters made from TODO markers"
 S="$WS/kunit-add-overflow-starter/linux/samples/kbridge/kunit_add/kb_add.c"
 expect_contains "$S" "	// TODO: return -EOVERFLOW when a + b does not fit in an int"
