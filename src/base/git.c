@@ -13,7 +13,7 @@ int kb_git_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	kb_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	kb_buf_printf(&b, ": %s", e && e->message ? e->message : "unknown libgit2 error");
+	kb_buf_printf(&b, ": %s", e && e->message ? e->message : _("unknown libgit2 error"));
 	int rc = kb_error_set(kb_interrupted ? KB_EINTR : KB_EGIT, "%s", b.data);
 	kb_buf_free(&b);
 	return rc;

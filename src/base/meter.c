@@ -33,6 +33,39 @@ static int term_width(FILE *out)
 	return 80;
 }
 
+/* The columns code point c takes: 2 for the wide East Asian ones (a translated detail),
+   else 1. A table of its own: wcwidth(3) answers -1 in the C locale. */
+static int cp_cols(unsigned c)
+{
+	return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+	       (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD) ? 2 : 1;
+}
+
+/* The bytes of s's head that fit in `room` columns, never cutting a UTF-8 character. */
+static size_t fit_cols(const char *s, int room)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	int used = 0;
+	while (p[i]) {
+		unsigned c = p[i];
+		size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		c = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return i;   /* a broken sequence: stop before it */
+			c = c << 6 | (p[i + k] & 0x3F);
+		}
+		int w = cp_cols(c);
+		if (used + w > room)
+			break;
+		used += w;
+		i += n;
+	}
+	return i;
+}
+
 void kb_meter_update(struct kb_meter *m, double fraction, const char *detail)
 {
 	double now = kb_now();
@@ -81,9 +114,9 @@ void kb_meter_update(struct kb_meter *m, double fraction, const char *detail)
 	/* the visible width of head: the bar cells are one column each */
 	int visible = hn - (int)pos + (fraction >= 0 ? bar : 1);
 	int room = width - visible - 1;
-	char tail[256] = "";
+	char tail[1024] = "";   /* 255 columns of UTF-8 */
 	if (detail && room > 3)
-		snprintf(tail, sizeof tail, "%.*s", room < 255 ? room : 255, detail);
+		snprintf(tail, sizeof tail, "%.*s", (int)fit_cols(detail, room < 255 ? room : 255), detail);
 	fprintf(m->out, "\r%s%s%s%s\033[K", m->color ? "\033[36m" : "", head, m->color ? "\033[0m" : "", tail);
 	fflush(m->out);
 	m->drawn = true;

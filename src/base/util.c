@@ -477,8 +477,8 @@ char *kb_str_cut(const char *s, size_t len, size_t cap, const char *what)
 	if (len <= cap)
 		return kb_strndup(s, len);
 	/* the note at its longest (the count can be no more than len), and a newline */
-	char *probe = kb_asprintf("\n[... %zu bytes left out (%s is cut at %zu bytes) ...]\n", len, what, cap);
-	size_t note = strlen(probe);
+	char *probe = kb_asprintf(_("[... %zu bytes left out (%s is cut at %zu bytes) ...]\n"), len, what, cap);
+	size_t note = strlen(probe) + 1;   /* and the newline before it */
 	free(probe);
 	size_t keep = cap > note + 16 ? cap - note : 16;
 	size_t head = utf8_start(s, keep * 3 / 4);
@@ -487,8 +487,8 @@ char *kb_str_cut(const char *s, size_t len, size_t cap, const char *what)
 		tail++;
 	struct kb_buf b = KB_BUF_INIT;
 	kb_buf_add(&b, s, head);
-	kb_buf_printf(&b, "%s[... %zu bytes left out (%s is cut at %zu bytes) ...]\n",
-		      head && s[head - 1] != '\n' ? "\n" : "", tail - head, what, cap);
+	kb_buf_printf(&b, "%s", head && s[head - 1] != '\n' ? "\n" : "");
+	kb_buf_printf(&b, _("[... %zu bytes left out (%s is cut at %zu bytes) ...]\n"), tail - head, what, cap);
 	kb_buf_add(&b, s + tail, len - tail);
 	return kb_buf_detach(&b);
 }

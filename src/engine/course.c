@@ -270,7 +270,7 @@ int kb_course_start(struct kb_course *c, struct kb_lesson *l)
 				kb_strv_push(&dirs, dir);
 				/* a missing editor file is not worth failing the start over */
 				if (kb_rust_project(&h, dir) < 0)
-					fprintf(stderr, "kbridge: note: no rust-project.json for %s: %s\n", dir,
+					fprintf(stderr, _("kbridge: note: no rust-project.json for %s: %s\n"), dir,
 						kb_error_last());
 			}
 			free(dir);

@@ -127,8 +127,8 @@ void kb_pin_report(const struct kb_pin *p, struct kb_check_result *res)
 	swap_path(&res->output, p->stage, p->workspace);
 	struct kb_buf b = KB_BUF_INIT;
 	for (size_t i = 0; i < p->differed.n; i++)
-		kb_buf_printf(&b, "kbridge: %s is given to read and your copy differs from the lesson's: "
-			      "the lesson's version was checked (yours is kept as it is)\n", p->differed.v[i]);
+		kb_buf_printf(&b, _("kbridge: %s is given to read and your copy differs from the lesson's: "
+				"the lesson's version was checked (yours is kept as it is)\n"), p->differed.v[i]);
 	kb_buf_adds(&b, res->output ? res->output : "");
 	free(res->output);
 	res->output = kb_buf_detach(&b);

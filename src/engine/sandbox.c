@@ -80,6 +80,11 @@ static struct kb_sandbox *sandbox_of(lua_State *L)
 	return *(struct kb_sandbox **)lua_getextraspace(L);
 }
 
+/* The two limits' messages, without their position: the hook raises them after
+   "file:line: ", and kb_sandbox_pcall() knows the hook's own raise by this text. */
+#define MSG_TOO_LONG N_("the lesson ran too long (more than %d million Lua instructions in one call): is there an endless loop?")
+#define MSG_TOO_MUCH N_("the lesson used too much memory (more than %d MiB)")
+
 static void sb_hook(lua_State *L, lua_Debug *ar)
 {
 	struct kb_sandbox *sb = sandbox_of(L);
@@ -100,13 +105,12 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
 	/* tripped: raise on every instruction until control is back in C, so a pcall
 	   inside the lesson cannot swallow it */
 	lua_getinfo(L, "Sl", ar);
+	lua_pushfstring(L, "%s:%d: ", ar->short_src, ar->currentline);
 	if (sb->instr_tripped)
-		lua_pushfstring(L, "%s:%d: the lesson ran too long (more than %d million Lua instructions in one call): "
-			       "is there an endless loop?", ar->short_src, ar->currentline,
-			       (int)(sb->instr_limit / 1000000));
+		lua_pushfstring(L, _(MSG_TOO_LONG), (int)(sb->instr_limit / 1000000));
 	else
-		lua_pushfstring(L, "%s:%d: the lesson used too much memory (more than %d MiB)",
-			       ar->short_src, ar->currentline, (int)(sb->limit >> 20));
+		lua_pushfstring(L, _(MSG_TOO_MUCH), (int)(sb->limit >> 20));
+	lua_concat(L, 2);
 	lua_error(L);
 }
 
@@ -131,25 +135,25 @@ static int env_index(lua_State *L)
 {
 	const char *k = lua_tostring(L, 2);
 	if (k)
-		return luaL_error(L, "'%s' is not available in a lesson (unknown global; declare your own "
-				  "variables with 'local')", k);
-	return luaL_error(L, "unknown global (a %s key) read in a lesson", luaL_typename(L, 2));
+		return luaL_error(L, _("'%s' is not available in a lesson (unknown global; declare your own "
+				    "variables with 'local')"), k);
+	return luaL_error(L, _("unknown global (a %s key) read in a lesson"), luaL_typename(L, 2));
 }
 
 static int env_newindex(lua_State *L)
 {
 	const char *k = lua_tostring(L, 2);
 	if (k)
-		return luaL_error(L, "assignment to undeclared global '%s' (lessons declare their variables "
-				  "and functions with 'local')", k);
-	return luaL_error(L, "assignment to an undeclared global in a lesson");
+		return luaL_error(L, _("assignment to undeclared global '%s' (lessons declare their variables "
+				    "and functions with 'local')"), k);
+	return luaL_error(L, "%s", _("assignment to an undeclared global in a lesson"));
 }
 
 static int lib_index(lua_State *L)
 {
 	const char *lib = lua_tostring(L, lua_upvalueindex(1));
 	const char *k = lua_tostring(L, 2);
-	return luaL_error(L, "%s.%s is not available in a lesson", lib, k ? k : "?");
+	return luaL_error(L, _("%s.%s is not available in a lesson"), lib, k ? k : "?");
 }
 
 /* print(): its arguments joined by tabs, each call cut at PRINT_CAP (head and tail kept,
@@ -170,7 +174,7 @@ static int sb_print(lua_State *L)
 		lua_pop(L, 1);
 	}
 	kb_buf_add(&line, "\n", 1);
-	char *text = kb_str_cut(line.data, line.len, PRINT_CAP, "one print");
+	char *text = kb_str_cut(line.data, line.len, PRINT_CAP, _("one print"));
 	kb_buf_free(&line);
 	size_t tlen = strlen(text);
 	size_t room = sb->out.len < OUTPUT_CAP ? OUTPUT_CAP - sb->out.len : 0;
@@ -190,7 +194,7 @@ static int sb_setmetatable(lua_State *L)
 		bool has_gc = !lua_isnil(L, -1);
 		lua_pop(L, 1);
 		if (has_gc)
-			return luaL_error(L, "__gc metamethods are not available in a lesson");
+			return luaL_error(L, "%s", _("__gc metamethods are not available in a lesson"));
 	}
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -303,10 +307,10 @@ static int sb_msgh(lua_State *L)
 	if (lua_type(L, 1) == LUA_TSTRING)
 		msg = lua_tostring(L, 1);
 	else if (lua_type(L, 1) == LUA_TNIL)
-		msg = "error() was called with nil (no message)";
+		msg = _("error() was called with nil (no message)");
 	else
 		/* never call __tostring here: it is lesson code and the error may be the budget */
-		msg = lua_pushfstring(L, "error() was called with a %s value, not a message", luaL_typename(L, 1));
+		msg = lua_pushfstring(L, _("error() was called with a %s value, not a message"), luaL_typename(L, 1));
 	if (!has_position(msg)) {
 		lua_Debug ar;
 		for (int level = 1; lua_getstack(L, level, &ar); level++) {
@@ -358,16 +362,19 @@ int kb_sandbox_pcall(struct kb_sandbox *sb, int nargs, int nresults, const char 
 		return 0;
 
 	const char *raw = lua_tostring(L, -1);
+	char *too_much = kb_asprintf(_(MSG_TOO_MUCH), (int)(sb->limit >> 20));
+	char *too_long = kb_asprintf(_(MSG_TOO_LONG), (int)(sb->instr_limit / 1000000));
 	char *msg;
-	if (st == LUA_ERRMEM || (mem && st == LUA_ERRERR) || (mem && (!raw || !strstr(raw, "too much memory"))))
-		msg = kb_asprintf("%s: the lesson used too much memory (more than %d MiB)", where, (int)(sb->limit >> 20));
-	else if (instr && (st == LUA_ERRERR || !raw || !strstr(raw, "ran too long")))
-		msg = kb_asprintf("%s: the lesson ran too long (more than %d million Lua instructions in one call): "
-				  "is there an endless loop?", where, (int)(sb->instr_limit / 1000000));
+	if (st == LUA_ERRMEM || (mem && st == LUA_ERRERR) || (mem && (!raw || !strstr(raw, too_much))))
+		msg = kb_asprintf("%s: %s", where, too_much);
+	else if (instr && (st == LUA_ERRERR || !raw || !strstr(raw, too_long)))
+		msg = kb_asprintf("%s: %s", where, too_long);
 	else if (st == LUA_ERRERR)
-		msg = kb_asprintf("%s: error while handling an error (a stack overflow in the lesson?)", where);
+		msg = kb_asprintf(_("%s: error while handling an error (a stack overflow in the lesson?)"), where);
 	else
-		msg = kb_strdup(raw ? raw : "unknown error");
+		msg = kb_strdup(raw ? raw : _("unknown error"));
+	free(too_much);
+	free(too_long);
 	char *tb = strstr(msg, "\nstack traceback:\n");
 	if (tb) {
 		sb->traceback = kb_strdup(tb + 1);
@@ -390,8 +397,8 @@ char *kb_sandbox_take_output(struct kb_sandbox *sb)
 	if (sb->out_dropped) {
 		if (sb->out.len && sb->out.data[sb->out.len - 1] != '\n')
 			kb_buf_add(&sb->out, "\n", 1);
-		kb_buf_printf(&sb->out, "[... %zu more bytes of print left out (a check's print is capped at %d "
-			      "KiB) ...]\n", sb->out_dropped, OUTPUT_CAP / 1024);
+		kb_buf_printf(&sb->out, _("[... %zu more bytes of print left out (a check's print is capped at %d "
+					"KiB) ...]\n"), sb->out_dropped, OUTPUT_CAP / 1024);
 		sb->out_dropped = 0;
 	}
 	return kb_buf_detach(&sb->out);
@@ -468,9 +475,9 @@ static int sb_builder(lua_State *L)
 	const char *name = lua_tostring(L, lua_upvalueindex(1));
 	bool root = lua_toboolean(L, lua_upvalueindex(2));
 	if (lua_gettop(L) != 1)
-		return luaL_error(L, "%s { ... } takes one argument (got %d)", name, lua_gettop(L));
+		return luaL_error(L, _("%s { ... } takes one argument (got %d)"), name, lua_gettop(L));
 	if (root && lua_type(L, 1) != LUA_TTABLE)
-		return luaL_error(L, "%s { ... } takes a table (got a %s)", name, luaL_typename(L, 1));
+		return luaL_error(L, _("%s { ... } takes a table (got a %s)"), name, luaL_typename(L, 1));
 	if (lua_type(L, 1) != LUA_TTABLE) {
 		lua_createtable(L, 1, 0);
 		lua_pushvalue(L, 1);
@@ -493,7 +500,7 @@ static int sb_builder(lua_State *L)
 	if (root) {
 		struct kb_sandbox *sb = sandbox_of(L);
 		if (lua_rawgetp(L, LUA_REGISTRYINDEX, &REG_ROOT) != LUA_TNIL)
-			return luaL_error(L, "%s { ... } is called twice (first on line %d)", name, sb->root_line);
+			return luaL_error(L, _("%s { ... } is called twice (first on line %d)"), name, sb->root_line);
 		lua_pop(L, 1);
 		lua_pushvalue(L, 1);
 		lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_ROOT);
@@ -542,7 +549,7 @@ static void snap_value(lua_State *L, struct snap *s, int idx, struct kb_value *v
 	memset(v, 0, sizeof *v);
 	luaL_checkstack(L, 8, "snapshot");
 	if (++s->nodes > SNAP_NODES)
-		luaL_error(L, "the table is too large (more than %d values)", SNAP_NODES);
+		luaL_error(L, _("the table is too large (more than %d values)"), SNAP_NODES);
 	v->type_name = lua_typename(L, lua_type(L, idx));
 	switch (lua_type(L, idx)) {
 	case LUA_TNIL:
@@ -585,7 +592,7 @@ static void snap_value(lua_State *L, struct snap *s, int idx, struct kb_value *v
 		return;
 	}
 	if (depth > SNAP_DEPTH)
-		luaL_error(L, "tables nested more than %d deep (does a table contain itself?)", SNAP_DEPTH);
+		luaL_error(L, _("tables nested more than %d deep (does a table contain itself?)"), SNAP_DEPTH);
 	v->type = KB_V_TABLE;
 	lua_pushvalue(L, idx);
 	if (lua_rawget(L, s->lines) == LUA_TNUMBER)
@@ -598,7 +605,7 @@ static void snap_value(lua_State *L, struct snap *s, int idx, struct kb_value *v
 
 	size_t n = (size_t)lua_rawlen(L, idx);
 	if (n > SNAP_NODES)
-		luaL_error(L, "the table is too large (more than %d values)", SNAP_NODES);
+		luaL_error(L, _("the table is too large (more than %d values)"), SNAP_NODES);
 	/* count string keys first so the arrays are allocated once */
 	size_t nf = 0;
 	lua_pushnil(L);

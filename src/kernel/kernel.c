@@ -185,8 +185,8 @@ void kb_toolchain_free(struct kb_toolchain *tc)
 static const char *const step_names[KB_STEP_COUNT] = {"extract", "import", "config", "build", "initramfs",
 							"probes"};
 static const char *const step_titles[KB_STEP_COUNT] = {
-	"kernel source extracted", "kernel tree imported into git", "kernel configured",
-	"reference kernel built", "initramfs made", "compiler probes recorded"};
+	N_("kernel source extracted"), N_("kernel tree imported into git"), N_("kernel configured"),
+	N_("reference kernel built"), N_("initramfs made"), N_("compiler probes recorded")};
 
 const char *kb_step_name(enum kb_step s)
 {
@@ -195,7 +195,7 @@ const char *kb_step_name(enum kb_step s)
 
 const char *kb_step_title(enum kb_step s)
 {
-	return s < KB_STEP_COUNT ? step_titles[s] : "?";
+	return s < KB_STEP_COUNT ? _(step_titles[s]) : "?";
 }
 
 static void hash_file_meta(unsigned long long *h, const char *path)
@@ -438,7 +438,7 @@ static int step_extract(struct step_ctx *c)
 		rc = kb_mkdir_p(partial, 0755);
 	if (rc)
 		goto cleanup;
-	say(c, "extracting %s", KB_KERNEL_TARBALL);
+	say(c, _("extracting %s"), KB_KERNEL_TARBALL);
 	c->tar_fd = open(KB_KERNEL_TARBALL, O_RDONLY | O_CLOEXEC);
 	if (c->tar_fd < 0) {
 		rc = kb_error_set(KB_EIO, "cannot open %s: %s", KB_KERNEL_TARBALL, strerror(errno));
@@ -468,7 +468,7 @@ static int step_extract(struct step_ctx *c)
 	free(top);
 	if (!rc)
 		rc = kb_rm_rf(partial);
-	report(c, 1, "done");
+	report(c, 1, _("done"));
 cleanup:
 	free(partial);
 	return rc;
@@ -478,7 +478,7 @@ static void import_progress(void *ctx, size_t done, size_t total)
 {
 	struct step_ctx *c = ctx;
 	char detail[64];
-	snprintf(detail, sizeof detail, "%zu/%zu files", done, total);
+	snprintf(detail, sizeof detail, _("%zu/%zu files"), done, total);
 	report(c, total ? (double)done / (double)total : -1, detail);
 }
 
@@ -531,7 +531,7 @@ static int step_import(struct step_ctx *c)
 				version, KB_KERNEL_PACKAGE, pkg ? pkg : "(version unknown)", KB_KERNEL_TARBALL);
 	struct stat st;
 	long long when = stat(KB_KERNEL_TARBALL, &st) == 0 ? (long long)st.st_mtime : 0;
-	say(c, "importing the tree into git (Linux %s)", version);
+	say(c, _("importing the tree into git (Linux %s)"), version);
 	rc = kb_import_tree(h->src, msg, when, import_progress, c);
 	free(msg);
 	free(pkg);
@@ -652,7 +652,7 @@ static int step_config(struct step_ctx *c)
 	}
 	if (rc)
 		goto cleanup;
-	say(c, "configuring: tinyconfig + assets/kernel.config");
+	say(c, "%s", _("configuring: tinyconfig + assets/kernel.config"));
 	report(c, 0.1, "make tinyconfig");
 	rc = run_make(c, "make tinyconfig", (char *[]){"tinyconfig", NULL}, false);
 	if (!rc)
@@ -670,7 +670,7 @@ static int step_config(struct step_ctx *c)
 		rc = run_make(c, "make olddefconfig", (char *[]){"olddefconfig", NULL}, false);
 	if (!rc)
 		rc = verify_config(fragment, cfg);
-	report(c, 1, "done");
+	report(c, 1, _("done"));
 cleanup:
 	free(fragment);
 	free(config);
@@ -693,14 +693,14 @@ static int step_build(struct step_ctx *c)
 	}
 	free(text);
 	free(stamp);
-	say(c, "building the reference kernel (make LLVM=1 -j%d); this takes a few minutes",
+	say(c, _("building the reference kernel (make LLVM=1 -j%d); this takes a few minutes"),
 	    c->o->jobs > 0 ? c->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
 	c->lines = 0;
-	int rc = run_make(c, "the kernel build", (char *[]){"all", NULL}, true);
+	int rc = run_make(c, _("the kernel build"), (char *[]){"all", NULL}, true);
 	if (!rc && !kb_path_exists(h->bzimage))
 		rc = kb_error_set(KB_EIO, "the build finished but %s is missing", h->bzimage);
 	kb_buf_free(&c->partial);
-	report(c, 1, "done");
+	report(c, 1, _("done"));
 	return rc;
 }
 
@@ -708,14 +708,14 @@ static int step_initramfs(struct step_ctx *c)
 {
 	const struct kb_home *h = c->h;
 	char *init = kb_path_join(h->datadir, "assets/init");
-	say(c, "making the initramfs (busybox + assets/init)");
+	say(c, "%s", _("making the initramfs (busybox + assets/init)"));
 	int rc = kb_mkdir_p(h->root, 0755);
 	if (!rc && !kb_path_exists("/bin/busybox"))
 		rc = kb_error_set(KB_ENOTFOUND, "/bin/busybox is missing (install it: sudo apt-get install busybox-static)");
 	if (!rc)
 		rc = kb_initramfs_write_base(h->initramfs, "/bin/busybox", init);
 	free(init);
-	report(c, 1, "done");
+	report(c, 1, _("done"));
 	return rc;
 }
 
@@ -725,7 +725,7 @@ static int step_initramfs(struct step_ctx *c)
 static int step_probes(struct step_ctx *c)
 {
 	const struct kb_home *h = c->h;
-	say(c, "recording Kbuild's compiler probes (module builds then skip them)");
+	say(c, "%s", _("recording Kbuild's compiler probes (module builds then skip them)"));
 	char *src = kb_path_join(h->datadir, "scripts/kbuild-cc"), *wrapper = kb_path_join(h->tools, "cc");
 	char *rec = kb_path_join(h->tools, "cc-probes.new"), *final = kb_path_join(h->tools, "cc-probes");
 	char *rust = kb_path_join(h->src, "samples/rust/rust_minimal.rs");
@@ -780,7 +780,7 @@ static int step_probes(struct step_ctx *c)
 		struct kb_exec_result r;
 		rc = runner_exec(&r, &eo);
 		if (rc || r.exit_code != 0)
-			rc = child_failed("a module build recording the compiler probes", &r, rc);
+			rc = child_failed(_("a module build recording the compiler probes"), &r, rc);
 		runner_exec_result_free(&r);
 	}
 	if (!rc && !kb_path_exists(rec))
@@ -791,7 +791,7 @@ static int step_probes(struct step_ctx *c)
 		unlink(rec);
 	if (made_dir)
 		kb_rm_rf(dir);
-	report(c, 1, "done");
+	report(c, 1, _("done"));
 	kb_strv_free(&argv);
 	kb_strv_free(&env);
 	free(data);
@@ -825,7 +825,7 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 			st.state[s] = KB_STEP_STALE;
 		if (st.state[s] == KB_STEP_DONE) {
 			c.step = (enum kb_step)s;
-			report(&c, 1, "ready");
+			report(&c, 1, _("ready"));
 			continue;
 		}
 		if (s == KB_STEP_CONFIG || s == KB_STEP_BUILD || s == KB_STEP_PROBES) {
@@ -836,7 +836,7 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 		if (s != KB_STEP_INITRAMFS && s != KB_STEP_PROBES)
 			remove_stamps_from(h, (enum kb_step)(s + 1));
 		c.step = (enum kb_step)s;
-		report(&c, 0, "starting");
+		report(&c, 0, _("starting"));
 		double t0 = kb_now();
 		rc = run[s](&c);
 		if (!rc && kb_interrupted)

@@ -205,11 +205,11 @@ char *kb_class_markdown(const struct kb_class_report *r, const char *title, bool
 			kb_buf_add(&b, *c == '\n' || *c == '\r' ? " " : c, 1);
 		kb_buf_adds(&b, "\n\n");
 	}
-	kb_buf_printf(&b, "%zu learner%s, %zu lesson%s.\n", r->n_learners, r->n_learners == 1 ? "" : "s",
-		      r->n_lessons, r->n_lessons == 1 ? "" : "s");
+	kb_buf_printf(&b, kb_ngettext("%zu learner,", "%zu learners,", r->n_learners), r->n_learners);
+	kb_buf_printf(&b, kb_ngettext(" %zu lesson.\n", " %zu lessons.\n", r->n_lessons), r->n_lessons);
 	if (table) {
-		kb_buf_adds(&b, "\n| learner | lesson | passed | attempts | hints | solution revealed | time (s) | time |\n"
-				"|---|---|---|---:|---:|---|---:|---:|\n");
+		kb_buf_adds(&b, _("\n| learner | lesson | passed | attempts | hints | solution revealed | time (s) | time |\n"));
+		kb_buf_adds(&b, "|---|---|---|---:|---:|---|---:|---:|\n");
 		for (size_t i = 0; i < r->n_rows; i++) {
 			const struct kb_class_row *row = &r->rows[i];
 			kb_buf_adds(&b, "|");
@@ -220,9 +220,9 @@ char *kb_class_markdown(const struct kb_class_report *r, const char *title, bool
 				      kb_class_duration(t, sizeof t, row->seconds));
 		}
 	}
-	kb_buf_adds(&b, "\n## Per lesson\n\n"
-			"| lesson | passed | attempted | median attempts | median time | revealed | still trying | stuck |\n"
-			"|---|---:|---:|---:|---:|---:|---:|---|\n");
+	kb_buf_adds(&b, _("\n## Per lesson\n\n"
+			  "| lesson | passed | attempted | median attempts | median time | revealed | still trying | stuck |\n"));
+	kb_buf_adds(&b, "|---|---:|---:|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < r->n_lessons; i++) {
 		const struct kb_class_lesson *s = &r->lessons[i];
 		char ma[32];
@@ -233,12 +233,12 @@ char *kb_class_markdown(const struct kb_class_report *r, const char *title, bool
 			      ma, s->median_seconds < 0 ? "-" : kb_class_duration(t, sizeof t, s->median_seconds),
 			      s->revealed, s->still_trying, s->stuck ? "**yes**" : "");
 	}
-	kb_buf_adds(&b, "\nAttempted: ran at least one check. Still trying: attempted, not passed. "
-			"Median attempts: over the learners who attempted. "
-			"Median time: over the learners with time recorded (the shell counts the time its screens are open, the commands the gaps between them, each up to 15 minutes). "
-			"With an even count a median is the mean of the two middle values. "
-			"Stuck: the lesson(s) with the most learners still trying; "
-			"ties go to the higher median attempts.\n");
+	kb_buf_adds(&b, _("\nAttempted: ran at least one check. Still trying: attempted, not passed. "
+			  "Median attempts: over the learners who attempted. "
+			  "Median time: over the learners with time recorded (the shell counts the time its screens are open, the commands the gaps between them, each up to 15 minutes). "
+			  "With an even count a median is the mean of the two middle values. "
+			  "Stuck: the lesson(s) with the most learners still trying; "
+			  "ties go to the higher median attempts.\n"));
 	return kb_buf_detach(&b);
 }
 

@@ -310,7 +310,7 @@ static int fetch(git_repository *repo, const struct kb_packsrc *s, const struct 
 {
 	git_remote *remote = NULL;
 	if (git_remote_lookup(&remote, repo, "origin") < 0)
-		return kb_git_fail("cannot %s %s", verb, s->url);
+		return kb_git_fail(strcmp(verb, "clone") == 0 ? _("cannot clone %s") : _("cannot fetch %s"), s->url);
 	struct fetch_ctx c = {.o = o};
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
@@ -321,10 +321,10 @@ static int fetch(git_repository *repo, const struct kb_packsrc *s, const struct 
 	double t0 = kb_now();
 	int rc = 0;
 	if (git_remote_fetch(remote, NULL, &fo, "kbridge pack fetch") < 0) {
-		rc = kb_git_fail("cannot %s %s", verb, s->url);
+		rc = kb_git_fail(strcmp(verb, "clone") == 0 ? _("cannot clone %s") : _("cannot fetch %s"), s->url);
 	} else {
 		const git_indexer_progress *st = git_remote_stats(remote);
-		say(o, "%s: %u objects received (%.1f KiB) in %.1f s", s->url, st->received_objects,
+		say(o, _("%s: %u objects received (%.1f KiB) in %.1f s"), s->url, st->received_objects,
 		    (double)st->received_bytes / 1024.0, kb_now() - t0);
 	}
 	git_remote_free(remote);
@@ -339,14 +339,14 @@ static int clone(git_repository **out, const struct kb_packsrc *s, const struct 
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
 	int rc = kb_rm_rf(tmp);
-	say(o, "cloning the pack %s into %s", s->url, s->cache);
+	say(o, _("cloning the pack %s into %s"), s->url, s->cache);
 	if (!rc && git_repository_init(&repo, tmp, 1) < 0)
-		rc = kb_git_fail("cannot make a repository in %s", tmp);
+		rc = kb_git_fail(_("cannot make a repository in %s"), tmp);
 	if (!rc && (git_remote_create_with_fetchspec(&remote, repo, "origin", s->url,
 						     "+refs/heads/*:refs/remotes/origin/*") < 0 ||
 		    git_remote_add_fetch(repo, "origin", "+refs/tags/*:refs/tags/*") < 0 ||
 		    git_remote_add_fetch(repo, "origin", "+HEAD:refs/remotes/origin/HEAD") < 0))
-		rc = kb_git_fail("cannot clone %s", s->url);
+		rc = kb_git_fail(_("cannot clone %s"), s->url);
 	git_remote_free(remote);
 	if (!rc)
 		rc = fetch(repo, s, o, "clone");
@@ -357,7 +357,7 @@ static int clone(git_repository **out, const struct kb_packsrc *s, const struct 
 	if (rc)
 		kb_rm_rf(tmp);
 	else if (git_repository_open_bare(&repo, final) < 0)
-		rc = kb_git_fail("cannot open %s", final);
+		rc = kb_git_fail(_("cannot open %s"), final);
 	*out = repo;
 	free(tmp);
 	free(final);
@@ -430,8 +430,8 @@ static char *list_refs(git_repository *repo)
 		}
 		git_reference_iterator_free(it);
 	}
-	char *out = kb_asprintf("tags: %s; branches: %s", tags.len ? tags.data : "none",
-				branches.len ? branches.data : "none");
+	char *out = kb_asprintf(_("tags: %s; branches: %s"), tags.len ? tags.data : _("none"),
+				branches.len ? branches.data : _("none"));
 	kb_buf_free(&tags);
 	kb_buf_free(&branches);
 	return out;
@@ -452,13 +452,13 @@ static int make_tree(struct kb_packsrc *s, git_repository *repo, git_commit *com
 		if (!rc)
 			rc = kb_mkdir_p(tmp, 0755);
 		if (!rc && git_commit_tree(&tree, commit) < 0)
-			rc = kb_git_fail("cannot read the tree of commit %s", s->commit);
+			rc = kb_git_fail(_("cannot read the tree of commit %s"), s->commit);
 		if (!rc) {
 			git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 			co.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
 			co.target_directory = tmp;   /* absolute: libgit2 needs it so */
 			if (git_checkout_tree(repo, (git_object *)tree, &co) < 0)
-				rc = kb_git_fail("cannot check out commit %s into %s", s->commit, tmp);
+				rc = kb_git_fail(_("cannot check out commit %s into %s"), s->commit, tmp);
 		}
 		git_tree_free(tree);
 		if (!rc && rename(tmp, dir) < 0 && !kb_is_dir(dir))
@@ -482,7 +482,7 @@ static int lock_entry(const struct kb_packsrc *s, const struct kb_packsrc_opts *
 	char *path = kb_path_join(s->cache, "lock");
 	int fd = kb_lock_take(path, NULL);
 	if (fd == KB_ELOCKED) {
-		say(o, "waiting for another kbridge fetching %s", s->url);
+		say(o, _("waiting for another kbridge fetching %s"), s->url);
 		fd = kb_lock_wait(path);
 		if (fd == KB_EINTR)
 			kb_error_set(KB_EINTR, "interrupted while waiting for the pack cache %s", s->cache);
@@ -508,7 +508,7 @@ int kb_packsrc_resolve(struct kb_packsrc *s, const char *source, const struct kb
 	const char *kind = "";
 	if (kb_is_dir(repo_path) && git_repository_open_bare(&repo, repo_path) < 0) {
 		/* a broken cache is cloned again */
-		say(o, "the cached clone %s cannot be opened (%s): cloning again", repo_path,
+		say(o, _("the cached clone %s cannot be opened (%s): cloning again"), repo_path,
 		    git_error_last() ? git_error_last()->message : "?");
 		rc = kb_rm_rf(repo_path);
 	}
@@ -522,7 +522,7 @@ int kb_packsrc_resolve(struct kb_packsrc *s, const char *source, const struct kb
 			kb_rm_rf(s->cache);   /* nothing worth keeping: no half entry in the cache */
 		free(src_file);
 	} else if (!rc && o && o->update) {
-		say(o, "fetching %s", s->url);
+		say(o, _("fetching %s"), s->url);
 		rc = fetch(repo, s, o, "fetch");
 		s->fetched = rc == 0;
 	}
@@ -531,7 +531,7 @@ int kb_packsrc_resolve(struct kb_packsrc *s, const char *source, const struct kb
 	int e = rc ? 0 : lookup_ref(&commit, &kind, repo, s->ref);
 	if (!rc && e == GIT_ENOTFOUND && !s->fetched) {
 		/* a tag or commit published since the last fetch */
-		say(o, "%s is not in the cached clone: fetching %s", s->ref ? s->ref : "the default branch", s->url);
+		say(o, _("%s is not in the cached clone: fetching %s"), s->ref ? s->ref : _("the default branch"), s->url);
 		rc = fetch(repo, s, o, "fetch");
 		s->fetched = rc == 0;
 		if (!rc)
@@ -546,7 +546,7 @@ int kb_packsrc_resolve(struct kb_packsrc *s, const char *source, const struct kb
 					  "#REF", s->url, refs);
 		free(refs);
 	} else if (!rc && e < 0) {
-		rc = kb_git_fail("cannot resolve '%s' in %s", s->ref ? s->ref : "HEAD", s->url);
+		rc = kb_git_fail(_("cannot resolve '%s' in %s"), s->ref ? s->ref : "HEAD", s->url);
 	}
 	if (!rc) {
 		git_oid_tostr(s->commit, sizeof s->commit, git_commit_id(commit));
@@ -554,7 +554,7 @@ int kb_packsrc_resolve(struct kb_packsrc *s, const char *source, const struct kb
 		git_tree *tree = NULL;
 		git_tree_entry *ent = NULL;
 		if (git_commit_tree(&tree, commit) < 0)
-			rc = kb_git_fail("cannot read the tree of commit %s", s->commit);
+			rc = kb_git_fail(_("cannot read the tree of commit %s"), s->commit);
 		else if (git_tree_entry_bypath(&ent, tree, "pack.lua") < 0)
 			rc = kb_error_set(KB_ENOTFOUND, "%s at %s (commit %.12s) has no pack.lua at the top of the "
 					  "repository: is it a lesson pack?", s->url, s->ref ? s->ref : "its default branch",
@@ -577,8 +577,9 @@ char *kb_packsrc_describe(const struct kb_packsrc *s)
 	if (s->kind != KB_PACKSRC_GIT || !s->commit[0])
 		return NULL;
 	if (!s->ref)
-		return kb_asprintf("%s (default branch, commit %.12s)", s->url, s->commit);
+		return kb_asprintf(_("%s (default branch, commit %.12s)"), s->url, s->commit);
 	if (strcmp(s->ref_kind, "commit") == 0)
-		return kb_asprintf("%s#%s (commit %.12s)", s->url, s->ref, s->commit);
-	return kb_asprintf("%s#%s (%s %s, commit %.12s)", s->url, s->ref, s->ref_kind, s->ref, s->commit);
+		return kb_asprintf(_("%s#%s (commit %.12s)"), s->url, s->ref, s->commit);
+	return kb_asprintf(strcmp(s->ref_kind, "tag") == 0 ? _("%s#%s (tag %s, commit %.12s)") : _("%s#%s (branch %s, commit %.12s)"),
+			   s->url, s->ref, s->ref, s->commit);
 }

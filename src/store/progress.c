@@ -101,7 +101,7 @@ int kb_progress_parse(struct kb_progress *p, const char *json, const char *name)
 		long off = at && at >= json ? (long)(at - json) : -1;
 		cJSON_Delete(root);
 		return kb_error_set(KB_EINVAL, "%s is damaged (not JSON%s%ld); kbridge leaves it as it is",
-				    name, off >= 0 ? " near byte " : "", off >= 0 ? off : 0L);
+				    name, off >= 0 ? _(" near byte ") : "", off >= 0 ? off : 0L);
 	}
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "version");
 	if (!cJSON_IsNumber(v) || v->valueint != 1) {

@@ -84,13 +84,13 @@ static int clone_shared(const char *bundled, const char *tree, struct clone_prog
 	int opened = git_repository_open(&src, bundled);
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 1);
 	if (opened < 0 || git_repository_head(&head, src) < 0)
-		return kb_git_fail("open the bundled tree");
+		return kb_git_fail("%s", _("open the bundled tree"));
 	const char *branch = git_reference_name(head);
 	git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
 	io.flags = GIT_REPOSITORY_INIT_MKPATH;
 	io.initial_head = branch;
 	if (git_repository_init_ext(&repo, tree, &io) < 0) {
-		rc = kb_git_fail("make the workspace's repository");
+		rc = kb_git_fail("%s", _("make the workspace's repository"));
 		goto out;
 	}
 	git_repository_free(repo);
@@ -105,7 +105,7 @@ static int clone_shared(const char *bundled, const char *tree, struct clone_prog
 	if (git_repository_open(&repo, tree) < 0 ||
 	    git_reference_create(&ref, repo, branch, git_reference_target(head), 1, "clone: from the lab tree") < 0 ||
 	    git_tag_foreach(src, tag_copy, repo) < 0 || git_repository_set_head(repo, branch) < 0) {
-		rc = kb_git_fail("set up the workspace's branch");
+		rc = kb_git_fail("%s", _("set up the workspace's branch"));
 		goto out;
 	}
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
@@ -113,7 +113,7 @@ static int clone_shared(const char *bundled, const char *tree, struct clone_prog
 	co.progress_cb = checkout_progress;
 	co.progress_payload = cp;
 	if (git_checkout_head(repo, &co) < 0)
-		rc = kb_git_fail("check out the workspace");
+		rc = kb_git_fail("%s", _("check out the workspace"));
 out:
 	git_reference_free(ref);
 	git_reference_free(head);
@@ -139,14 +139,14 @@ static int clone_tree(const char *bundled, const char *tree, struct clone_progre
 {
 	if (bundled_is_shared(bundled)) {
 		if (cp->fn)
-			cp->fn(cp->ctx, 0, "cloning the lab's tree (objects shared, read-only)");
+			cp->fn(cp->ctx, 0, _("cloning the lab's tree (objects shared, read-only)"));
 		int rc = clone_shared(bundled, tree, cp);
 		if (rc)
 			kb_rm_rf(tree);
 		return rc;
 	}
 	if (cp->fn)
-		cp->fn(cp->ctx, 0, "cloning the bundled tree (objects hard-linked)");
+		cp->fn(cp->ctx, 0, _("cloning the bundled tree (objects hard-linked)"));
 	git_repository *repo = NULL;
 	git_clone_options o = GIT_CLONE_OPTIONS_INIT;
 	o.local = GIT_CLONE_LOCAL;
@@ -159,7 +159,7 @@ static int clone_tree(const char *bundled, const char *tree, struct clone_progre
 		kb_rm_rf(tree);
 		o.local = GIT_CLONE_LOCAL_NO_LINKS;
 		if (git_clone(&repo, bundled, tree, &o) < 0) {
-			rc = kb_git_fail("clone the bundled tree");
+			rc = kb_git_fail("%s", _("clone the bundled tree"));
 			kb_rm_rf(tree);
 		}
 	}
@@ -283,7 +283,7 @@ int kb_ws_create(const char *root, const char *bundled,
 	if (!rc)
 		rc = kb_write_file_atomic(mark, text, strlen(text), 0644);
 	if (progress)
-		progress(ctx, 1, "done");
+		progress(ctx, 1, _("done"));
 cleanup:
 	git_libgit2_shutdown();
 	free(tree);

@@ -12,7 +12,7 @@ static bool probed;
 static enum kb_confine state;
 static char why_text[1024];
 
-static const char FIX_OFF[] = "or run unconfined with --no-sandbox or KBRIDGE_NO_SANDBOX=1";
+#define FIX_OFF N_("or run unconfined with --no-sandbox or KBRIDGE_NO_SANDBOX=1")
 
 /* bwrap and its options, up to the command */
 static void push_bwrap(struct kb_strv *argv, const char *bwrap, const char *const *readable,
@@ -55,7 +55,7 @@ enum kb_confine runner_confine_status(const char **why)
 {
 	if (told_off()) {
 		if (why)
-			*why = "off: KBRIDGE_NO_SANDBOX=1 (or --no-sandbox) was given; builds run with your full rights";
+			*why = _("off: KBRIDGE_NO_SANDBOX=1 (or --no-sandbox) was given; builds run with your full rights");
 		return KB_CONFINE_OFF;
 	}
 	if (!probed) {
@@ -63,8 +63,8 @@ enum kb_confine runner_confine_status(const char **why)
 		char *bwrap = kb_which("bwrap");
 		if (!bwrap) {
 			state = KB_CONFINE_UNAVAILABLE;
-			snprintf(why_text, sizeof why_text, "builds run in a sandbox and bwrap is not installed: "
-				 "install it (apt-get install bubblewrap), %s", FIX_OFF);
+			snprintf(why_text, sizeof why_text, _("builds run in a sandbox and bwrap is not installed: "
+							      "install it (apt-get install bubblewrap), %s"), _(FIX_OFF));
 		} else {
 			struct kb_strv argv = KB_STRV_INIT;
 			push_bwrap(&argv, bwrap, NULL, NULL);
@@ -75,8 +75,8 @@ enum kb_confine runner_confine_status(const char **why)
 			int rc = runner_exec(&er, &eo);
 			if (rc == 0 && er.exit_code == 0) {
 				state = KB_CONFINE_ON;
-				snprintf(why_text, sizeof why_text, "on: %s (read-only file system but the module "
-					 "folder, private /tmp, no network)", bwrap);
+				snprintf(why_text, sizeof why_text, _("on: %s (read-only file system but the module "
+								      "folder, private /tmp, no network)"), bwrap);
 			} else {
 				char said[300] = "";
 				if (er.output) {
@@ -86,10 +86,11 @@ enum kb_confine runner_confine_status(const char **why)
 					snprintf(said, sizeof said, "%.*s", n, er.output);
 				}
 				state = KB_CONFINE_UNAVAILABLE;
-				snprintf(why_text, sizeof why_text, "builds run in a sandbox and bwrap cannot make "
-					 "namespaces here (%s): allow unprivileged user namespaces "
-					 "(sysctl kernel.unprivileged_userns_clone=1; in a container, a seccomp "
-					 "profile that allows them), %s", said[0] ? said : "it failed", FIX_OFF);
+				snprintf(why_text, sizeof why_text, _("builds run in a sandbox and bwrap cannot make "
+								      "namespaces here (%s): allow unprivileged user namespaces "
+								      "(sysctl kernel.unprivileged_userns_clone=1; in a container, a seccomp "
+								      "profile that allows them), %s"),
+					 said[0] ? said : _("it failed"), _(FIX_OFF));
 			}
 			runner_exec_result_free(&er);
 			kb_strv_free(&argv);
