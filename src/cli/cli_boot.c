@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char boot_help[] =
+static const char boot_help[] = N_(
 	"usage: kbridge boot [--build DIR]... [--insmod FILE.ko]... [--run CMD]...\n"
 	"                    [--timeout S] [--cpus N] [--memory MB] [--log]\n"
 	"\n"
@@ -43,7 +43,7 @@ static const char boot_help[] =
 	"  -h, --help      this text\n"
 	"\n"
 	"Exit status: 0 when every build, insmod, command and rmmod succeeded and the kernel\n"
-	"had no oops or panic; 1 otherwise; 2 for bad arguments.\n";
+	"had no oops or panic; 1 otherwise; 2 for bad arguments.\n");
 
 static char *guest_ko(const char *ko)
 {
@@ -209,16 +209,16 @@ static int parse_boot_args(struct boot_args *a, int argc, char **argv)
 		case 'm': a->memory = atoi(optarg); break;
 		case 'l': a->full_log = true; break;
 		default:
-			fputs(boot_help, stderr);
+			fputs(_(boot_help), stderr);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "kbridge boot: unexpected argument '%s' (modules go after --insmod)\n", argv[optind]);
+		fprintf(stderr, _("kbridge boot: unexpected argument '%s' (modules go after --insmod)\n"), argv[optind]);
 		return 2;
 	}
 	if (a->timeout <= 0) {
-		fprintf(stderr, "kbridge boot: --timeout must be a positive number of seconds\n");
+		fputs(_("kbridge boot: --timeout must be a positive number of seconds\n"), stderr);
 		return 2;
 	}
 	return 0;
@@ -248,16 +248,16 @@ static int build_all(struct kb_strv *modules, const struct kb_strv *builds, cons
 		}
 		fputs(br.log ? br.log : "", stdout);
 		if (!br.ok) {
-			printf("== build failed (%s, %.1f s): %s\n",
-			       br.timed_out ? "timed out" : "make exited non-zero", br.elapsed, builds->v[i]);
+			printf(br.timed_out ? _("== build failed (timed out, %.1f s): %s\n") :
+			       _("== build failed (make exited non-zero, %.1f s): %s\n"), br.elapsed, builds->v[i]);
 			runner_build_result_free(&br);
 			return -1;
 		}
 		if (!br.n_ko)
-			printf("== warning: the build made no .ko in %s (is there a Kbuild with obj-m?)\n", builds->v[i]);
+			printf(_("== warning: the build made no .ko in %s (is there a Kbuild with obj-m?)\n"), builds->v[i]);
 		for (size_t k = 0; k < br.n_ko; k++)
 			kb_strv_push(modules, br.ko_files[k]);
-		printf("== built in %.1f s\n", br.elapsed);
+		printf(_("== built in %.1f s\n"), br.elapsed);
 		runner_build_result_free(&br);
 	}
 	return 0;
@@ -296,24 +296,23 @@ static bool print_boot(const struct kb_boot_result *r, int rc, const struct boot
 		if (r->cmds[i].finished)
 			printf("[exit %d]\n", r->cmds[i].exit_status);
 		else
-			printf("[did not finish]\n");
+			printf("%s\n", _("[did not finish]"));
 		if (!r->cmds[i].finished || r->cmds[i].exit_status != 0)
 			all_ok = false;
 	}
-	printf(r->kernel_log_complete ? "== kernel log%s\n" :
-	       "== console (the guest never reached its kernel log dump)%s\n",
-	       a->full_log || !r->kernel_log_complete ? "" : " (after boot)");
+	printf(!r->kernel_log_complete ? _("== console (the guest never reached its kernel log dump)\n") :
+	       a->full_log ? _("== kernel log\n") : _("== kernel log (after boot)\n"));
 	print_kernel_log(r->kernel_log, a->full_log || !r->kernel_log_complete);
 	if (r->fault != KB_FAULT_NONE)
 		printf("== %s\n%s", kb_fault_name(r->fault), r->fault_excerpt ? r->fault_excerpt : "");
 	if (r->status == KB_BOOT_QEMU_FAILED && r->qemu_error)
 		printf("== QEMU failed (exit %d)\n%s\n", r->qemu_exit, r->qemu_error);
 	if (r->status == KB_BOOT_HANG)
-		printf("== the guest did not finish within %.0f s and was stopped\n", a->timeout);
+		printf(_("== the guest did not finish within %.0f s and was stopped\n"), a->timeout);
 	if (r->status == KB_BOOT_FLOOD)
-		printf("== the guest printed too much and was stopped\n");
+		fputs(_("== the guest printed too much and was stopped\n"), stdout);
 	if (rc == KB_EINTR)
-		printf("== interrupted\n");
+		fputs(_("== interrupted\n"), stdout);
 	printf("== verdict: %s\n", all_ok ? "ok" : "FAILED");
 	return all_ok;
 }
@@ -353,8 +352,8 @@ int cli_boot(int argc, char **argv)
 	struct kb_setup_status ss;
 	kb_setup_status(&ss, &h);
 	if (!ss.ready) {
-		fprintf(stderr, "kbridge boot: the course kernel is not ready (see 'kbridge setup --status'); "
-			"run 'kbridge setup' first\n");
+		fputs(_("kbridge boot: the course kernel is not ready (see 'kbridge setup --status'); "
+			"run 'kbridge setup' first\n"), stderr);
 		goto cleanup;
 	}
 	kb_toolchain_init(&tc, &h);
@@ -363,7 +362,7 @@ int cli_boot(int argc, char **argv)
 		goto cleanup;
 	for (size_t i = 0; i < a.insmods.n; i++) {
 		if (!kb_path_exists(a.insmods.v[i])) {
-			fprintf(stderr, "kbridge boot: module %s not found\n", a.insmods.v[i]);
+			fprintf(stderr, _("kbridge boot: module %s not found\n"), a.insmods.v[i]);
 			goto cleanup;
 		}
 		kb_strv_push(&modules, a.insmods.v[i]);
@@ -379,7 +378,7 @@ int cli_boot(int argc, char **argv)
 		.on_tick = interactive ? NULL : on_tick, .ctx = &live,
 	};
 	if (interactive)
-		printf("== booting the course kernel (interactive; type 'exit' to power off)\n");
+		fputs(_("== booting the course kernel (interactive; type 'exit' to power off)\n"), stdout);
 	fflush(stdout);
 	live.start = kb_now();
 	int rc = runner_boot(&r, &bo);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char lab_help[] =
+static const char lab_help[] = N_(
 	"usage: kbridge lab init [--max-checks N] [--from HOME] DIR\n"
 	"       kbridge lab status [DIR]\n"
 	"\n"
@@ -42,7 +42,7 @@ static const char lab_help[] =
 	"  --from HOME     copy the set-up kernel home HOME into DIR first\n"
 	"  -h, --help      this text\n"
 	"\n"
-	"Exit status: 0 done; 1 failed (the message says why); 2 bad arguments.\n";
+	"Exit status: 0 done; 1 failed (the message says why); 2 bad arguments.\n");
 
 /* path made absolute against the current folder (it may not exist yet) */
 static char *abs_path(const char *path)
@@ -87,7 +87,7 @@ static int copy_home(const char *from, const char *dir)
 	char *src = kb_asprintf("%s/.", from);
 	for (int pass = 0; pass < 2; pass++) {
 		char *argv[] = {"cp", pass == 0 ? "-al" : "-a", src, (char *)dir, NULL};
-		printf("copying %s to %s (%s)\n", from, dir, pass == 0 ? "hard links" : "a full copy");
+		printf(pass == 0 ? _("copying %s to %s (hard links)\n") : _("copying %s to %s (a full copy)\n"), from, dir);
 		fflush(stdout);
 		struct kb_exec_opts eo = {.argv = argv, .stdin_fd = KB_STDIN_NULL};
 		struct kb_exec_result er;
@@ -113,7 +113,7 @@ static int lab_init(int argc, char **argv)
 			char *end;
 			long n = strtol(argv[++i], &end, 10);
 			if (*end || n < 1 || n > 64) {
-				fprintf(stderr, "kbridge lab init: --max-checks takes a number in 1..64, not '%s'\n", argv[i]);
+				fprintf(stderr, _("kbridge lab init: --max-checks takes a number in 1..64, not '%s'\n"), argv[i]);
 				return 2;
 			}
 			max = (int)n;
@@ -158,10 +158,13 @@ static int lab_init(int argc, char **argv)
 		free(abs);
 		return 1;
 	}
-	printf("%s is a lab home: %d check%s at once, the others wait in line.\n"
-	       "Learners use it with:  export KBRIDGE_HOME=%s\n"
-	       "(for everyone: put that line in /etc/profile.d/kbridge.sh)\n",
-	       abs, max, max == 1 ? "" : "s", abs);
+	printf(kb_ngettext("%s is a lab home: %d check at once, the others wait in line.\n"
+			   "Learners use it with:  export KBRIDGE_HOME=%s\n"
+			   "(for everyone: put that line in /etc/profile.d/kbridge.sh)\n",
+			   "%s is a lab home: %d checks at once, the others wait in line.\n"
+			   "Learners use it with:  export KBRIDGE_HOME=%s\n"
+			   "(for everyone: put that line in /etc/profile.d/kbridge.sh)\n", (unsigned long)max),
+	       abs, max, abs);
 	free(abs);
 	return 0;
 }
@@ -191,8 +194,9 @@ static int lab_status(int argc, char **argv)
 		free(home);
 		return 1;
 	}
-	printf("lab home:  %s\nlimit:     %d check%s at once\nrunning:   %d\nwaiting:   %d\n", home,
-	       st.max_checks, st.max_checks == 1 ? "" : "s", st.running, st.waiting);
+	printf(kb_ngettext("lab home:  %s\nlimit:     %d check at once\nrunning:   %d\nwaiting:   %d\n",
+			   "lab home:  %s\nlimit:     %d checks at once\nrunning:   %d\nwaiting:   %d\n",
+			   (unsigned long)st.max_checks), home, st.max_checks, st.running, st.waiting);
 	free(home);
 	return 0;
 }
@@ -200,13 +204,13 @@ static int lab_status(int argc, char **argv)
 int cli_lab(int argc, char **argv)
 {
 	if (argc < 2 || cli_wants_help(argc, argv)) {
-		fputs(lab_help, argc < 2 ? stderr : stdout);
+		fputs(_(lab_help), argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
 	if (!strcmp(argv[1], "init"))
 		return lab_init(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "status"))
 		return lab_status(argc - 1, argv + 1);
-	fprintf(stderr, "kbridge lab: unknown command '%s' (init or status)\n", argv[1]);
+	fprintf(stderr, _("kbridge lab: unknown command '%s' (init or status)\n"), argv[1]);
 	return 2;
 }

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char setup_help[] =
+static const char setup_help[] = N_(
 	"usage: kbridge setup [--status] [--force] [--jobs N]\n"
 	"\n"
 	"Prepare what the course builds and boots, under KBRIDGE_HOME:\n"
@@ -30,11 +30,12 @@ static const char setup_help[] =
 	"  --status   say what is ready and exit (0 when everything is)\n"
 	"  --force    redo every step\n"
 	"  --jobs N   make -jN (default: the number of CPUs)\n"
-	"  -h, --help this text\n";
+	"  -h, --help this text\n");
 
+/* text: an N_() string, translated here */
 void cli_usage(const char *text)
 {
-	fputs(text, stdout);
+	fputs(_(text), stdout);
 }
 
 int cli_wants_help(int argc, char **argv)
@@ -54,11 +55,14 @@ static int print_status(const struct kb_home *h)
 	kb_setup_status(&st, h);
 	printf("KBRIDGE_HOME: %s\n", h->root);
 	for (int s = 0; s < KB_STEP_COUNT; s++) {
-		const char *state = st.state[s] == KB_STEP_DONE ? "ready" :
-				    st.state[s] == KB_STEP_STALE ? "out of date" : "missing";
-		printf("  %-10s %-12s %s\n", kb_step_name((enum kb_step)s), state, kb_step_title((enum kb_step)s));
+		/* TRANSLATORS: the state of a setup step (a column 12 wide) */
+		const char *state = st.state[s] == KB_STEP_DONE ? _("ready") :
+				    st.state[s] == KB_STEP_STALE ? _("out of date") : _("missing");
+		printf("  %-10s ", kb_step_name((enum kb_step)s));
+		cli_pad(stdout, state, 12);
+		printf(" %s\n", kb_step_title((enum kb_step)s));
 	}
-	printf(st.ready ? "The course kernel is ready.\n" : "Not ready: run 'kbridge setup'.\n");
+	fputs(st.ready ? _("The course kernel is ready.\n") : _("Not ready: run 'kbridge setup'.\n"), stdout);
 	return st.ready ? 0 : 1;
 }
 
@@ -104,7 +108,7 @@ int cli_setup(int argc, char **argv)
 		case 'f': force = true; break;
 		case 'j': jobs = atoi(optarg); break;
 		default:
-			fputs(setup_help, stderr);
+			fputs(_(setup_help), stderr);
 			return 2;
 		}
 	}
@@ -124,12 +128,12 @@ int cli_setup(int argc, char **argv)
 		struct kb_setup_status st;
 		kb_setup_status(&st, &h);
 		if (st.ready)
-			printf("kbridge setup: the course kernel in %s is ready (a shared lab home: its "
-			       "administrator keeps it up to date)\n", h.root);
+			printf(_("kbridge setup: the course kernel in %s is ready (a shared lab home: its "
+				 "administrator keeps it up to date)\n"), h.root);
 		else
-			fprintf(stderr, "kbridge setup: %s is a shared lab home that is not ready, and only its "
-				"administrator can set it up (KBRIDGE_HOME=%s kbridge setup, then kbridge lab "
-				"init %s). Tell them; 'kbridge setup --status' shows what is missing.\n",
+			fprintf(stderr, _("kbridge setup: %s is a shared lab home that is not ready, and only its "
+					  "administrator can set it up (KBRIDGE_HOME=%s kbridge setup, then kbridge lab "
+					  "init %s). Tell them; 'kbridge setup --status' shows what is missing.\n"),
 				h.root, h.root, h.root);
 		kb_home_free(&h);
 		return st.ready ? 0 : 1;
@@ -138,16 +142,16 @@ int cli_setup(int argc, char **argv)
 	kb_meter_init(&v.meter, stderr);
 	struct kb_setup_opts o = {.jobs = jobs, .force = force, .progress = on_progress,
 				  .log = on_log, .ctx = &v};
-	fprintf(stderr, "kbridge setup: preparing the course kernel in %s\n", h.root);
+	fprintf(stderr, _("kbridge setup: preparing the course kernel in %s\n"), h.root);
 	double t0 = kb_now();
 	rc = kb_setup_run(&h, &o);
 	kb_meter_end(&v.meter);
 	if (rc == KB_EINTR) {
-		fprintf(stderr, "kbridge setup: interrupted; run it again to go on from where it stopped.\n");
+		fprintf(stderr, "%s", _("kbridge setup: interrupted; run it again to go on from where it stopped.\n"));
 	} else if (rc) {
 		fprintf(stderr, "kbridge setup: %s\n", kb_error_last());
 	} else {
-		fprintf(stderr, "kbridge setup: the course kernel is ready (%.0f s).\n", kb_now() - t0);
+		fprintf(stderr, _("kbridge setup: the course kernel is ready (%.0f s).\n"), kb_now() - t0);
 	}
 	kb_home_free(&h);
 	return rc == 0 ? 0 : rc == KB_EINTR ? 130 : 1;

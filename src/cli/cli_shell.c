@@ -2,11 +2,12 @@
  * the shell itself (ui/ui.h). */
 #include "cli/cli.h"
 #include "ui/ui.h"
+#include "base/intl.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
-static const char shell_help[] =
+static const char shell_help[] = N_(
 	"usage: kbridge shell [--pack PACK] [--workspace DIR]\n"
 	"       kbridge shell --replay KEYS [--dump FILE] [--timing FILE]   (tests)\n"
 	"\n"
@@ -33,12 +34,12 @@ static const char shell_help[] =
 	"  -h, --help        this text\n"
 	"\n"
 	"Environment: VISUAL or EDITOR (the editor e opens; else vi, else nano), NO_COLOR,\n"
-	"KBRIDGE_HOME, KBRIDGE_PACK, KBRIDGE_WORKSPACE.\n";
+	"KBRIDGE_HOME, KBRIDGE_PACK, KBRIDGE_WORKSPACE.\n");
 
 int cli_shell(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		fputs(shell_help, stdout);
+		fputs(_(shell_help), stdout);
 		return 0;
 	}
 	static const struct option longopts[] = {
@@ -60,12 +61,12 @@ int cli_shell(int argc, char **argv)
 		case 'd': o.dump = optarg; break;
 		case 't': o.timing = optarg; break;
 		default:
-			fprintf(stderr, "see: kbridge shell --help\n");
+			fputs(_("see: kbridge shell --help\n"), stderr);
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "kbridge shell: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, _("kbridge shell: unexpected argument '%s'\n"), argv[optind]);
 		return 2;
 	}
 	return ui_main(&o);

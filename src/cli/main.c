@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	{"list", cli_list, N_("the lessons by year, with your progress")},
 	{"start", cli_start, N_("start a lesson: its files go into your kernel tree (a git clone)")},
 	{"check", cli_check, N_("run lesson checks and report them (text, TAP, JUnit, JSON)")},
-	{"hint", cli_hint, N_("reveal the next hint of a lesson")},
+	{"hint", cli_hint, N_("reveal the next hint of a lesson (or of one of its tasks: LESSON/TASK)")},
 	{"diff", cli_diff, N_("your changes to a lesson's files since its start")},
 	{"reset", cli_reset, N_("put a lesson's files back to their start (your version is kept)")},
 	{"solution", cli_solution, N_("the reference solution, as a diff against your version")},
