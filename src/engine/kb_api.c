@@ -41,6 +41,8 @@ struct run {
 	bool tc_ready;
 	char *over_limit;                /* set when the check asked for one build or boot too
 					    many: the check fails with it even if it caught the error */
+	struct kb_guest *guest;          /* a guest started with a build, waiting for a kb.boot;
+					    killed when the build fails or the check ends */
 };
 
 /* ---- the workspace ------------------------------------------------------------------ */
@@ -743,6 +745,36 @@ static int run_build(struct run *r, struct build_job *j, const char *rel, double
 	return rc;
 }
 
+/* Whether kb.build starts the guest of the kb.boot that usually follows it, so that the
+ * kernel boots while Kbuild runs (runner_guest_start). KBRIDGE_BOOT_OVERLAP=0 builds and
+ * then boots, one after the other; =1 overlaps them even on one CPU. By default they
+ * overlap on two CPUs or more. The verdict is the same either way. */
+static bool boot_overlap(void)
+{
+	const char *e = getenv("KBRIDGE_BOOT_OVERLAP");
+	if (e && *e)
+		return strcmp(e, "0") != 0;
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+}
+
+/* The guest for the next kb.boot, started before a build of the workspace when none is
+ * waiting: the machine kb.boot starts by default (one CPU). A guest that cannot start
+ * is no error: kb.boot then boots as usual. */
+static void guest_start(struct run *r)
+{
+	if (r->guest || !boot_overlap())
+		return;
+	struct kb_boot_opts bo = {.kernel = r->h->bzimage, .initramfs = r->h->initramfs};
+	if (runner_guest_start(&r->guest, &bo) < 0)
+		r->guest = NULL;
+}
+
+static void guest_kill(struct run *r)
+{
+	runner_guest_kill(r->guest);
+	r->guest = NULL;
+}
+
 /* kb.build's result table, on top of the stack. ok: modules were made (a build of a
  * copy makes none the check may load, but says whether it could). */
 static void push_build_result(lua_State *L, struct run *r, const char *rel, const struct build_job *j)
@@ -828,7 +860,11 @@ static int l_build(lua_State *L)
 	j->dir = kb_path_join(r->root, rel);
 	if (replace)
 		replace_copy(L, 2, rel, j);   /* the copy is built and removed: the workspace is not touched */
+	else
+		guest_start(r);   /* the kernel boots while Kbuild runs */
 	int rc = run_build(r, j, rel, timeout, clean);
+	if (rc < 0 || (!replace && !j->built))
+		guest_kill(r);    /* a failed build stops the guest at once */
 	if (rc == KB_EINTR)
 		return luaL_error(L, "kb.build('%s'): interrupted", rel);
 	if (rc < 0)
@@ -1095,7 +1131,9 @@ static int l_boot(lua_State *L)
 		.on_line = r->opts->on_output ? live_line : NULL,
 		.on_tick = r->opts->on_tick ? live_tick : NULL, .ctx = r,
 	};
-	int rc = runner_boot(&j->br, &bo);
+	struct kb_guest *g = r->guest;
+	r->guest = NULL;
+	int rc = g ? runner_boot_on(&j->br, g, &bo) : runner_boot(&j->br, &bo);
 	j->have_br = true;
 	r->res->n_boots++;
 	r->res->boot_seconds += j->br.elapsed;
@@ -1983,6 +2021,7 @@ int kb_api_run_check(struct kb_sandbox *sb, int check_ref, const char *where, st
 	lua_settop(L, top);
 	lua_pushnil(L);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &REG_CTX);
+	guest_kill(&r);   /* a check that built and never booted leaves no QEMU */
 	if (r.tc_ready)
 		kb_toolchain_free(&r.tc);
 	if (r.h == &r.home)

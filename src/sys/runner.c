@@ -54,13 +54,13 @@ static void child_exec(const struct kb_exec_opts *o, int out_w, int in_r)
 		close(out_w);
 	}
 	if (o->cwd && chdir(o->cwd) < 0) {
-		fprintf(stderr, "kbridge: cannot enter %s: %s\n", o->cwd, strerror(errno));
+		fprintf(stderr, _("kbridge: cannot enter %s: %s\n"), o->cwd, strerror(errno));
 		_exit(127);
 	}
 	for (char *const *e = o->env; e && *e; e++)
 		putenv(*e);
 	execvp(o->argv[0], o->argv);
-	fprintf(stderr, "kbridge: cannot run %s: %s\n", o->argv[0], strerror(errno));
+	fprintf(stderr, _("kbridge: cannot run %s: %s\n"), o->argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -163,6 +163,8 @@ static bool exec_refill(struct exec_run *x)
 		return false;
 	if (x->feed_off == x->feed_len) {
 		long got = x->o->feed(x->o->ctx, x->feedbuf, sizeof x->feedbuf);
+		if (got == KB_FEED_LATER)
+			return false;   /* nothing yet: asked again at the next turn */
 		if (got < 0)
 			kill_group(x->pid, x->own_group);
 		if (got <= 0) {
@@ -240,47 +242,111 @@ static int exec_loop(struct exec_run *x)
 	return 0;
 }
 
-int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *o)
+/* After the loop: reap the child, end its group, fill res. Returns rc, or KB_EINTR. */
+static int exec_end(struct exec_run *x, int rc)
+{
+	struct kb_exec_result *res = x->res;
+	if (x->pid > 0 && !x->exited) {
+		while (waitpid(x->pid, &x->status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (x->pid > 0 && x->own_group) {
+		kill(-x->pid, SIGKILL);  /* nothing it started outlives it */
+		kb_apart_group(x->pid, false);
+	}
+	if (x->pid > 0 && WIFEXITED(x->status)) {
+		res->exit_code = WEXITSTATUS(x->status);
+	} else if (x->pid > 0 && WIFSIGNALED(x->status)) {
+		res->exit_code = -1;
+		res->term_signal = WTERMSIG(x->status);
+	}
+	if (res->interrupted && !rc)
+		rc = kb_error_set(KB_EINTR, "interrupted");
+	res->elapsed = kb_now() - x->start;
+	res->output_len = x->out.len;
+	res->output = kb_buf_detach(&x->out);
+	for (int i = 0; i < 2; i++) {
+		if (x->outp[i] >= 0)
+			close(x->outp[i]);
+		if (x->inp[i] >= 0)
+			close(x->inp[i]);
+		x->outp[i] = x->inp[i] = -1;
+	}
+	return rc;
+}
+
+static void exec_init(struct exec_run *x, struct kb_exec_result *res, const struct kb_exec_opts *o)
 {
 	memset(res, 0, sizeof *res);
 	res->exit_code = -1;
-	struct exec_run x = {
+	*x = (struct exec_run){
 		.o = o, .res = res, .outp = {-1, -1}, .inp = {-1, -1}, .pid = -1,
 		.start = kb_now(), .last_tick = kb_now(),
 		.cap = o->output_cap ? o->output_cap : (size_t)8 << 20,
 		.out = KB_BUF_INIT,
 	};
+}
+
+int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *o)
+{
+	struct exec_run x;
+	exec_init(&x, res, o);
 	int rc = exec_start(&x);
-	if (rc)
-		goto cleanup;
-	rc = exec_loop(&x);
-	if (!x.exited) {
-		while (waitpid(x.pid, &x.status, 0) < 0 && errno == EINTR)
-			;
+	if (rc == 0)
+		rc = exec_loop(&x);
+	return exec_end(&x, rc);
+}
+
+/* A child started by runner_exec_start(): the run, and a result to fill until
+   runner_exec_wait() is given the caller's. */
+struct kb_exec_run {
+	struct exec_run x;
+	struct kb_exec_result early;
+};
+
+int runner_exec_start(struct kb_exec_run **run, const struct kb_exec_opts *o)
+{
+	*run = NULL;
+	if (o->interactive)
+		return kb_error_set(KB_EINVAL, "runner_exec_start: not for an interactive child");
+	struct kb_exec_run *r = kb_calloc(1, sizeof *r);
+	exec_init(&r->x, &r->early, o);
+	int rc = exec_start(&r->x);
+	if (rc) {
+		exec_end(&r->x, rc);
+		runner_exec_result_free(&r->early);
+		free(r);
+		return rc;
 	}
-	if (x.own_group) {
-		kill(-x.pid, SIGKILL);  /* nothing it started outlives it */
-		kb_apart_group(x.pid, false);
-	}
-	if (WIFEXITED(x.status)) {
-		res->exit_code = WEXITSTATUS(x.status);
-	} else if (WIFSIGNALED(x.status)) {
-		res->exit_code = -1;
-		res->term_signal = WTERMSIG(x.status);
-	}
-	if (res->interrupted && !rc)
-		rc = kb_error_set(KB_EINTR, "interrupted");
-cleanup:
-	res->elapsed = kb_now() - x.start;
-	res->output_len = x.out.len;
-	res->output = kb_buf_detach(&x.out);
-	for (int i = 0; i < 2; i++) {
-		if (x.outp[i] >= 0)
-			close(x.outp[i]);
-		if (x.inp[i] >= 0)
-			close(x.inp[i]);
-	}
+	*run = r;
+	return 0;
+}
+
+int runner_exec_wait(struct kb_exec_run *r, struct kb_exec_result *res, const struct kb_exec_opts *o)
+{
+	memset(res, 0, sizeof *res);
+	res->exit_code = -1;
+	r->x.o = o;
+	r->x.res = res;
+	r->x.cap = o->output_cap ? o->output_cap : (size_t)8 << 20;
+	r->x.start = r->x.last_tick = kb_now();
+	r->x.feed_done = r->x.inp[1] < 0 || !o->feed;
+	if (r->x.inp[1] >= 0 && !o->feed)
+		exec_close_feed(&r->x);
+	int rc = exec_loop(&r->x);
+	rc = exec_end(&r->x, rc);
+	free(r);
 	return rc;
+}
+
+void runner_exec_kill(struct kb_exec_run *r)
+{
+	if (!r)
+		return;
+	kill_group(r->x.pid, r->x.own_group);
+	exec_end(&r->x, 0);
+	runner_exec_result_free(&r->early);
+	free(r);
 }
 
 int runner_spawn(struct kb_child *ch, char *const *argv, char *const *env)

@@ -30,7 +30,9 @@ struct kb_exec_opts {
 	/* Called about every 100 ms while the child runs (spinners, elapsed time). */
 	void (*on_tick)(void *ctx);
 	/* Optional stdin feeder: fills buf with up to cap bytes and returns how many;
-	   0 closes the child's stdin; negative aborts (the child is killed). */
+	   0 closes the child's stdin; KB_FEED_LATER: nothing yet (asked again at the next
+	   turn of the loop: after each output chunk, at least every 100 ms); another
+	   negative value aborts (the child is killed). */
 	long (*feed)(void *ctx, char *buf, size_t cap);
 	void *ctx;
 	/* When non-NULL and it becomes true (set from a callback), the child's group is
@@ -57,6 +59,21 @@ struct kb_exec_result {
  * freed. */
 int runner_exec(struct kb_exec_result *res, const struct kb_exec_opts *opts);
 void runner_exec_result_free(struct kb_exec_result *res);
+
+#define KB_FEED_LATER (-2L)
+
+/* A child started now and waited for later (a guest booting while its modules build):
+ * runner_exec_start() starts o->argv as runner_exec() would (its own group, killed with
+ * us) and returns at once; what it prints waits in the pipe. It gets a stdin pipe when
+ * o->feed is set. Returns 0 or KB_ECHILD (*run is then NULL). */
+struct kb_exec_run;
+int runner_exec_start(struct kb_exec_run **run, const struct kb_exec_opts *o);
+/* Then wait for it as runner_exec() does, with o's callbacks, feed, stop, cap and
+ * timeout (counted from now; res->elapsed too); o->argv, env, cwd and stdin_fd are not
+ * used. Frees run. Returns what runner_exec() returns. */
+int runner_exec_wait(struct kb_exec_run *run, struct kb_exec_result *res, const struct kb_exec_opts *o);
+/* Or kill its group and reap it. Frees run; NULL does nothing. */
+void runner_exec_kill(struct kb_exec_run *run);
 
 /* ---- Background children ------------------------------------------------------------ */
 
@@ -232,6 +249,31 @@ struct kb_boot_result {
  * KB_EIO (an input file could not be read) or KB_ECHILD. res must be freed. */
 int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *opts);
 void runner_boot_result_free(struct kb_boot_result *res);
+
+/* ---- A guest booted while its modules build --------------------------------------- */
+
+/* QEMU started on the course kernel before the modules exist (while Kbuild runs): the
+ * guest boots, makes its console raw and waits. runner_boot_on() then sends it the rest
+ * of the initramfs (the modules, commands and files, as a cpio archive on the console's
+ * input) and goes on as runner_boot(): same commands, protocol, nonce, output capture,
+ * fault detection and limits. The guest uses one serial port, so the console a check
+ * sees is the same on both paths. */
+struct kb_guest;
+
+/* Start a guest for o's machine: qemu, kernel, initramfs, bios, memory_mb, cpus and
+ * append (the rest of o is not used; o need not live on). Returns 0, KB_ENOTREADY,
+ * KB_EIO or KB_ECHILD. */
+int runner_guest_start(struct kb_guest **g, const struct kb_boot_opts *o);
+
+/* Boot with o on g, as runner_boot(o) would; o->timeout counts from this call. When g
+ * was started for another machine (kernel, memory, cpus, command line ...) or o is
+ * interactive, g is killed and runner_boot(o) runs instead. g is used up (freed) in
+ * every case. Returns what runner_boot() returns. */
+int runner_boot_on(struct kb_boot_result *res, struct kb_guest *g, const struct kb_boot_opts *o);
+
+/* Stop an unused guest at once (a failed build, an error, a check that never boots):
+ * QEMU is killed and its files removed. NULL does nothing. */
+void runner_guest_kill(struct kb_guest *g);
 
 /* Scan kernel text for the worst fault; when found and excerpt != NULL, *excerpt gets the
  * fault's lines (from its first line to the end of its trace, at most 80 lines; caller

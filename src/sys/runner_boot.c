@@ -132,6 +132,10 @@ struct boot_state {
 	bool in_dmesg, done, saw_guest;
 	size_t total, cap;
 	volatile bool stop;
+	/* a guest started early (runner_boot_on): what it is sent once it says READY */
+	bool ready;
+	const char *payload;
+	size_t payload_len, payload_off;
 };
 
 static void content_line(struct boot_state *st, const char *text, size_t n, bool newline)
@@ -175,6 +179,8 @@ static void directive(struct boot_state *st, const char *d)
 	} else if (strcmp(d, "DONE") == 0) {
 		st->in_dmesg = false;
 		st->done = true;
+	} else if (strcmp(d, "READY") == 0) {
+		st->ready = true;
 	}
 }
 
@@ -223,6 +229,21 @@ static void on_tick(void *ctx)
 		st->opts->on_tick(st->opts->ctx);
 }
 
+/* What an early guest reads on its console once it said READY: the payload. Nothing
+ * before that (its console is not raw yet); its stdin is closed after. */
+static long feed_payload(void *ctx, char *buf, size_t cap)
+{
+	struct boot_state *st = ctx;
+	if (!st || !st->ready)
+		return KB_FEED_LATER;
+	size_t n = st->payload_len - st->payload_off;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, st->payload + st->payload_off, n);
+	st->payload_off += n;
+	return (long)n;
+}
+
 /* ---- building the per-boot initramfs ---------------------------------------------- */
 
 static void add_parents(struct kb_cpio *c, const char *guest_path)
@@ -238,16 +259,10 @@ static void add_parents(struct kb_cpio *c, const char *guest_path)
 	free(p);
 }
 
-static int make_initramfs(char **path_out, const struct kb_boot_opts *o, const char *nonce)
+/* This boot's own files: its commands, modules and extra files. Returns 0 or KB_E*. */
+static int add_job(struct kb_cpio *c, const struct kb_boot_opts *o)
 {
-	char *base;
-	size_t base_len;
-	int rc = kb_read_file(&base, &base_len, o->initramfs);
-	if (rc)
-		return rc;
-	struct kb_cpio *c = kb_cpio_new();
-	if (!o->interactive)
-		kb_cpio_file(c, "kb/nonce", 0644, nonce, strlen(nonce));
+	int rc = 0;
 	size_t i = 0;
 	for (char *const *cmd = o->commands; cmd && *cmd; cmd++, i++) {
 		char name[32];
@@ -270,12 +285,21 @@ static int make_initramfs(char **path_out, const struct kb_boot_opts *o, const c
 		rc = kb_cpio_file_from(c, o->files[f].guest_path, o->files[f].mode ? o->files[f].mode : 0644,
 				       o->files[f].host_path);
 	}
-	size_t extra_len;
-	char *extra = kb_cpio_finish(c, &extra_len);
-	kb_cpio_free(c);
-	if (rc)
-		goto cleanup;
+	return rc;
+}
 
+/* The base archive `base_path` followed by the archive in c (finished here), written to
+ * a new temporary file whose path goes to *path_out. Returns 0 or KB_E*. */
+static int write_initrd(char **path_out, const char *base_path, struct kb_cpio *c)
+{
+	char *base;
+	size_t base_len, extra_len;
+	char *extra = kb_cpio_finish(c, &extra_len);
+	int rc = kb_read_file(&base, &base_len, base_path);
+	if (rc) {
+		free(extra);
+		return rc;
+	}
 	const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char *path = kb_asprintf("%s/kbridge-initramfs-XXXXXX", tmpdir);
 	int fd = mkstemp(path);
@@ -303,6 +327,18 @@ cleanup:
 	return rc;
 }
 
+static int make_initramfs(char **path_out, const struct kb_boot_opts *o, const char *nonce)
+{
+	struct kb_cpio *c = kb_cpio_new();
+	if (!o->interactive)
+		kb_cpio_file(c, "kb/nonce", 0644, nonce, strlen(nonce));
+	int rc = add_job(c, o);
+	if (!rc)
+		rc = write_initrd(path_out, o->initramfs, c);
+	kb_cpio_free(c);
+	return rc;
+}
+
 static void make_nonce(char *out, size_t n)
 {
 	unsigned long long v = kb_random64();
@@ -312,8 +348,9 @@ static void make_nonce(char *out, size_t n)
 /* ---- the boot --------------------------------------------------------------------- */
 
 /* The QEMU command line: no default devices, the serial console on stdio, qboot when
- * installed (a faster start than SeaBIOS), our kernel and this boot's initramfs. */
-static void qemu_argv(struct kb_strv *argv, const struct kb_boot_opts *o, const char *initrd)
+ * installed (a faster start than SeaBIOS), our kernel and this boot's initramfs, whose
+ * `rdinit` runs first. */
+static void qemu_argv(struct kb_strv *argv, const struct kb_boot_opts *o, const char *initrd, const char *rdinit)
 {
 	kb_strv_push(argv, o->qemu ? o->qemu : "qemu-system-x86_64");
 	kb_strv_push(argv, "-nodefaults");
@@ -338,7 +375,7 @@ static void qemu_argv(struct kb_strv *argv, const struct kb_boot_opts *o, const 
 	kb_strv_push(argv, "-initrd");
 	kb_strv_push(argv, initrd);
 	kb_strv_push(argv, "-append");
-	kb_strv_pushf(argv, "console=ttyS0 panic=-1 rdinit=/init %s%s%s",
+	kb_strv_pushf(argv, "console=ttyS0 panic=-1 rdinit=%s %s%s%s", rdinit,
 		      o->interactive ? "quiet" : "quiet loglevel=1",
 		      o->append ? " " : "", o->append ? o->append : "");
 }
@@ -377,16 +414,21 @@ static void find_fault(struct kb_boot_result *res)
 	free(ex_log);
 }
 
-int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
+static int check_inputs(const struct kb_boot_opts *o)
 {
-	memset(res, 0, sizeof *res);
 	if (!o->kernel || !o->initramfs)
 		return kb_error_set(KB_EINVAL, "runner_boot: kernel and initramfs are required");
 	if (!kb_path_exists(o->kernel))
 		return kb_error_set(KB_ENOTREADY, "no kernel image at %s (run: kbridge setup)", o->kernel);
 	if (!kb_path_exists(o->initramfs))
 		return kb_error_set(KB_ENOTREADY, "no initramfs at %s (run: kbridge setup)", o->initramfs);
+	return 0;
+}
 
+/* The result's commands (none finished yet) and the protocol's state for this nonce. */
+static void boot_prepare(struct boot_state *st, struct kb_boot_result *res, const struct kb_boot_opts *o,
+			 const char *nonce)
+{
 	size_t n_cmds = 0;
 	for (char *const *c = o->commands; c && *c; c++)
 		n_cmds++;
@@ -396,24 +438,16 @@ int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
 		res->cmds[i].command = kb_strdup(o->commands[i]);
 		res->cmds[i].exit_status = -1;
 	}
+	*st = (struct boot_state){.opts = o, .res = res, .cur = -1,
+				  .cap = o->output_cap ? o->output_cap : (size_t)2 << 20};
+	st->marker_len = (size_t)snprintf(st->marker, sizeof st->marker, "@@KB-%s:", nonce);
+	st->cmd_out = kb_calloc(n_cmds ? n_cmds : 1, sizeof *st->cmd_out);
+}
 
-	char nonce[32];
-	make_nonce(nonce, sizeof nonce);
-	char *initrd = NULL;
-	int rc = make_initramfs(&initrd, o, nonce);
-	if (rc)
-		return rc;
-
-	struct kb_strv argv = KB_STRV_INIT;
-	qemu_argv(&argv, o, initrd);
-
-	struct boot_state st = {.opts = o, .res = res, .cur = -1,
-				.cap = o->output_cap ? o->output_cap : (size_t)2 << 20};
-	st.marker_len = (size_t)snprintf(st.marker, sizeof st.marker, "@@KB-%s:", nonce);
-	st.cmd_out = kb_calloc(n_cmds ? n_cmds : 1, sizeof *st.cmd_out);
-
-	struct kb_exec_opts eo = {
-		.argv = kb_strv_argv(&argv),
+/* QEMU's run as exec options: the boot's limits, the protocol's callbacks. */
+static struct kb_exec_opts boot_exec_opts(const struct kb_boot_opts *o, struct boot_state *st)
+{
+	return (struct kb_exec_opts){
 		/* an interactive shell: no limit unless one is given */
 		.timeout = o->interactive ? (o->timeout > 0 ? o->timeout : 0) : (o->timeout > 0 ? o->timeout : 60),
 		.output_cap = 65536,
@@ -421,38 +455,204 @@ int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
 		.interactive = o->interactive,
 		.on_output = o->interactive ? NULL : on_output,
 		.on_tick = on_tick,
-		.ctx = &st,
-		.stop = &st.stop,
+		.ctx = st,
+		.stop = &st->stop,
 	};
-	struct kb_exec_result er;
-	rc = runner_exec(&er, &eo);
-	if (st.line.len)
-		process_line(&st, st.line.data, st.line.len);
+}
 
-	res->qemu_exit = er.exit_code;
-	res->elapsed = er.elapsed;
-	for (size_t i = 0; i < n_cmds; i++)
-		res->cmds[i].output = kb_buf_detach(&st.cmd_out[i]);
-	res->console = kb_buf_detach(&st.console);
-	if (st.done) {
-		res->kernel_log = kb_buf_detach(&st.dmesg);
+/* The result from what the guest said and how QEMU ended; frees the state. */
+static void boot_collect(struct boot_state *st, struct kb_boot_result *res, const struct kb_boot_opts *o,
+			 struct kb_exec_result *er)
+{
+	if (st->line.len)
+		process_line(st, st->line.data, st->line.len);
+	res->qemu_exit = er->exit_code;
+	res->elapsed = er->elapsed;
+	for (size_t i = 0; i < res->n_cmds; i++)
+		res->cmds[i].output = kb_buf_detach(&st->cmd_out[i]);
+	res->console = kb_buf_detach(&st->console);
+	if (st->done) {
+		res->kernel_log = kb_buf_detach(&st->dmesg);
 		res->kernel_log_complete = true;
 	} else {
 		res->kernel_log = kb_strdup(res->console);
-		kb_buf_free(&st.dmesg);
+		kb_buf_free(&st->dmesg);
 	}
-
-	res->status = boot_status(&st, &er, o);
+	res->status = boot_status(st, er, o);
 	if (res->status == KB_BOOT_QEMU_FAILED)
-		res->qemu_error = kb_strdup(er.output);
+		res->qemu_error = kb_strdup(er->output);
 	find_fault(res);
+	kb_buf_free(&st->line);
+	free(st->cmd_out);
+	st->cmd_out = NULL;
+}
+
+int runner_boot(struct kb_boot_result *res, const struct kb_boot_opts *o)
+{
+	memset(res, 0, sizeof *res);
+	int rc = check_inputs(o);
+	if (rc)
+		return rc;
+	char nonce[32];
+	make_nonce(nonce, sizeof nonce);
+	char *initrd = NULL;
+	rc = make_initramfs(&initrd, o, nonce);
+	if (rc)
+		return rc;
+	struct boot_state st;
+	boot_prepare(&st, res, o, nonce);
+
+	struct kb_strv argv = KB_STRV_INIT;
+	qemu_argv(&argv, o, initrd, "/init");
+	struct kb_exec_opts eo = boot_exec_opts(o, &st);
+	eo.argv = kb_strv_argv(&argv);
+	struct kb_exec_result er;
+	rc = runner_exec(&er, &eo);
+	boot_collect(&st, res, o, &er);
 
 	runner_exec_result_free(&er);
-	kb_buf_free(&st.line);
-	free(st.cmd_out);
 	kb_strv_free(&argv);
 	unlink(initrd);
 	free(initrd);
+	return rc;
+}
+
+/* ---- a guest booted while its modules build ---------------------------------------- */
+
+/* The first program of an early guest (its rdinit): it makes the console raw, says
+ * READY, reads "SIZE\n" and a cpio archive of SIZE bytes (this boot's commands, modules
+ * and files), unpacks it, puts the console back as it was and runs /init, which goes on
+ * as in any boot. A larger receive trigger makes the serial port's interrupts fewer
+ * (about 3 times the bytes per second under TCG). */
+static const char wait_script[] =
+	"#!/bin/sh\n"
+	"# kbridge: a guest started before its modules were built (see runner_boot.c)\n"
+	"export PATH=/bin:/sbin:/usr/bin:/usr/sbin\n"
+	"if mount -t sysfs sysfs /sys 2>/dev/null; then\n"
+	"\techo 14 > /sys/class/tty/ttyS0/rx_trig_bytes 2>/dev/null\n"
+	"\tumount /sys\n"
+	"fi\n"
+	"saved=$(stty -g)\n"
+	"stty raw -echo\n"
+	"echo \"@@KB-$(cat /kb/nonce):READY\"\n"
+	"read -r n\n"
+	"head -c \"$n\" | (cd / && cpio -i -d -m -u 2>/dev/null)\n"
+	"stty \"$saved\"\n"
+	"exec /init\n";
+
+struct kb_guest {
+	struct kb_exec_run *run;
+	char nonce[32];
+	char *initrd;
+	/* the machine it was started as */
+	char *qemu, *kernel, *initramfs, *bios, *append;
+	int memory_mb, cpus;
+};
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+void runner_guest_kill(struct kb_guest *g)
+{
+	if (!g)
+		return;
+	runner_exec_kill(g->run);
+	if (g->initrd)
+		unlink(g->initrd);
+	free(g->initrd);
+	free(g->qemu);
+	free(g->kernel);
+	free(g->initramfs);
+	free(g->bios);
+	free(g->append);
+	free(g);
+}
+
+int runner_guest_start(struct kb_guest **out, const struct kb_boot_opts *o)
+{
+	*out = NULL;
+	int rc = check_inputs(o);
+	if (rc)
+		return rc;
+	if (o->interactive)
+		return kb_error_set(KB_EINVAL, "runner_guest_start: not for an interactive boot");
+	struct kb_guest *g = kb_calloc(1, sizeof *g);
+	make_nonce(g->nonce, sizeof g->nonce);
+	g->qemu = o->qemu ? kb_strdup(o->qemu) : NULL;
+	g->kernel = kb_strdup(o->kernel);
+	g->initramfs = kb_strdup(o->initramfs);
+	g->bios = o->bios ? kb_strdup(o->bios) : NULL;
+	g->append = o->append ? kb_strdup(o->append) : NULL;
+	g->memory_mb = o->memory_mb > 0 ? o->memory_mb : 128;
+	g->cpus = o->cpus > 1 ? o->cpus : 1;
+
+	struct kb_cpio *c = kb_cpio_new();
+	kb_cpio_file(c, "kb/nonce", 0644, g->nonce, strlen(g->nonce));
+	kb_cpio_file(c, "kb/wait", 0755, wait_script, sizeof wait_script - 1);
+	rc = write_initrd(&g->initrd, o->initramfs, c);
+	kb_cpio_free(c);
+	if (rc) {
+		runner_guest_kill(g);
+		return rc;
+	}
+	struct kb_strv argv = KB_STRV_INIT;
+	qemu_argv(&argv, o, g->initrd, "/kb/wait");
+	struct kb_exec_opts eo = {
+		.argv = kb_strv_argv(&argv),
+		.feed = feed_payload,   /* a stdin pipe: the payload goes there */
+	};
+	rc = runner_exec_start(&g->run, &eo);
+	kb_strv_free(&argv);
+	if (rc) {
+		runner_guest_kill(g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
+int runner_boot_on(struct kb_boot_result *res, struct kb_guest *g, const struct kb_boot_opts *o)
+{
+	memset(res, 0, sizeof *res);
+	if (!g || o->interactive || !same_str(g->qemu, o->qemu) || !same_str(g->kernel, o->kernel) ||
+	    !same_str(g->initramfs, o->initramfs) || !same_str(g->bios, o->bios) ||
+	    !same_str(g->append, o->append) || g->memory_mb != (o->memory_mb > 0 ? o->memory_mb : 128) ||
+	    g->cpus != (o->cpus > 1 ? o->cpus : 1)) {
+		runner_guest_kill(g);
+		return runner_boot(res, o);
+	}
+	int rc = check_inputs(o);
+	struct kb_cpio *c = kb_cpio_new();
+	if (!rc)
+		rc = add_job(c, o);
+	size_t len = 0;
+	char *archive = kb_cpio_finish(c, &len);
+	kb_cpio_free(c);
+	if (rc) {
+		free(archive);
+		runner_guest_kill(g);
+		return rc;
+	}
+	struct kb_buf payload = KB_BUF_INIT;
+	kb_buf_printf(&payload, "%zu\n", len);
+	kb_buf_add(&payload, archive, len);
+	free(archive);
+
+	struct boot_state st;
+	boot_prepare(&st, res, o, g->nonce);
+	st.payload = payload.data;
+	st.payload_len = payload.len;
+	struct kb_exec_opts eo = boot_exec_opts(o, &st);
+	eo.feed = feed_payload;
+	struct kb_exec_result er;
+	rc = runner_exec_wait(g->run, &er, &eo);
+	g->run = NULL;
+	boot_collect(&st, res, o, &er);
+	runner_exec_result_free(&er);
+	kb_buf_free(&payload);
+	runner_guest_kill(g);
 	return rc;
 }
 
