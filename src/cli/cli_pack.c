@@ -28,7 +28,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-static const char pack_help[] =
+static const char *const pack_help = N_(
 	"usage: kbridge pack new DIR\n"
 	"       kbridge pack validate [--no-run] [--keep] [--timeout S] [-j N] [--lang TAG] PACK\n"
 	"       kbridge pack pot PACK\n"
@@ -79,7 +79,7 @@ static const char pack_help[] =
 	"  -h, --help    this text\n"
 	"\n"
 	"Exit status: 0 when the pack was made / every finding passed; 1 otherwise; 2 for bad\n"
-	"arguments.\n";
+	"arguments.\n");
 
 /* ---- pack new ------------------------------------------------------------------------ */
 
@@ -203,12 +203,14 @@ static int write_new(const char *dir, const char *rel, const char *text)
 static int pack_new(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "kbridge pack new: give one folder\n\n%s", pack_help);
+		fprintf(stderr, "kbridge pack new: %s\n\n%s", _("give one folder"), _(pack_help));
 		return 2;
 	}
 	const char *dir = argv[1];
 	if (kb_path_exists(dir) && !(kb_is_dir(dir) && kb_dir_is_empty(dir))) {
-		fprintf(stderr, "kbridge pack new: %s already exists and is not empty\n", dir);
+		fputs("kbridge pack new: ", stderr);
+		fprintf(stderr, _("%s already exists and is not empty"), dir);
+		fputc('\n', stderr);
 		return 1;
 	}
 	char *copy = kb_strdup(dir);
@@ -238,15 +240,28 @@ static int pack_new(int argc, char **argv)
 		fprintf(stderr, "kbridge pack new: %s\n", kb_error_last());
 		return 1;
 	}
-	printf("Made the lesson pack %s:\n"
-	       "  pack.lua                                        the manifest\n"
-	       "  hello/lesson.lua                                a page, a quiz and a task\n"
-	       "  hello/intro.md                                  the page\n"
-	       "  hello/solution/samples/kbridge/hello/*          the task's solution; its TODO\n"
-	       "                                                  markers make the starter\n"
-	       "  hello/po/zh-CN.po, hello/intro.zh-CN.md         the lesson in Simplified Chinese\n"
-	       "                                                  (kbridge --lang zh-CN shows it)\n"
-	       "Next: kbridge pack validate %s\n", dir, dir);
+	/* the files made, each with what it is (a description may run over lines) */
+	static const struct { const char *file, *what; } made[] = {
+		{"pack.lua", N_("the manifest")},
+		{"hello/lesson.lua", N_("a page, a quiz and a task")},
+		{"hello/intro.md", N_("the page")},
+		{"hello/solution/samples/kbridge/hello/*", N_("the task's solution; its TODO\nmarkers make the starter")},
+		{"hello/po/zh-CN.po, hello/intro.zh-CN.md",
+		 N_("the lesson in Simplified Chinese\n(kbridge --lang zh-CN shows it)")},
+	};
+	printf(_("Made the lesson pack %s:"), dir);
+	putchar('\n');
+	for (size_t i = 0; i < sizeof made / sizeof *made; i++) {
+		const char *what = _(made[i].what);
+		printf("  %-48s", made[i].file);
+		for (const char *l = what; *l;) {
+			size_t n = strcspn(l, "\n");
+			printf("%*s%.*s\n", l == what ? 0 : 50, "", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+	}
+	printf(_("Next: kbridge pack validate %s"), dir);
+	putchar('\n');
 	return 0;
 }
 
@@ -283,19 +298,34 @@ static void finding(struct findings *f, bool ok, const char *detail, const char 
 		f->failed++;
 }
 
+/* validate's last line: "N passed, N failed" */
+static void print_totals(const struct findings *f)
+{
+	/* TRANSLATORS: the last line of `kbridge pack validate` */
+	printf(_("%d passed, %d failed"), f->passed, f->failed);
+	putchar('\n');
+	fflush(stdout);
+}
+
 /* why a check result is not what was wanted, for the finding's detail */
 static char *describe(const struct kb_check_result *r)
 {
 	struct kb_buf b = KB_BUF_INIT;
 	if (r->verdict == KB_VERDICT_ERROR) {
-		kb_buf_printf(&b, "the check raised an error: %s\n", r->error);
+		kb_buf_printf(&b, _("the check raised an error: %s"), r->error);
+		kb_buf_adds(&b, "\n");
 	} else {
+		/* the marks padded to the wider one, by columns */
+		const char *met = _("[met]"), *unmet = _("[NOT MET]");
+		int wm = cli_width(met), wu = cli_width(unmet), w = wm > wu ? wm : wu;
 		for (size_t i = 0; i < r->n_exp; i++) {
 			const struct kb_expectation *e = &r->exp[i];
-			kb_buf_printf(&b, "%s %s\n", e->met ? "[met]    " : "[NOT MET]", e->expected);
+			const char *mark = e->met ? met : unmet;
+			kb_buf_printf(&b, "%s%*s %s\n", mark, w - cli_width(mark), "", e->expected);
 			if (!e->met && e->seen) {
 				char *first = kb_strndup(e->seen, strcspn(e->seen, "\n"));
-				kb_buf_printf(&b, "            seen: %s%s\n", first, strchr(e->seen, '\n') ? " ..." : "");
+				kb_buf_printf(&b, "%*s%s %s%s\n", w + 3, "", _("seen:"), first,
+					      strchr(e->seen, '\n') ? " ..." : "");
 				free(first);
 			}
 		}
@@ -353,7 +383,8 @@ static void print_missed(FILE *out, const struct kb_check_result *r)
 {
 	for (size_t i = 0; i < r->n_exp; i++)
 		if (!r->exp[i].met)
-			fprintf(out, "       missed: %.*s\n", (int)strcspn(r->exp[i].expected, "\n"), r->exp[i].expected);
+			fprintf(out, "       %s %.*s\n", _("missed:"), (int)strcspn(r->exp[i].expected, "\n"),
+				r->exp[i].expected);
 	fflush(out);
 }
 
@@ -363,8 +394,10 @@ static void validate_quiz(struct findings *f, const struct kb_lesson *l, const s
 	char right[128] = "";
 	for (size_t a = 0, n = 0; a < q->n_answers && n + 8 < sizeof right; a++)
 		n += (size_t)snprintf(right + n, sizeof right - n, "%s%d", a ? ", " : "", q->answers[a] + 1);
-	finding(f, q->n_answers > 0, NULL, "%s: quiz %s has a right answer (choice%s %s of %zu)", l->id, q->id,
-		q->n_answers == 1 ? "" : "s", right, q->n_choices);
+	finding(f, q->n_answers > 0, NULL,
+		kb_ngettext("%s: quiz %s has a right answer (choice %s of %zu)",
+			    "%s: quiz %s has a right answer (choices %s of %zu)", q->n_answers),
+		l->id, q->id, right, q->n_choices);
 }
 
 /* A task's files: a starter the learner does not start from the solution, and hints. */
@@ -377,14 +410,14 @@ static void validate_task_files(struct findings *f, const struct kb_lesson *l, c
 		if (kb_task_file_is_edited(l, &t->files[k]))
 			same = false;
 	}
-	char *from = hand == 0 ? kb_strdup("made from TODO markers")
-		     : hand == t->n_files ? kb_strdup("from starter/")
-		     : kb_asprintf("%zu file(s) from starter/, the others from TODO markers", hand);
-	finding(f, !same, "no file has TODO markers or a starter/ version: the learner would start from the solution",
-		"%s/%s: %zu file(s), starter %s", l->id, t->id, t->n_files, from);
+	char *from = hand == 0 ? kb_strdup(_("made from TODO markers"))
+		     : hand == t->n_files ? kb_strdup(_("from starter/"))
+		     : kb_asprintf(_("%zu file(s) from starter/, the others from TODO markers"), hand);
+	finding(f, !same, _("no file has TODO markers or a starter/ version: the learner would start from the solution"),
+		_("%s/%s: %zu file(s), starter %s"), l->id, t->id, t->n_files, from);
 	free(from);
-	finding(f, t->n_hints > 0, "give learners at least one hint (hints = { ... })",
-		"%s/%s: has %zu hint(s)", l->id, t->id, t->n_hints);
+	finding(f, t->n_hints > 0, _("give learners at least one hint (hints = { ... })"),
+		_("%s/%s: has %zu hint(s)"), l->id, t->id, t->n_hints);
 }
 
 /* A task's check, each in a fresh tree as `start` makes it: it fails on the starter (for
@@ -396,8 +429,8 @@ static void validate_task_runs(struct findings *f, const struct kb_lesson *l, co
 	struct kb_check_result r;
 	run_in_fresh(&r, l, t, KB_RENDER_STARTER, tmp, timeout, keep);
 	char *d = describe(&r);
-	finding(f, r.verdict == KB_VERDICT_FAIL, d, "%s/%s: the check fails on the starter (%zu of %zu "
-		"expectations unmet, %.1f s)", l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
+	finding(f, r.verdict == KB_VERDICT_FAIL, d, _("%s/%s: the check fails on the starter (%zu of %zu "
+		"expectations unmet, %.1f s)"), l->id, t->id, kb_check_unmet(&r), r.n_exp, r.elapsed);
 	if (r.verdict == KB_VERDICT_FAIL)
 		print_missed(f->out ? f->out : stdout, &r);
 	free(d);
@@ -405,17 +438,18 @@ static void validate_task_runs(struct findings *f, const struct kb_lesson *l, co
 	   about: it proves nothing unless the compiler's error is the point */
 	if (r.verdict == KB_VERDICT_FAIL)
 		finding(f, r.n_failed_builds == 0 || t->starter_build_fails,
-			"the starter's build fails, so its check never reaches what the task is about; "
-			"make the starter compile, or say the error is the point with "
-			"starter_build_fails = true in the task",
-			"%s/%s: the starter %s%s", l->id, t->id,
-			r.n_failed_builds == 0 ? "builds" : "does not build",
-			r.n_failed_builds && t->starter_build_fails ? " (the task says that is the point)" : "");
+			_("the starter's build fails, so its check never reaches what the task is about; "
+			  "make the starter compile, or say the error is the point with "
+			  "starter_build_fails = true in the task"),
+			"%s/%s: %s", l->id, t->id,
+			r.n_failed_builds == 0 ? _("the starter builds")
+			: t->starter_build_fails ? _("the starter does not build (the task says that is the point)")
+			: _("the starter does not build"));
 	kb_check_result_free(&r);
 	run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
 	d = describe(&r);
-	finding(f, r.verdict == KB_VERDICT_PASS, d, "%s/%s: the check passes on the solution (%zu "
-		"expectations met, %.1f s)", l->id, t->id, r.n_exp - kb_check_unmet(&r), r.elapsed);
+	finding(f, r.verdict == KB_VERDICT_PASS, d, _("%s/%s: the check passes on the solution (%zu "
+		"expectations met, %.1f s)"), l->id, t->id, r.n_exp - kb_check_unmet(&r), r.elapsed);
 	free(d);
 	kb_check_result_free(&r);
 }
@@ -534,10 +568,14 @@ static void side_reap(struct side *s, struct findings *f)
 			f->failed += c->failed;
 		} else {
 			f->failed++;
-			p->text = kb_asprintf("FAIL %s: the process that validated it ended without its findings "
-					      "(%s %d)\n", p->name, pid > 0 && WIFSIGNALED(status) ? "signal" : "status",
-					      pid > 0 && WIFSIGNALED(status) ? WTERMSIG(status)
-					      : pid > 0 ? WEXITSTATUS(status) : -1);
+			bool sig = pid > 0 && WIFSIGNALED(status);
+			char *why = kb_asprintf(sig ? _("%s: the process that validated it ended without its findings "
+							"(signal %d)")
+						    : _("%s: the process that validated it ended without its findings "
+							"(status %d)"),
+						p->name, sig ? WTERMSIG(status) : pid > 0 ? WEXITSTATUS(status) : -1);
+			p->text = kb_asprintf("FAIL %s\n", why);
+			free(why);
 			p->len = strlen(p->text);
 		}
 		if (pid > 0)
@@ -630,18 +668,20 @@ static int pack_validate(int argc, char **argv)
 		case 't': timeout = atof(optarg); break;
 		case 'j':
 			if (!(jobs = (size_t)jobs_arg(optarg))) {
-				fprintf(stderr, "kbridge pack validate: -j takes a number of tasks at once, 1 or more "
-					"(not '%s')\n", optarg);
+				fputs("kbridge pack validate: ", stderr);
+				fprintf(stderr, _("-j takes a number of tasks at once, 1 or more (not '%s')"), optarg);
+				fputc('\n', stderr);
 				return 2;
 			}
 			break;
 		default:
-			fputs(pack_help, stderr);
+			fputs(_(pack_help), stderr);
 			return 2;
 		}
 	}
 	if (optind != argc - 1 || timeout <= 0) {
-		fprintf(stderr, "kbridge pack validate: give one pack (a folder or a git source)\n\n%s", pack_help);
+		fprintf(stderr, "kbridge pack validate: %s\n\n%s", _("give one pack (a folder or a git source)"),
+			_(pack_help));
 		return 2;
 	}
 	const char *dir = argv[optind];
@@ -649,17 +689,25 @@ static int pack_validate(int argc, char **argv)
 	struct kb_pack pack;
 	char *origin = NULL;
 	int rc = kb_pack_open(&pack, &origin, dir);
-	if (origin)
-		printf("     the pack comes from %s\n", origin);
+	if (origin) {
+		fputs("     ", stdout);
+		printf(_("the pack comes from %s"), origin);
+		putchar('\n');
+	}
 	free(origin);
-	finding(&f, rc == 0, rc ? kb_error_last() : NULL, "pack.lua loads%s%s%s", rc ? "" : " (", rc ? "" : pack.name,
-		rc ? "" : ")");
+	if (rc)
+		finding(&f, false, kb_error_last(), "%s", _("pack.lua loads"));
+	else
+		finding(&f, true, NULL, _("pack.lua loads (%s)"), pack.name);
 	if (rc < 0) {
 		kb_pack_free(&pack);
-		printf("%d passed, %d failed\n", f.passed, f.failed);
+		print_totals(&f);
 		return 1;
 	}
-	printf("     %zu lessons loaded in %.1f ms\n", pack.n_lessons, pack.load_ms);
+	fputs("     ", stdout);
+	printf(kb_ngettext("%zu lesson loaded in %.1f ms", "%zu lessons loaded in %.1f ms", pack.n_lessons),
+	       pack.n_lessons, pack.load_ms);
+	putchar('\n');
 	char *tmp = NULL;
 	if (run) {
 		tmp = kb_mkdtemp("kbridge-validate");
@@ -686,7 +734,7 @@ static int pack_validate(int argc, char **argv)
 	}
 	for (size_t i = 0; i < pack.n_lessons && !kb_interrupted; i++) {
 		struct kb_lesson *l = &pack.lessons[i];
-		finding(&f, !l->error, l->error, "%s: lesson.lua loads", l->id);
+		finding(&f, !l->error, l->error, _("%s: lesson.lua loads"), l->id);
 		if (l->error)
 			continue;
 		for (size_t s = 0; s < l->n_steps && !kb_interrupted; s++) {
@@ -694,7 +742,8 @@ static int pack_validate(int argc, char **argv)
 			if (st->kind == KB_PAGE) {
 				struct stat sb;
 				bool ok = stat(st->page.path, &sb) == 0 && sb.st_size > 0;
-				finding(&f, ok, "the file is missing or empty", "%s: page %s has text", l->id, st->page.file);
+				finding(&f, ok, _("the file is missing or empty"), _("%s: page %s has text"), l->id,
+					st->page.file);
 			} else if (st->kind == KB_QUIZ) {
 				validate_quiz(&f, l, &st->quiz);
 			} else if (beside) {
@@ -709,18 +758,21 @@ static int pack_validate(int argc, char **argv)
 	if (beside)
 		side_finish(&side, &f);
 	if (tmp) {
-		if (keep)
-			printf("     the workspaces are kept in %s\n", tmp);
-		else
+		if (keep) {
+			fputs("     ", stdout);
+			printf(_("the workspaces are kept in %s"), tmp);
+			putchar('\n');
+		} else {
 			kb_rm_rf(tmp);
+		}
 		free(tmp);
 	}
 	if (kb_interrupted)
-		printf("     interrupted\n");
+		printf("     %s\n", _("interrupted"));
 	else
 		cli_pack_translations(pack.dir, &f.passed, &f.failed);
 	kb_pack_free(&pack);
-	printf("%d passed, %d failed\n", f.passed, f.failed);
+	print_totals(&f);
 	return f.failed || kb_interrupted ? 1 : 0;
 }
 
@@ -745,10 +797,13 @@ static int update_one(const char *source, bool fetch_only)
 	if (rc) {
 		fprintf(stderr, "kbridge pack update: %s\n", kb_error_last());
 	} else if (fetch_only) {
-		printf("%s: fetched into %s\n", s.url, s.cache);
+		printf(_("%s: fetched into %s"), s.url, s.cache);
+		putchar('\n');
 	} else {
 		char *d = kb_packsrc_describe(&s);
-		printf("%s\n  in %s\n", d, s.dir);
+		printf("%s\n  ", d);
+		printf(_("in %s"), s.dir);
+		putchar('\n');
 		free(d);
 	}
 	kb_packsrc_free(&s);
@@ -760,7 +815,9 @@ static int pack_update(int argc, char **argv)
 	int failed = 0;
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-') {
-			fprintf(stderr, "kbridge pack update: unknown option '%s'\n\n%s", argv[i], pack_help);
+			fputs("kbridge pack update: ", stderr);
+			fprintf(stderr, _("unknown option '%s'"), argv[i]);
+			fprintf(stderr, "\n\n%s", _(pack_help));
 			return 2;
 		}
 	}
@@ -788,8 +845,10 @@ static int pack_update(int argc, char **argv)
 	}
 	if (d)
 		closedir(d);
-	if (n == 0)
-		printf("no pack from git in %s yet\n", root);
+	if (n == 0) {
+		printf(_("no pack from git in %s yet"), root);
+		putchar('\n');
+	}
 	free(root);
 	return failed ? 1 : 0;
 }
@@ -803,14 +862,16 @@ static int pack_export(int argc, char **argv)
 		if (!strcmp(argv[i], "--starter")) {
 			starter = true;
 		} else if (argv[i][0] == '-' || n == 3) {
-			fprintf(stderr, "kbridge pack export: unexpected '%s'\n\n%s", argv[i], pack_help);
+			fputs("kbridge pack export: ", stderr);
+			fprintf(stderr, _("unexpected '%s'"), argv[i]);
+			fprintf(stderr, "\n\n%s", _(pack_help));
 			return 2;
 		} else {
 			args[n++] = argv[i];
 		}
 	}
 	if (n != 3) {
-		fprintf(stderr, "kbridge pack export: takes PACK LESSON DIR\n\n%s", pack_help);
+		fprintf(stderr, "kbridge pack export: %s\n\n%s", _("takes PACK LESSON DIR"), _(pack_help));
 		return 2;
 	}
 	struct kb_pack pack;
@@ -840,11 +901,11 @@ static int pack_export(int argc, char **argv)
 int cli_pack(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		cli_usage(pack_help);
+		cli_usage(_(pack_help));
 		return argc < 2 ? 2 : 0;
 	}
 	if (cli_wants_help(argc - 1, argv + 1)) {
-		cli_usage(pack_help);
+		cli_usage(_(pack_help));
 		return 0;
 	}
 	if (strcmp(argv[1], "new") == 0)
@@ -857,6 +918,8 @@ int cli_pack(int argc, char **argv)
 		return cli_pack_pot(argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return pack_export(argc - 1, argv + 1);
-	fprintf(stderr, "kbridge pack: unknown subcommand '%s' (new, validate, pot, update or export)\n", argv[1]);
+	fputs("kbridge pack: ", stderr);
+	fprintf(stderr, _("unknown subcommand '%s' (new, validate, pot, update or export)"), argv[1]);
+	fputc('\n', stderr);
 	return 2;
 }

@@ -2,6 +2,7 @@
  * result. See cli_report.h. */
 #define _GNU_SOURCE
 #include "cli/cli_report.h"
+#include "cli/cli.h"
 #include "engine/result.h"
 #include "engine/lesson.h"
 #include "base/util.h"
@@ -9,7 +10,6 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #ifndef KB_VERSION
 #define KB_VERSION "0.1.0"
@@ -95,52 +95,6 @@ char *cli_clean_text(const char *s)
 	return kb_buf_detach(&b);
 }
 
-/* ---- columns ------------------------------------------------------------------------ */
-
-/* wide East Asian characters, for a locale whose wcwidth() does not know them */
-static bool wide_cp(wchar_t c)
-{
-	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) || (c >= 0x3041 && c <= 0x33ff) ||
-	       (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
-	       (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||
-	       (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd);
-}
-
-int cli_text_width(const char *s)
-{
-	int w = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_len(p);
-		if (n <= 1) {
-			w += *p >= 0x20;
-			p++;
-			continue;
-		}
-		wchar_t wc = 0;
-		mbstate_t ms;
-		memset(&ms, 0, sizeof ms);
-		size_t r = mbrtowc(&wc, (const char *)p, n, &ms);
-		int cw = r == n ? wcwidth(wc) : -1;
-		if (cw < 0) {
-			/* not a UTF-8 locale: decode it here */
-			unsigned cp = p[0] & (0x7f >> n);
-			for (size_t i = 1; i < n; i++)
-				cp = (cp << 6) | (p[i] & 0x3f);
-			cw = wide_cp((wchar_t)cp) ? 2 : 1;
-		}
-		w += cw;
-		p += n;
-	}
-	return w;
-}
-
-void cli_put_padded(FILE *out, const char *s, int width)
-{
-	fputs(s, out);
-	for (int w = cli_text_width(s); w < width; w++)
-		fputc(' ', out);
-}
-
 /* ---- text ----------------------------------------------------------------------------- */
 
 static void indented(FILE *out, const char *prefix, const char *text)
@@ -160,7 +114,7 @@ static int widest(const char *const *v, size_t n)
 {
 	int w = 0;
 	for (size_t i = 0; i < n; i++) {
-		int k = cli_text_width(v[i]);
+		int k = cli_width(v[i]);
 		w = k > w ? k : w;
 	}
 	return w;
@@ -177,12 +131,12 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 	int tag_w = widest(tag, 3), mark_w = widest(mark, 2);
 	char *pad = kb_asprintf("%*s", 2 + mark_w + 1, "");
 	char *bar = kb_asprintf("%s  | ", pad);
-	cli_put_padded(out, tag[r->verdict], tag_w);
+	cli_pad(out, tag[r->verdict], tag_w);
 	fprintf(out, " %s  %s  (%.1f s)\n", r->id, r->title ? r->title : "", r->elapsed);
 	for (size_t i = 0; i < r->n_exp; i++) {
 		const struct kb_expectation *e = &r->exp[i];
 		fputs("  ", out);
-		cli_put_padded(out, mark[!e->met], mark_w);
+		cli_pad(out, mark[!e->met], mark_w);
 		fprintf(out, " %.*s\n", CLI_FIELD_CAP, e->expected);
 		if (e->met)
 			continue;
@@ -565,11 +519,10 @@ void cli_print_report(FILE *out, enum cli_format fmt, const struct kb_pack *pack
 			errors += res->v[i].verdict == KB_VERDICT_ERROR;
 		}
 		/* TRANSLATORS: the last line of `kbridge check`'s text report */
-		fprintf(out, _("%zu passed, %zu failed"), passed, res->n - passed);
-		if (errors) {
-			fputc(' ', out);
-			fprintf(out, _("(%zu could not run)"), errors);
-		}
+		if (errors)
+			fprintf(out, _("%zu passed, %zu failed (%zu could not run)"), passed, res->n - passed, errors);
+		else
+			fprintf(out, _("%zu passed, %zu failed"), passed, res->n - passed);
 		fputc('\n', out);
 		break;
 	}

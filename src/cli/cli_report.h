@@ -46,12 +46,6 @@ void cli_results_free(struct cli_results *res);
  * '?'. Caller frees. */
 char *cli_clean_text(const char *s);
 
-/* The columns UTF-8 text s takes on a terminal (a Chinese character takes two), for
- * text padded into columns whatever the language. */
-int cli_text_width(const char *s);
-/* s, then spaces up to `width` columns. */
-void cli_put_padded(FILE *out, const char *s, int width);
-
 /* The workspace folder a --workspace argument names (a workspace, or the linux/ tree
  * inside one), or with NULL the default one when it exists; NULL when it is a plain
  * folder or there is none. Caller frees. */
