@@ -81,14 +81,14 @@ static void check_keys(struct rd *r, const struct kb_value *t, int line, const c
 			struct kb_buf list = KB_BUF_INIT;
 			for (const char *const *k = known; *k; k++)
 				kb_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-			rd_fail(r, line, "%s has an unknown field '%s' (its fields are: %s)", what,
+			rd_fail(r, line, _("%s has an unknown field '%s' (its fields are: %s)"), what,
 				t->fields[i].key, list.data ? list.data : "");
 			kb_buf_free(&list);
 			return;
 		}
 	}
 	if (t->n_other_keys)
-		rd_fail(r, line, "%s has keys that are neither names nor list positions", what);
+		rd_fail(r, line, _("%s has keys that are neither names nor list positions"), what);
 }
 
 /* t.key of type want; NULL when absent (an error when required) or of another type. */
@@ -98,11 +98,11 @@ static const struct kb_value *get(struct rd *r, const struct kb_value *t, int li
 	const struct kb_value *v = kb_value_get(t, key);
 	if (!v) {
 		if (required)
-			rd_fail(r, line, "%s has no '%s' (%s)", what, key, meaning);
+			rd_fail(r, line, _("%s has no '%s' (%s)"), what, key, _(meaning));
 		return NULL;
 	}
 	if (v->type != want) {
-		rd_fail(r, line, "%s.%s must be a %s (%s), not a %s", what, key, vtype_name(want), meaning,
+		rd_fail(r, line, _("%s.%s must be a %s (%s), not a %s"), what, key, vtype_name(want), _(meaning),
 			vtype_name(v->type));
 		return NULL;
 	}
@@ -114,7 +114,7 @@ static char *get_str(struct rd *r, const struct kb_value *t, int line, const cha
 {
 	const struct kb_value *v = get(r, t, line, what, key, KB_V_STRING, required, meaning);
 	if (v && required && v->len == 0) {
-		rd_fail(r, line, "%s.%s is empty (%s)", what, key, meaning);
+		rd_fail(r, line, _("%s.%s is empty (%s)"), what, key, _(meaning));
 		return NULL;
 	}
 	return v ? kb_strdup(v->str) : NULL;
@@ -129,13 +129,13 @@ static char **get_strings(struct rd *r, const struct kb_value *t, int line, cons
 	if (!v)
 		return NULL;
 	if (v->n_fields || v->n_other_keys) {
-		rd_fail(r, line, "%s.%s must be a list { \"...\", ... } (%s)", what, key, meaning);
+		rd_fail(r, line, _("%s.%s must be a list { \"...\", ... } (%s)"), what, key, _(meaning));
 		return NULL;
 	}
 	char **out = kb_calloc(v->n_items + 1, sizeof *out);
 	for (size_t i = 0; i < v->n_items; i++) {
 		if (v->items[i].type != KB_V_STRING) {
-			rd_fail(r, line, "%s.%s[%zu] must be a string, not a %s", what, key, i + 1,
+			rd_fail(r, line, _("%s.%s[%zu] must be a string, not a %s"), what, key, i + 1,
 				vtype_name(v->items[i].type));
 			break;
 		}
@@ -350,8 +350,8 @@ fail:
 
 static const char *file_kind(mode_t m)
 {
-	return S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ? "a named pipe" : S_ISSOCK(m) ? "a socket" :
-	       S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a plain file";
+	return S_ISLNK(m) ? _("a symbolic link") : S_ISFIFO(m) ? _("a named pipe") : S_ISSOCK(m) ? _("a socket") :
+	       S_ISCHR(m) ? _("a character device") : S_ISBLK(m) ? _("a block device") : _("not a plain file");
 }
 
 /* Every entry under the open folder dfd (named rel in messages, "" at the pack's top) is a
@@ -532,18 +532,18 @@ static void read_page(struct rd *r, struct kb_lesson *l, const struct kb_value *
 	check_keys(r, v, v->line, "page", known);
 	const struct kb_value *file = v->n_items ? &v->items[0] : kb_value_get(v, "file");
 	if (!file || file->type != KB_V_STRING || !file->len) {
-		rd_fail(r, v->line, "page %d needs its Markdown file: page \"intro.md\" or page { file = \"intro.md\" }", n);
+		rd_fail(r, v->line, _("page %d needs its Markdown file: page \"intro.md\" or page { file = \"intro.md\" }"), n);
 		return;
 	}
 	pg->file = kb_strdup(file->str);
-	pg->title = get_str(r, v, v->line, "page", "title", false, "the page's title");
+	pg->title = get_str(r, v, v->line, "page", "title", false, N_("the page's title"));
 	if (!valid_tree_path(pg->file)) {
-		rd_fail(r, v->line, "page file '%s' must be a path inside the lesson folder", pg->file);
+		rd_fail(r, v->line, _("page file '%s' must be a path inside the lesson folder"), pg->file);
 		return;
 	}
 	pg->path = kb_path_join(l->dir, pg->file);
 	if (!lesson_file_exists(l->dir, pg->file))
-		rd_fail(r, v->line, "page file '%s' not found in %s/", pg->file, l->id);
+		rd_fail(r, v->line, _("page file '%s' not found in %s/"), pg->file, l->id);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -556,44 +556,44 @@ static void read_quiz(struct rd *r, const struct kb_value *v, struct kb_quiz *q,
 	static const char *const known[] = {"id", "question", "choices", "answer", "explain", NULL};
 	int line = v->line;
 	check_keys(r, v, line, "quiz", known);
-	q->id = get_str(r, v, line, "quiz", "id", false, "a short name");
+	q->id = get_str(r, v, line, "quiz", "id", false, N_("a short name"));
 	if (!q->id)
 		q->id = kb_asprintf("quiz%d", n);
-	q->question = get_str(r, v, line, "quiz", "question", true, "the question asked");
-	q->choices = get_strings(r, v, line, "quiz", "choices", true, &q->n_choices, "the answers offered");
-	q->explain = get_str(r, v, line, "quiz", "explain", true, "the explanation shown after answering");
+	q->question = get_str(r, v, line, "quiz", "question", true, N_("the question asked"));
+	q->choices = get_strings(r, v, line, "quiz", "choices", true, &q->n_choices, N_("the answers offered"));
+	q->explain = get_str(r, v, line, "quiz", "explain", true, N_("the explanation shown after answering"));
 	if (r->err)
 		return;
 	if (q->n_choices < 2) {
-		rd_fail(r, line, "quiz '%s' needs at least two choices", q->id);
+		rd_fail(r, line, _("quiz '%s' needs at least two choices"), q->id);
 		return;
 	}
 	const struct kb_value *a = kb_value_get(v, "answer");
 	if (!a) {
-		rd_fail(r, line, "quiz '%s' has no 'answer' (the number of the right choice, or a list of them)", q->id);
+		rd_fail(r, line, _("quiz '%s' has no 'answer' (the number of the right choice, or a list of them)"), q->id);
 		return;
 	}
 	const struct kb_value *list = a->type == KB_V_TABLE ? a->items : a;
 	size_t na = a->type == KB_V_TABLE ? a->n_items : 1;
 	if (na == 0 || (a->type == KB_V_TABLE && (a->n_fields || a->n_other_keys))) {
-		rd_fail(r, line, "quiz '%s': answer must name at least one right choice ({1, 3})", q->id);
+		rd_fail(r, line, _("quiz '%s': answer must name at least one right choice ({1, 3})"), q->id);
 		return;
 	}
 	q->answers = kb_calloc(na, sizeof *q->answers);
 	for (size_t i = 0; i < na; i++) {
 		if (list[i].type != KB_V_NUMBER || !list[i].is_integer) {
-			rd_fail(r, line, "quiz '%s': answer must be a choice number (1 to %zu), not a %s", q->id,
+			rd_fail(r, line, _("quiz '%s': answer must be a choice number (1 to %zu), not a %s"), q->id,
 				q->n_choices, vtype_name(list[i].type));
 			return;
 		}
 		if (list[i].integer < 1 || (size_t)list[i].integer > q->n_choices) {
-			rd_fail(r, line, "quiz '%s': answer %lld is not a choice (there are %zu)", q->id,
+			rd_fail(r, line, _("quiz '%s': answer %lld is not a choice (there are %zu)"), q->id,
 				list[i].integer, q->n_choices);
 			return;
 		}
 		for (size_t j = 0; j < q->n_answers; j++)
 			if (q->answers[j] == (int)list[i].integer - 1) {
-				rd_fail(r, line, "quiz '%s': answer %lld is given twice", q->id, list[i].integer);
+				rd_fail(r, line, _("quiz '%s': answer %lld is given twice"), q->id, list[i].integer);
 				return;
 			}
 		q->answers[q->n_answers++] = (int)list[i].integer - 1;
@@ -606,7 +606,7 @@ static void read_quiz(struct rd *r, const struct kb_value *v, struct kb_quiz *q,
 static void read_limits(struct rd *r, const struct kb_value *v, int line, struct kb_task *t)
 {
 	const struct kb_value *lim = get(r, v, line, "task", "limits", KB_V_TABLE, false,
-					 "{ seconds = N, builds = N, boots = N }");
+					 N_("{ seconds = N, builds = N, boots = N }"));
 	if (!lim)
 		return;
 	static const char *const known[] = {"seconds", "builds", "boots", NULL};
@@ -620,7 +620,7 @@ static void read_limits(struct rd *r, const struct kb_value *v, int line, struct
 		if (!n)
 			continue;
 		if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 1 || n->integer > keys[i].max) {
-			rd_fail(r, line, "task.limits.%s must be a whole number from 1 to %d", keys[i].key,
+			rd_fail(r, line, _("task.limits.%s must be a whole number from 1 to %d"), keys[i].key,
 				keys[i].max);
 			continue;
 		}
@@ -636,8 +636,8 @@ static void read_points(struct rd *r, const struct kb_value *v, int line, struct
 	if (!n)
 		return;
 	if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 0 || n->integer > KB_TASK_POINTS_MAX) {
-		rd_fail(r, line, "task.points must be a whole number from 0 to %d (what the task is worth in "
-			"a GitHub Classroom result; 1 when not given)", KB_TASK_POINTS_MAX);
+		rd_fail(r, line, _("task.points must be a whole number from 0 to %d (what the task is worth in "
+			"a GitHub Classroom result; 1 when not given)"), KB_TASK_POINTS_MAX);
 		return;
 	}
 	t->points = (int)n->integer;
@@ -651,26 +651,26 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 	check_keys(r, v, line, "task", known);
 	read_limits(r, v, line, t);
 	read_points(r, v, line, t);
-	t->id = get_str(r, v, line, "task", "id", false, "a short name: lowercase letters, digits, - and _");
+	t->id = get_str(r, v, line, "task", "id", false, N_("a short name: lowercase letters, digits, - and _"));
 	if (t->id && !valid_id(t->id))
-		rd_fail(r, line, "task id '%s' must be lowercase letters, digits, '-' and '_'", t->id);
+		rd_fail(r, line, _("task id '%s' must be lowercase letters, digits, '-' and '_'"), t->id);
 	if (!t->id)
 		t->id = kb_asprintf("task%d", n);
-	t->goal = get_str(r, v, line, "task", "goal", true, "what the learner has to do");
-	t->title = get_str(r, v, line, "task", "title", false, "a short title");
+	t->goal = get_str(r, v, line, "task", "goal", true, N_("what the learner has to do"));
+	t->title = get_str(r, v, line, "task", "title", false, N_("a short title"));
 	if (!t->title && t->goal)
 		t->title = kb_strndup(t->goal, strcspn(t->goal, "\n"));
 	char **files = get_strings(r, v, line, "task", "files", true, &t->n_files,
-				   "the files the learner edits, as paths in the kernel tree");
-	t->hints = get_strings(r, v, line, "task", "hints", false, &t->n_hints, "hints, revealed one at a time");
+				   N_("the files the learner edits, as paths in the kernel tree"));
+	t->hints = get_strings(r, v, line, "task", "hints", false, &t->n_hints, N_("hints, revealed one at a time"));
 	size_t n_mine = 0;
 	char **mine = get_strings(r, v, line, "task", "learner", false, &n_mine,
-				  "files given to read that the learner may still change: a check does not pin them");
+				  N_("files given to read that the learner may still change: a check does not pin them"));
 	const struct kb_value *sbf = get(r, v, line, "task", "starter_build_fails", KB_V_BOOL, false,
-					 "true when the starter is meant not to compile");
+					 N_("true when the starter is meant not to compile"));
 	t->starter_build_fails = sbf && sbf->boolean;
 	const struct kb_value *check = get(r, v, line, "task", "check", KB_V_FUNCTION, true,
-					   "function(kb) ... end: what makes the task done");
+					   N_("function(kb) ... end: what makes the task done"));
 	if (check) {
 		t->check_ref = check->ref;
 		t->check_line = check->line;
@@ -682,14 +682,14 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 		return;
 	}
 	if (t->n_files == 0)
-		rd_fail(r, line, "task '%s' lists no files", t->id);
+		rd_fail(r, line, _("task '%s' lists no files"), t->id);
 	t->files = kb_calloc(t->n_files ? t->n_files : 1, sizeof *t->files);
 	for (size_t i = 0; i < t->n_files; i++) {
 		struct kb_task_file *f = &t->files[i];
 		f->path = files[i];
 		files[i] = NULL;
 		if (!valid_tree_path(f->path)) {
-			rd_fail(r, line, "task '%s': file '%s' must be a path in the kernel tree (no '..', not absolute)",
+			rd_fail(r, line, _("task '%s': file '%s' must be a path in the kernel tree (no '..', not absolute)"),
 				t->id, f->path);
 			continue;
 		}
@@ -698,7 +698,7 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 		if (lesson_file_exists(l->dir, sta))
 			f->starter = kb_path_join(l->dir, sta);
 		if (!lesson_file_exists(l->dir, sol)) {
-			rd_fail(r, line, "task '%s': file %s/%s not found (each task file needs its solution there)",
+			rd_fail(r, line, _("task '%s': file %s/%s not found (each task file needs its solution there)"),
 				t->id, l->id, sol);
 		} else if (!f->starter) {
 			/* the markers must be sound now, not when a learner starts the task */
@@ -706,7 +706,7 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 			if (lesson_read(&text, NULL, l, f->solution) == 0) {
 				char *name = kb_asprintf("%s/%s", l->id, sol);
 				if (kb_todo_render(&out, text, KB_RENDER_STARTER, name) < 0)
-					rd_fail(r, line, "task '%s': %s", t->id, kb_error_last());
+					rd_fail(r, line, _("task '%s': %s"), t->id, kb_error_last());
 				else
 					free(out);
 				free(name);
@@ -723,7 +723,7 @@ static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *
 		if (i < t->n_files)
 			t->files[i].learner = true;
 		else
-			rd_fail(r, line, "task '%s': learner names '%s', which is not one of its files", t->id, mine[m]);
+			rd_fail(r, line, _("task '%s': learner names '%s', which is not one of its files"), t->id, mine[m]);
 	}
 	free_strings(mine, n_mine);
 	free(files);
@@ -734,30 +734,30 @@ static void read_lesson(struct rd *r, struct kb_lesson *l, const struct kb_value
 	static const char *const known[] = {"id", "title", "summary", "history", "steps", NULL};
 	int line = v->line;
 	check_keys(r, v, line, "lesson", known);
-	l->id = get_str(r, v, line, "lesson", "id", true, "the lesson's id, as pack.lua lists it");
+	l->id = get_str(r, v, line, "lesson", "id", true, N_("the lesson's id, as pack.lua lists it"));
 	if (l->id && strcmp(l->id, want_id) != 0)
-		rd_fail(r, line, "lesson id '%s' does not match its folder and pack.lua ('%s')", l->id, want_id);
-	l->title = get_str(r, v, line, "lesson", "title", true, "the lesson's title");
-	l->summary = get_str(r, v, line, "lesson", "summary", false, "one sentence shown in lists");
+		rd_fail(r, line, _("lesson id '%s' does not match its folder and pack.lua ('%s')"), l->id, want_id);
+	l->title = get_str(r, v, line, "lesson", "title", true, N_("the lesson's title"));
+	l->summary = get_str(r, v, line, "lesson", "summary", false, N_("one sentence shown in lists"));
 	const struct kb_value *h = get(r, v, line, "lesson", "history", KB_V_TABLE, true,
-				       "{ year = 2022, milestone = \"...\", source = \"...\" }: its place in the history");
+				       N_("{ year = 2022, milestone = \"...\", source = \"...\" }: its place in the history"));
 	if (h) {
 		static const char *const hk[] = {"year", "milestone", "source", NULL};
 		check_keys(r, h, line, "lesson.history", hk);
-		const struct kb_value *y = get(r, h, line, "lesson.history", "year", KB_V_NUMBER, true, "e.g. 2022");
+		const struct kb_value *y = get(r, h, line, "lesson.history", "year", KB_V_NUMBER, true, N_("e.g. 2022"));
 		if (y && (!y->is_integer || y->integer < 1900 || y->integer > 2200))
-			rd_fail(r, line, "lesson.history.year must be a year such as 2022");
+			rd_fail(r, line, _("lesson.history.year must be a year such as 2022"));
 		else if (y)
 			l->history.year = (int)y->integer;
-		l->history.milestone = get_str(r, h, line, "lesson.history", "milestone", true, "what happened");
-		l->history.source = get_str(r, h, line, "lesson.history", "source", true, "the article it comes from");
+		l->history.milestone = get_str(r, h, line, "lesson.history", "milestone", true, N_("what happened"));
+		l->history.source = get_str(r, h, line, "lesson.history", "source", true, N_("the article it comes from"));
 	}
 	const struct kb_value *steps = get(r, v, line, "lesson", "steps", KB_V_TABLE, true,
-					   "the list of pages, quizzes and tasks");
+					   N_("the list of pages, quizzes and tasks"));
 	if (r->err || !steps)
 		return;
 	if (steps->n_items == 0 || steps->n_fields) {
-		rd_fail(r, line, "lesson.steps must be a non-empty list { page \"...\", quiz { ... }, task { ... } }");
+		rd_fail(r, line, _("lesson.steps must be a non-empty list { page \"...\", quiz { ... }, task { ... } }"));
 		return;
 	}
 	l->steps = kb_calloc(steps->n_items, sizeof *l->steps);
@@ -767,7 +767,7 @@ static void read_lesson(struct rd *r, struct kb_lesson *l, const struct kb_value
 		struct kb_lesson_step *st = &l->steps[l->n_steps++];
 		st->line = s->line ? s->line : line;
 		if (s->type != KB_V_TABLE || !s->kind) {
-			rd_fail(r, line, "step %zu of lesson '%s' is a %s: write page \"file.md\", quiz { ... } or task { ... }",
+			rd_fail(r, line, _("step %zu of lesson '%s' is a %s: write page \"file.md\", quiz { ... } or task { ... }"),
 				i + 1, l->id ? l->id : want_id, s->type == KB_V_TABLE ? "plain table" : vtype_name(s->type));
 			l->n_steps--;
 			break;
@@ -782,7 +782,7 @@ static void read_lesson(struct rd *r, struct kb_lesson *l, const struct kb_value
 			st->kind = KB_TASK;
 			read_task(r, l, s, &st->task, ++n_task);
 		} else {
-			rd_fail(r, st->line, "step %zu is a %s { ... }: only page, quiz and task are steps", i + 1, s->kind);
+			rd_fail(r, st->line, _("step %zu is a %s { ... }: only page, quiz and task are steps"), i + 1, s->kind);
 		}
 	}
 	/* ids are unique within the lesson */
@@ -793,7 +793,7 @@ static void read_lesson(struct rd *r, struct kb_lesson *l, const struct kb_value
 			const char *b = l->steps[j].kind == KB_TASK ? l->steps[j].task.id :
 					l->steps[j].kind == KB_QUIZ ? l->steps[j].quiz.id : NULL;
 			if (a && b && strcmp(a, b) == 0) {
-				rd_fail(r, l->steps[i].line, "id '%s' is used twice in lesson '%s' (lines %d and %d)", a,
+				rd_fail(r, l->steps[i].line, _("id '%s' is used twice in lesson '%s' (lines %d and %d)"), a,
 					l->id, l->steps[j].line, l->steps[i].line);
 				break;
 			}
@@ -916,19 +916,19 @@ static void check_kernel(struct rd *r, int line, const char *name, const char *w
 		p++;
 	}
 	if (*p || parts < 2 || parts > 3) {
-		rd_fail(r, line, "pack.kernel '%s' must be a Linux version such as \"%s\"", want, kb_course_kernel());
+		rd_fail(r, line, _("pack.kernel '%s' must be a Linux version such as \"%s\""), want, kb_course_kernel());
 		return;
 	}
 	char *where = NULL;
 	char *have = kb_installed_kernel_version(&where);
 	if (!kb_kernel_fits(want, have ? have : kb_course_kernel())) {
 		if (have)
-			rd_fail(r, line, "pack '%s' is written for Linux %s; this kbridge's course kernel is %s (Linux %s, "
-				"set up in %s): use a version of the pack written for %s, or a kbridge built for Linux %s",
+			rd_fail(r, line, _("pack '%s' is written for Linux %s; this kbridge's course kernel is %s (Linux %s, "
+				"set up in %s): use a version of the pack written for %s, or a kbridge built for Linux %s"),
 				name ? name : "?", want, kb_course_kernel(), have, where, kb_course_kernel(), want);
 		else
-			rd_fail(r, line, "pack '%s' is written for Linux %s; this kbridge's course kernel is %s (not set "
-				"up yet): use a version of the pack written for %s, or a kbridge built for Linux %s",
+			rd_fail(r, line, _("pack '%s' is written for Linux %s; this kbridge's course kernel is %s (not set "
+				"up yet): use a version of the pack written for %s, or a kbridge built for Linux %s"),
 				name ? name : "?", want, kb_course_kernel(), kb_course_kernel(), want);
 	}
 	free(have);
@@ -986,14 +986,14 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 		goto out;
 	static const char *const known[] = {"name", "title", "version", "kernel", "description", "lessons", NULL};
 	check_keys(&r, &v, v.line, "pack", known);
-	p->name = get_str(&r, &v, v.line, "pack", "name", true, "the pack's name");
-	p->title = get_str(&r, &v, v.line, "pack", "title", false, "a title to show");
-	p->version = get_str(&r, &v, v.line, "pack", "version", true, "the pack's version, e.g. \"1.0\"");
-	p->kernel = get_str(&r, &v, v.line, "pack", "kernel", true, "the kernel version the pack needs, e.g. \"6.12\"");
-	p->description = get_str(&r, &v, v.line, "pack", "description", false, "a sentence or two");
-	ids = get_strings(&r, &v, v.line, "pack", "lessons", true, &n_ids, "the lesson ids, in order");
+	p->name = get_str(&r, &v, v.line, "pack", "name", true, N_("the pack's name"));
+	p->title = get_str(&r, &v, v.line, "pack", "title", false, N_("a title to show"));
+	p->version = get_str(&r, &v, v.line, "pack", "version", true, N_("the pack's version, e.g. \"1.0\""));
+	p->kernel = get_str(&r, &v, v.line, "pack", "kernel", true, N_("the kernel version the pack needs, e.g. \"6.12\""));
+	p->description = get_str(&r, &v, v.line, "pack", "description", false, N_("a sentence or two"));
+	ids = get_strings(&r, &v, v.line, "pack", "lessons", true, &n_ids, N_("the lesson ids, in order"));
 	if (!r.err && n_ids == 0)
-		rd_fail(&r, v.line, "pack.lessons is empty: list the lesson folders in order");
+		rd_fail(&r, v.line, _("pack.lessons is empty: list the lesson folders in order"));
 	if (!r.err && p->kernel)
 		check_kernel(&r, v.line, p->name, p->kernel);
 	/* errors about one listed lesson point at the line that lists it */
@@ -1002,10 +1002,10 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 	for (size_t i = 0; i < n_ids && !r.err; i++) {
 		if (!valid_id(ids[i]))
 			rd_fail(&r, listed_line(text, ids[i], 0, v.line),
-				"lesson id '%s' must be lowercase letters, digits, '-' and '_'", ids[i]);
+				_("lesson id '%s' must be lowercase letters, digits, '-' and '_'"), ids[i]);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(ids[i], ids[j]) == 0)
-				rd_fail(&r, listed_line(text, ids[i], 1, v.line), "lesson '%s' is listed twice", ids[i]);
+				rd_fail(&r, listed_line(text, ids[i], 1, v.line), _("lesson '%s' is listed twice"), ids[i]);
 	}
 	if (r.err) {
 		rc = kb_error_set(KB_ELESSON, "%s", r.err);
@@ -1027,7 +1027,7 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 			l->title = kb_strdup(ids[i]);
 			l->dir = kb_path_join(p->dir, ids[i]);
 			l->file = kb_asprintf("%s/lesson.lua", ids[i]);
-			l->error = kb_asprintf("pack.lua:%d: lesson '%s' is listed but there is no %s/lesson.lua",
+			l->error = kb_asprintf(_("pack.lua:%d: lesson '%s' is listed but there is no %s/lesson.lua"),
 					       listed_line(text, ids[i], 0, v.line), ids[i], ids[i]);
 		}
 		free(lf);
