@@ -126,17 +126,75 @@ static enum kb_step_state step_state(const struct kb_home *h, enum kb_step s);
 
 /* probes: use the recorded answers to Kbuild's compiler probes when they are current
  * (module builds); setup's own builds of the kernel do not */
+/* What identifies a file's version without reading it: its inode, size, and times (to
+ * the nanosecond). A replaced or rewritten file gets another. */
+static void hash_file_id(unsigned long long *h, const char *path)
+{
+	struct stat st;
+	char buf[256];
+	int n = stat(path, &st) == 0 ?
+		snprintf(buf, sizeof buf, "%s:%llu:%llu:%lld:%lld.%09ld:%lld.%09ld;", path, (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec) :
+		snprintf(buf, sizeof buf, "%s:missing;", path);
+	*h = kb_hash64(buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1), *h);
+}
+
+#define BINDGEN "/usr/bin/bindgen"
+
+/* The bindgen answers (the system bindgen's version, the tree's minimum) take two programs
+ * run, some 5 to 50 ms, and change only with the files that give them: /usr/bin/bindgen and
+ * the tree's scripts/min-tool-version.sh. So they are kept in root/toolchain.cache under the
+ * identity of both (hash_file_id), asked again when either changes. A home we cannot write
+ * (a lab's) just asks each time. */
+static void bindgen_answers(struct kb_toolchain *tc, const struct kb_home *h)
+{
+	char *script = h ? kb_path_join(h->src, "scripts/min-tool-version.sh") : NULL;
+	char *cache = h ? kb_path_join(h->root, "toolchain.cache") : NULL;
+	char *text = NULL, *key = NULL;
+	size_t len;
+	if (h) {
+		unsigned long long k = kb_hash64("toolchain-v1", 12, 0);
+		hash_file_id(&k, BINDGEN);
+		hash_file_id(&k, script);
+		key = kb_asprintf("toolchain %016llx", k);
+	}
+	if (cache && kb_read_file(&text, &len, cache) == 0) {
+		/* "toolchain KEY\nVERSION\nMIN\n" (VERSION empty: no bindgen) */
+		char *l1 = text, *l2 = strchr(l1, '\n'), *l3 = l2 ? strchr(l2 + 1, '\n') : NULL;
+		char *end = l3 ? strchr(l3 + 1, '\n') : NULL;
+		if (end && (size_t)(l2 - l1) == strlen(key) && strncmp(l1, key, strlen(key)) == 0 && end > l3 + 1) {
+			tc->bindgen_version = l3 > l2 + 1 ? kb_strndup(l2 + 1, (size_t)(l3 - l2 - 1)) : NULL;
+			tc->bindgen_min = kb_strndup(l3 + 1, (size_t)(end - l3 - 1));
+		}
+		free(text);
+	}
+	if (!tc->bindgen_min) {
+		char *line = runner_capture_line((char *[]){BINDGEN, "--version", NULL});
+		bool have_script = script && kb_path_exists(script);
+		char *min = have_script ? runner_capture_line((char *[]){"sh", script, "bindgen", NULL}) : NULL;
+		tc->bindgen_version = version_word(line);
+		tc->bindgen_min = min ? kb_strdup(min) : kb_strdup("0.65.1");
+		/* only full answers are kept: a failed run is asked again next time */
+		bool whole = (line || !kb_path_exists(BINDGEN)) && have_script && min;
+		if (cache && whole && kb_is_dir(h->root)) {
+			char *data = kb_asprintf("%s\n%s\n%s\n", key, tc->bindgen_version ? tc->bindgen_version : "",
+						 tc->bindgen_min);
+			kb_write_file_atomic(cache, data, strlen(data), 0644);
+			free(data);
+		}
+		free(line);
+		free(min);
+	}
+	free(key);
+	free(cache);
+	free(script);
+}
+
 static void toolchain_init(struct kb_toolchain *tc, const struct kb_home *h, bool probes)
 {
 	memset(tc, 0, sizeof *tc);
-	char *line = runner_capture_line((char *[]){"/usr/bin/bindgen", "--version", NULL});
-	tc->bindgen_version = version_word(line);
-	free(line);
-	char *script = h ? kb_path_join(h->src, "scripts/min-tool-version.sh") : NULL;
-	char *min = script && kb_path_exists(script) ?
-		runner_capture_line((char *[]){"sh", script, "bindgen", NULL}) : NULL;
-	free(script);
-	tc->bindgen_min = min ? min : kb_strdup("0.65.1");
+	bindgen_answers(tc, h);
 	tc->bindgen_wrapped = !tc->bindgen_version || kb_version_cmp(tc->bindgen_version, tc->bindgen_min) < 0;
 
 	kb_strv_push(&tc->make_vars, "LLVM=1");
