@@ -116,7 +116,7 @@ static struct run *ctx_of(lua_State *L, const char *fn)
 	struct run *r = lua_touserdata(L, -1);
 	lua_pop(L, 1);
 	if (!r && fn)
-		luaL_error(L, "kb.%s can only be used inside a check (a task's check function)", fn);
+		luaL_error(L, _("kb.%s can only be used inside a check (a task's check function)"), fn);
 	return r;
 }
 
@@ -188,7 +188,7 @@ static void check_opts(lua_State *L, int idx, const char *fn)
 	if (lua_isnoneornil(L, idx))
 		return;
 	if (lua_type(L, idx) != LUA_TTABLE)
-		luaL_error(L, "kb.%s: options must be a table { ... }, not a %s", fn, luaL_typename(L, idx));
+		luaL_error(L, _("kb.%s: options must be a table { ... }, not a %s"), fn, luaL_typename(L, idx));
 	const char *const *fields = NULL;
 	for (size_t i = 0; i < sizeof known_opts / sizeof known_opts[0] && !fields; i++)
 		if (strcmp(known_opts[i].fn, fn) == 0)
@@ -200,7 +200,7 @@ static void check_opts(lua_State *L, int idx, const char *fn)
 	while (lua_next(L, t)) {
 		lua_pop(L, 1);
 		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "kb.%s: options are named fields { name = value }, not a list", fn);
+			luaL_error(L, _("kb.%s: options are named fields { name = value }, not a list"), fn);
 		const char *k = lua_tostring(L, -1);
 		bool ok = false;
 		for (size_t i = 0; i < 10 && fields[i] && !ok; i++)
@@ -209,7 +209,7 @@ static void check_opts(lua_State *L, int idx, const char *fn)
 			struct kb_buf known = KB_BUF_INIT;
 			for (size_t i = 0; i < 10 && fields[i]; i++)
 				kb_buf_printf(&known, "%s%s", i ? ", " : "", fields[i]);
-			lua_pushfstring(L, "kb.%s: unknown option '%s' (its options: %s)", fn, k, known.data);
+			lua_pushfstring(L, _("kb.%s: unknown option '%s' (its options: %s)"), fn, k, known.data);
 			kb_buf_free(&known);
 			lua_error(L);
 		}
@@ -290,9 +290,9 @@ static const char *text_arg(lua_State *L, int idx, const char *field, const char
 		const char *s = tfield(L, idx, field);
 		if (s)
 			return s;
-		luaL_error(L, "kb.%s: the table has no '%s' (pass what kb.boot returned)", fn, field);
+		luaL_error(L, _("kb.%s: the table has no '%s' (pass what kb.boot returned)"), fn, field);
 	}
-	luaL_error(L, "kb.%s: expected a string or what kb.boot returned, got a %s", fn, luaL_typename(L, idx));
+	luaL_error(L, _("kb.%s: expected a string or what kb.boot returned, got a %s"), fn, luaL_typename(L, idx));
 	return NULL;
 }
 
@@ -365,7 +365,7 @@ static int l_read(lua_State *L)
 	close(fd);
 	if (b.len >= READ_CAP) {
 		kb_buf_free(&b);
-		return luaL_error(L, "kb.read('%s'): the file is larger than 4 MiB", rel);
+		return luaL_error(L, _("kb.read('%s'): the file is larger than 4 MiB"), rel);
 	}
 	lua_pushlstring(L, b.data ? b.data : "", b.len);
 	kb_buf_free(&b);
@@ -382,7 +382,7 @@ static int l_exists(lua_State *L)
 		return 1;
 	}
 	if (fd < 0)
-		return luaL_error(L, "kb.exists('%s'): %s", rel, kb_error_last());
+		return luaL_error(L, _("kb.exists('%s'): %s"), rel, kb_error_last());
 	close(fd);
 	lua_pushboolean(L, 1);
 	return 1;
@@ -392,6 +392,10 @@ static int l_exists(lua_State *L)
 
 static void need_kernel(lua_State *L, struct run *r, const char *fn)
 {
+	/* asked once per check: the kernel's status and the toolchain hold for all its builds
+	   and boots (the toolchain's answers are themselves kept across checks: kernel.c) */
+	if (r->tc_ready)
+		return;
 	if (!r->h) {
 		if (r->opts->home) {
 			r->h = r->opts->home;
@@ -534,24 +538,24 @@ static void build_vars(lua_State *L, int opts, struct kb_strv *out)
 		return;
 	}
 	if (lua_type(L, t) != LUA_TTABLE)
-		luaL_error(L, "kb.build: vars must be a table { NAME = \"value\" }, not a %s", luaL_typename(L, t));
+		luaL_error(L, _("kb.build: vars must be a table { NAME = \"value\" }, not a %s"), luaL_typename(L, t));
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
-			luaL_error(L, "kb.build: vars: names must be strings");
+			luaL_error(L, _("kb.build: vars: names must be strings"));
 		const char *k = lua_tostring(L, -2);
 		bool name_ok = (strncmp(k, "CONFIG_", 7) == 0 && k[7]) || !strcmp(k, "CLIPPY") || !strcmp(k, "W");
 		for (const char *p = k; name_ok && *p; p++)
 			name_ok = (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
 		if (!name_ok)
-			luaL_error(L, "kb.build: vars: '%s' is not allowed (only CONFIG_* symbols, CLIPPY and W)", k);
+			luaL_error(L, _("kb.build: vars: '%s' is not allowed (only CONFIG_* symbols, CLIPPY and W)"), k);
 		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-			luaL_error(L, "kb.build: vars.%s must be a string", k);
+			luaL_error(L, _("kb.build: vars.%s must be a string"), k);
 		const char *v = lua_tostring(L, -1);
 		for (const char *p = v; *p; p++)
 			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 			      strchr("_.,+-", *p)))
-				luaL_error(L, "kb.build: vars.%s: only letters, digits and _ . , + - are allowed", k);
+				luaL_error(L, _("kb.build: vars.%s: only letters, digits and _ . , + - are allowed"), k);
 		if (out)
 			kb_strv_pushf(out, "%s=%s", k, v);
 		lua_pop(L, 1);
@@ -574,14 +578,14 @@ static bool build_replace(lua_State *L, int opts)
 		return false;
 	}
 	if (lua_type(L, t) != LUA_TTABLE)
-		luaL_error(L, "kb.build: replace must be a table { [\"FILE\"] = \"text\" }, not a %s", luaL_typename(L, t));
+		luaL_error(L, _("kb.build: replace must be a table { [\"FILE\"] = \"text\" }, not a %s"), luaL_typename(L, t));
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
 		if (!k || !*k || strchr(k, '/') || !strcmp(k, ".") || !strcmp(k, "..") || strlen(k) > 255)
-			luaL_error(L, "kb.build: replace: keys are file names in the folder (no '/')");
+			luaL_error(L, _("kb.build: replace: keys are file names in the folder (no '/')"));
 		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "kb.build: replace['%s'] must be a string", k);
+			luaL_error(L, _("kb.build: replace['%s'] must be a string"), k);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
@@ -663,7 +667,7 @@ static void replace_copy(lua_State *L, int opts, const char *rel, struct build_j
 {
 	char *copy = kb_mkdtemp("kb-build");
 	if (!copy)
-		luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
+		luaL_error(L, _("kb.build('%s'): %s"), rel, kb_error_last());
 	j->workspace_dir = j->dir;
 	j->dir = copy;
 	int rc = runner_copy_sources(j->workspace_dir, copy, 0);
@@ -679,7 +683,7 @@ static void replace_copy(lua_State *L, int opts, const char *rel, struct build_j
 	}
 	lua_pop(L, 1);
 	if (rc < 0)
-		luaL_error(L, "kb.build('%s'): replace: %s", rel, kb_error_last());
+		luaL_error(L, _("kb.build('%s'): replace: %s"), rel, kb_error_last());
 }
 
 /* text with every `from` written as `to` (the copy's path as the workspace folder's) */
@@ -824,7 +828,7 @@ static int l_build(lua_State *L)
 	build_vars(L, 2, NULL);
 	int fd = kb_workspace_open(r->root, rel, 1);
 	if (fd == KB_EINVAL)
-		return luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
+		return luaL_error(L, _("kb.build('%s'): %s"), rel, kb_error_last());
 	if (fd < 0) {
 		lua_createtable(L, 0, 5);
 		lua_pushstring(L, rel);
@@ -868,7 +872,7 @@ static int l_build(lua_State *L)
 	if (rc == KB_EINTR)
 		return luaL_error(L, "kb.build('%s'): interrupted", rel);
 	if (rc < 0)
-		return luaL_error(L, "kb.build('%s'): %s", rel, kb_error_last());
+		return luaL_error(L, _("kb.build('%s'): %s"), rel, kb_error_last());
 	push_build_result(L, r, rel, j);
 	owned_release(own);
 	return 1;
@@ -882,7 +886,7 @@ static void collect_modules(lua_State *L, struct run *r, int idx, struct kb_strv
 	if (lua_isnil(L, idx))
 		return;
 	if (lua_type(L, idx) != LUA_TTABLE)
-		luaL_error(L, "kb.boot: modules must be a list of .ko paths or what kb.build returned");
+		luaL_error(L, _("kb.boot: modules must be a list of .ko paths or what kb.build returned"));
 	lua_getfield(L, idx, "modules");
 	int list = lua_type(L, -1) == LUA_TTABLE ? lua_gettop(L) : idx;   /* a build result */
 	lua_Integer n = (lua_Integer)lua_rawlen(L, list);
@@ -893,10 +897,10 @@ static void collect_modules(lua_State *L, struct run *r, int idx, struct kb_strv
 		} else {
 			const char *rel = lua_tostring(L, -1);
 			if (!rel || !kb_str_ends(rel, ".ko"))
-				luaL_error(L, "kb.boot: modules[%d] is not a .ko path", (int)i);
+				luaL_error(L, _("kb.boot: modules[%d] is not a .ko path"), (int)i);
 			int fd = kb_workspace_open(r->root, rel, 0);
 			if (fd < 0)
-				luaL_error(L, "kb.boot: module %s: %s", rel, kb_error_last());
+				luaL_error(L, _("kb.boot: module %s: %s"), rel, kb_error_last());
 			close(fd);
 			kb_strv_push_own(out, kb_path_join(r->root, rel));
 		}
@@ -960,7 +964,7 @@ static char *boot_params_check(lua_State *L, const struct kb_strv *modules)
 	int t = lua_gettop(L);
 	char *err = NULL;
 	if (!lua_isnil(L, t) && lua_type(L, t) != LUA_TTABLE)
-		err = kb_asprintf("kb.boot: params must be a table { [\"NAME.ko\"] = \"a=1 b=2\" }, not a %s",
+		err = kb_asprintf(_("kb.boot: params must be a table { [\"NAME.ko\"] = \"a=1 b=2\" }, not a %s"),
 				  luaL_typename(L, t));
 	if (lua_type(L, t) == LUA_TTABLE) {
 		lua_pushnil(L);
@@ -973,12 +977,12 @@ static char *boot_params_check(lua_State *L, const struct kb_strv *modules)
 				known = strcmp(slash ? slash + 1 : modules->v[i], ko) == 0;
 			}
 			if (!ko || !v)
-				err = kb_strdup("kb.boot: params maps a module's file name to a string of parameters");
+				err = kb_strdup(_("kb.boot: params maps a module's file name to a string of parameters"));
 			else if (!known)
-				err = kb_asprintf("kb.boot: params names %s, which is not one of this boot's modules", ko);
+				err = kb_asprintf(_("kb.boot: params names %s, which is not one of this boot's modules"), ko);
 			else if (strpbrk(v, "\n;&|$`<>()"))
-				err = kb_asprintf("kb.boot: params for %s must be parameters (name=value ...), without "
-						  "; & | $ ` < > ( ) or a newline", ko);
+				err = kb_asprintf(_("kb.boot: params for %s must be parameters (name=value ...), without "
+						  "; & | $ ` < > ( ) or a newline"), ko);
 			lua_pop(L, 1);
 		}
 		if (err)
@@ -1031,12 +1035,12 @@ static void boot_commands(lua_State *L, struct boot_job *j, bool insmod, bool rm
 		for (lua_Integer i = 1; i <= n; i++) {
 			lua_rawgeti(L, -1, i);
 			if (lua_type(L, -1) != LUA_TSTRING)
-				luaL_error(L, "kb.boot: run[%d] must be a shell command (a string)", (int)i);
+				luaL_error(L, _("kb.boot: run[%d] must be a shell command (a string)"), (int)i);
 			kb_strv_push(&j->cmds, lua_tostring(L, -1));
 			lua_pop(L, 1);
 		}
 	} else if (!lua_isnil(L, -1)) {
-		luaL_error(L, "kb.boot: run must be a command or a list of commands");
+		luaL_error(L, _("kb.boot: run must be a command or a list of commands"));
 	}
 	lua_settop(L, top);
 	j->n_run = j->cmds.n - j->first_run;
@@ -1096,7 +1100,7 @@ static int l_boot(lua_State *L)
 	lua_settop(L, 1);
 	struct run *r = ctx_of(L, "boot");
 	if (!lua_isnil(L, 1) && lua_type(L, 1) != LUA_TTABLE)
-		return luaL_error(L, "kb.boot: takes a table { modules = ..., run = { ... } }, not a %s",
+		return luaL_error(L, _("kb.boot: takes a table { modules = ..., run = { ... } }, not a %s"),
 				  luaL_typename(L, 1));
 	check_opts(L, 1, "boot");
 	count_run(L, r, "boot", r->res->n_boots, r->opts->max_boots, KB_CHECK_BOOTS);
@@ -1108,7 +1112,7 @@ static int l_boot(lua_State *L)
 	double timeout = opt_num(L, 1, "timeout", r->opts->boot_timeout > 0 ? r->opts->boot_timeout : 60);
 	int cpus = (int)opt_num(L, 1, "cpus", 1);
 	if (timeout <= 0 || timeout > 600 || cpus < 1 || cpus > 8)
-		return luaL_error(L, "kb.boot: timeout must be in (0, 600] seconds and cpus in 1..8");
+		return luaL_error(L, _("kb.boot: timeout must be in (0, 600] seconds and cpus in 1..8"));
 	struct owned *own = owned_push(L, boot_job_free);
 	struct boot_job *j = kb_calloc(1, sizeof *j);
 	own->p = j;
@@ -1138,7 +1142,7 @@ static int l_boot(lua_State *L)
 	r->res->n_boots++;
 	r->res->boot_seconds += j->br.elapsed;
 	if (rc < 0)
-		return luaL_error(L, "kb.boot: %s", rc == KB_EINTR ? "interrupted" : kb_error_last());
+		return luaL_error(L, _("kb.boot: %s"), rc == KB_EINTR ? "interrupted" : kb_error_last());
 	push_boot_result(L, r, j);
 	owned_release(own);
 	return 1;
@@ -1199,7 +1203,7 @@ static int l_fault(lua_State *L)
 		/* a boot result: its own verdict, from the console and the kernel log */
 		const char *kind = tfield(L, 1, "fault");
 		if (!kind)
-			return luaL_error(L, "kb.fault: pass a text or what kb.boot returned");
+			return luaL_error(L, _("kb.fault: pass a text or what kb.boot returned"));
 		lua_pushstring(L, kind);
 		lua_getfield(L, 1, "fault_excerpt");
 		return 2;
@@ -1220,7 +1224,7 @@ static int l_decode(lua_State *L)
 {
 	struct run *r = ctx_of(L, "decode");
 	if (lua_type(L, 1) == LUA_TTABLE && !tfield(L, 1, "fault"))
-		return luaL_error(L, "kb.decode: pass a text or what kb.boot returned");
+		return luaL_error(L, _("kb.decode: pass a text or what kb.boot returned"));
 	const char *text = lua_type(L, 1) == LUA_TTABLE ? tfield(L, 1, "fault_excerpt") : luaL_checkstring(L, 1);
 	struct kb_strv mods = KB_STRV_INIT;
 	collect_modules(L, r, 2, &mods);
@@ -1479,8 +1483,8 @@ static int l_expect_no_fault(lua_State *L)
 		lua_getfield(L, 2, "allow");
 		if (!lua_isnil(L, -1)) {
 			if (lua_type(L, -1) != LUA_TTABLE)
-				return luaL_error(L, "kb.expect_no_fault: allow must be a list of fault kinds "
-						  "(\"warning\", \"oops\", \"rust-panic\", \"kernel-panic\")");
+				return luaL_error(L, _("kb.expect_no_fault: allow must be a list of fault kinds "
+						  "(\"warning\", \"oops\", \"rust-panic\", \"kernel-panic\")"));
 			lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 			for (lua_Integer i = 1; i <= n; i++) {
 				lua_rawgeti(L, -1, i);
@@ -1489,8 +1493,8 @@ static int l_expect_no_fault(lua_State *L)
 				while (kinds[j] && strcmp(kinds[j], k) != 0)
 					j++;
 				if (!kinds[j])
-					return luaL_error(L, "kb.expect_no_fault: allow[%d]: '%s' is not a fault kind "
-							  "(warning, oops, rust-panic or kernel-panic)", (int)i, k);
+					return luaL_error(L, _("kb.expect_no_fault: allow[%d]: '%s' is not a fault kind "
+							  "(warning, oops, rust-panic or kernel-panic)"), (int)i, k);
 				allowed[j] = true;
 				lua_pop(L, 1);
 			}
@@ -1551,7 +1555,7 @@ static int l_expect_fault(lua_State *L)
 	for (const char *const *k = kinds; *k; k++)
 		known |= strcmp(*k, want) == 0;
 	if (!known)
-		return luaL_error(L, "kb.expect_fault: kind must be warning, oops, rust-panic, kernel-panic or any");
+		return luaL_error(L, _("kb.expect_fault: kind must be warning, oops, rust-panic, kernel-panic or any"));
 	const char *fault = tfield(L, 1, "fault");
 	bool ok = fault && (strcmp(want, "any") == 0 ? strcmp(fault, "none") != 0 : strcmp(fault, want) == 0);
 	char *what = kb_asprintf(want[0] == 'o' || want[0] == 'a' ? _("the kernel reports an %s") : _("the kernel reports a %s"),
@@ -1623,11 +1627,11 @@ static void push_run_cmd(lua_State *L, int boot, int which, const char *fn)
 	lua_getfield(L, boot, "run");
 	int run = lua_gettop(L);
 	if (lua_type(L, run) != LUA_TTABLE)
-		luaL_error(L, "kb.%s: pass what kb.boot returned", fn);
+		luaL_error(L, _("kb.%s: pass what kb.boot returned"), fn);
 	if (lua_isinteger(L, which)) {
 		lua_Integer i = lua_tointeger(L, which);
 		if (lua_rawgeti(L, run, i) != LUA_TTABLE)
-			luaL_error(L, "kb.%s: the boot ran %d command(s); there is no command %d", fn,
+			luaL_error(L, _("kb.%s: the boot ran %d command(s); there is no command %d"), fn,
 				   (int)lua_rawlen(L, run), (int)i);
 	} else {
 		const char *want = luaL_checkstring(L, which);
@@ -1639,7 +1643,7 @@ static void push_run_cmd(lua_State *L, int boot, int which, const char *fn)
 				goto found;
 			lua_pop(L, 1);
 		}
-		luaL_error(L, "kb.%s: the boot did not run the command '%s'", fn, want);
+		luaL_error(L, _("kb.%s: the boot did not run the command '%s'"), fn, want);
 	}
 found:
 	lua_remove(L, run);
@@ -1749,11 +1753,11 @@ static void ktap_names(lua_State *L, int opts, const char *field, struct kb_strv
 		return;
 	lua_getfield(L, opts, field);
 	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TTABLE)
-		luaL_error(L, "kb.expect_ktap: %s must be a list of test case names", field);
+		luaL_error(L, _("kb.expect_ktap: %s must be a list of test case names"), field);
 	for (lua_Integer i = 1; lua_type(L, -1) == LUA_TTABLE && i <= (lua_Integer)lua_rawlen(L, -1); i++) {
 		lua_rawgeti(L, -1, i);
 		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "kb.expect_ktap: %s[%d] must be a test case name", field, (int)i);
+			luaL_error(L, _("kb.expect_ktap: %s[%d] must be a test case name"), field, (int)i);
 		kb_strv_push(out, lua_tostring(L, -1));
 		lua_pop(L, 1);
 	}
@@ -1906,7 +1910,7 @@ static int l_kconfig(lua_State *L)
 	if (kb_kconfig_read(&k, r->h->build, r->root, rel, opt_num(L, 2, "timeout", 30)) < 0) {
 		char *m = kb_strdup(kb_error_last());
 		kb_kconfig_free(&k);
-		lua_pushfstring(L, "kb.kconfig('%s'): %s", rel, m);
+		lua_pushfstring(L, _("kb.kconfig('%s'): %s"), rel, m);
 		free(m);
 		return lua_error(L);
 	}
