@@ -5,16 +5,22 @@
 #include "sys/lab.h"
 #include "base/meter.h"
 #include "sys/runner.h"
+#include "store/workspace.h"
 #include "base/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char setup_help[] = N_(
-	"usage: kbridge setup [--status] [--force] [--jobs N]\n"
+	"usage: kbridge setup [--status] [--force] [--jobs N] [--workspace DIR | --no-workspace]\n"
 	"\n"
 	"Prepare what the course builds and boots, under KBRIDGE_HOME:\n"
 	"  extract    unpack Debian's linux-source-6.12 (/usr/src/linux-source-6.12.tar.xz)\n"
@@ -25,11 +31,18 @@ static const char setup_help[] = N_(
 	"\n"
 	"Steps already done are skipped; an interrupted setup redoes its unfinished step on the\n"
 	"next run (the build resumes). Only one setup runs at a time.\n"
+	"When the kernel has to be built, your workspace (a git clone of the imported tree,\n"
+	"where lessons are done) is made alongside the build, unless it exists already.\n"
 	"\n"
 	"Options:\n"
 	"  --status   say what is ready and exit (0 when everything is)\n"
 	"  --force    redo every step\n"
 	"  --jobs N   make -jN (default: the number of CPUs)\n"
+	"  --workspace DIR\n"
+	"             the workspace made alongside the build (default: $KBRIDGE_WORKSPACE,\n"
+	"             else ~/kbridge-workspace)\n"
+	"  --no-workspace\n"
+	"             make none\n"
 	"  -h, --help this text\n");
 
 /* text: an N_() string, translated here */
@@ -69,11 +82,85 @@ static int print_status(const struct kb_home *h)
 struct setup_view {
 	struct kb_meter meter;
 	int step;
+	const struct kb_home *h;
+	/* the workspace made alongside the build: its folder, its process, and the pipe its
+	   error comes back through */
+	const char *ws_root;
+	pid_t ws_pid;
+	int ws_fd;
+	double ws_t0;
 };
+
+/* The workspace, cloned from the imported tree by a process of its own while the kernel
+ * builds (the clone needs only the tree): the learner's first task finds it ready. */
+static void start_workspace(void *ctx)
+{
+	struct setup_view *v = ctx;
+	if (!v->ws_root || kb_ws_is_workspace(v->ws_root))
+		return;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return;   /* kbridge start makes it later */
+	fflush(stdout);
+	fflush(stderr);
+	v->ws_t0 = kb_now();
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		int rc = kb_ws_create(v->ws_root, v->h->src, NULL, NULL);
+		if (rc < 0) {
+			const char *e = kb_error_last();
+			if (write(fds[1], e, strlen(e)) < 0)
+				_exit(2);
+		}
+		_exit(rc < 0 ? 1 : 0);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return;
+	}
+	v->ws_pid = pid;
+	v->ws_fd = fds[0];
+	/* "workspace: cloning:", "ready:" and "failed:" are tags the shell reads: not translated */
+	char *text = kb_asprintf(_("the kernel tree into %s, alongside the build"), v->ws_root);
+	char *line = kb_asprintf("workspace: cloning: %s", text);
+	free(text);
+	kb_meter_say(&v->meter, line);
+	free(line);
+}
+
+/* Has the workspace's process ended (wait: until it has)? Then say how it went, on a line
+ * that starts "workspace: ready:" or "workspace: failed:" (the shell reads it). */
+static void poll_workspace(struct setup_view *v, bool wait)
+{
+	if (v->ws_pid <= 0)
+		return;
+	int status;
+	pid_t got;
+	while ((got = waitpid(v->ws_pid, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (got == 0)
+		return;
+	char why[512] = "";
+	ssize_t n = read(v->ws_fd, why, sizeof why - 1);
+	why[n > 0 ? n : 0] = '\0';
+	close(v->ws_fd);
+	v->ws_pid = 0;
+	bool ok = got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	char *text = ok ? kb_asprintf(_("%s (cloned in %.1f s)"), v->ws_root, kb_now() - v->ws_t0)
+		     : kb_asprintf(_("%s (kbridge start makes it later)"), *why ? why : _("its process failed"));
+	char *line = kb_asprintf("workspace: %s %s", ok ? "ready:" : "failed:", text);
+	kb_meter_say(&v->meter, line);
+	free(line);
+	free(text);
+}
 
 static void on_progress(void *ctx, enum kb_step step, double fraction, const char *detail)
 {
 	struct setup_view *v = ctx;
+	poll_workspace(v, false);
 	if ((int)step != v->step) {
 		v->step = (int)step;
 		kb_meter_start(&v->meter, kb_step_name(step));
@@ -97,9 +184,12 @@ int cli_setup(int argc, char **argv)
 		{"status", no_argument, NULL, 's'},
 		{"force", no_argument, NULL, 'f'},
 		{"jobs", required_argument, NULL, 'j'},
+		{"workspace", required_argument, NULL, 'w'},
+		{"no-workspace", no_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0},
 	};
-	bool status = false, force = false;
+	bool status = false, force = false, no_ws = false;
+	const char *ws = NULL;
 	int jobs = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "sfj:", longopts, NULL)) != -1) {
@@ -107,6 +197,8 @@ int cli_setup(int argc, char **argv)
 		case 's': status = true; break;
 		case 'f': force = true; break;
 		case 'j': jobs = atoi(optarg); break;
+		case 'w': ws = optarg; break;
+		case 'W': no_ws = true; break;
 		default:
 			fputs(_(setup_help), stderr);
 			return 2;
@@ -138,14 +230,17 @@ int cli_setup(int argc, char **argv)
 		kb_home_free(&h);
 		return st.ready ? 0 : 1;
 	}
-	struct setup_view v = {.step = -1};
+	char *ws_root = no_ws ? NULL : ws ? kb_strdup(ws) : kb_ws_default_root();
+	struct setup_view v = {.step = -1, .h = &h, .ws_root = ws_root, .ws_fd = -1};
 	kb_meter_init(&v.meter, stderr);
 	struct kb_setup_opts o = {.jobs = jobs, .force = force, .progress = on_progress,
-				  .log = on_log, .ctx = &v};
+				  .log = on_log, .ctx = &v, .imported = start_workspace};
 	fprintf(stderr, _("kbridge setup: preparing the course kernel in %s\n"), h.root);
 	double t0 = kb_now();
 	rc = kb_setup_run(&h, &o);
+	poll_workspace(&v, true);
 	kb_meter_end(&v.meter);
+	free(ws_root);
 	if (rc == KB_EINTR) {
 		fprintf(stderr, "%s", _("kbridge setup: interrupted; run it again to go on from where it stopped.\n"));
 	} else if (rc) {

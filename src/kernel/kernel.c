@@ -877,6 +877,7 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 	static int (*const run[KB_STEP_COUNT])(struct step_ctx *) = {
 		step_extract, step_import, step_config, step_build, step_initramfs, step_probes};
 	struct kb_setup_status st;
+	bool told_imported = false;
 	for (int s = 0; s < KB_STEP_COUNT && !rc; s++) {
 		kb_setup_status(&st, h);
 		if (o->force && s == KB_STEP_INITRAMFS)
@@ -893,6 +894,10 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 		/* what comes after this step no longer holds */
 		if (s != KB_STEP_INITRAMFS && s != KB_STEP_PROBES)
 			remove_stamps_from(h, (enum kb_step)(s + 1));
+		if ((s == KB_STEP_CONFIG || s == KB_STEP_BUILD) && o->imported && !told_imported) {
+			told_imported = true;
+			o->imported(o->ctx);
+		}
 		c.step = (enum kb_step)s;
 		report(&c, 0, _("starting"));
 		double t0 = kb_now();

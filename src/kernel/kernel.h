@@ -95,6 +95,10 @@ struct kb_setup_opts {
 	kb_setup_progress_fn progress;
 	void *ctx;
 	void (*log)(void *ctx, const char *line);   /* plain messages ("extracting ...") */
+	/* Called once, when the kernel tree is imported and the config or the build is about
+	   to run: what needs only the tree (the learner's workspace clone) may start then and
+	   run alongside the build. Not called when both are done already. */
+	void (*imported)(void *ctx);
 };
 
 /* Do every step not done yet, in order. Holds root/setup.lock for the whole run: a second

@@ -89,14 +89,15 @@ double ui_now(const struct ui *ui)
 	return ui->replay ? 1000.0 : kb_now();
 }
 
-void ui_fmt_secs(const struct ui *ui, char *buf, size_t cap, double secs)
+bool ui_fmt_secs(const struct ui *ui, char *buf, size_t cap, double secs)
 {
 	if (ui->replay)
-		snprintf(buf, cap, "- s");
+		snprintf(buf, cap, "%s", "");
 	else if (secs < 60)
 		snprintf(buf, cap, "%.1f s", secs);
 	else
 		snprintf(buf, cap, "%dm%02ds", (int)secs / 60, (int)secs % 60);
+	return !ui->replay;
 }
 
 const char *ui_spinner(const struct ui *ui)
@@ -203,7 +204,7 @@ void ui_note_save(struct ui *ui, int rc)
 	snprintf(ui->save_error, sizeof ui->save_error, "%s", kb_error_last());
 	/* the reason is the end of the message ("cannot rename A to B: Operation not permitted") */
 	const char *why = strrchr(ui->save_error, ':');
-	ui_message(ui, UI_FAIL, "Progress not saved (%s): %s", why && why[1] ? why + 2 : ui->save_error,
+	ui_message(ui, UI_FAIL, _("Progress not saved (%s): %s"), why && why[1] ? why + 2 : ui->save_error,
 		   ui->c->progress_path);
 }
 
@@ -241,19 +242,19 @@ void ui_kernel_line(const struct ui *ui, char *buf, size_t cap)
 {
 	switch (ui->kernel) {
 	case UI_KERNEL_READY:
-		snprintf(buf, cap, "ready");
+		snprintf(buf, cap, "%s", _("ready"));
 		break;
 	case UI_KERNEL_SETUP:
-		snprintf(buf, cap, "being prepared (%s)", *ui->setup_what ? ui->setup_what : "starting");
+		snprintf(buf, cap, _("being prepared (%s)"), *ui->setup_what ? ui->setup_what : _("starting"));
 		break;
 	case UI_KERNEL_WAITING:
-		snprintf(buf, cap, "being prepared by another kbridge setup");
+		snprintf(buf, cap, "%s", _("being prepared by another kbridge setup"));
 		break;
 	case UI_KERNEL_FAILED:
-		snprintf(buf, cap, "not ready: its setup failed, %s (run: kbridge setup)", ui->setup_error);
+		snprintf(buf, cap, _("not ready: its setup failed, %s (run: kbridge setup)"), ui->setup_error);
 		break;
 	case UI_KERNEL_MISSING:
-		snprintf(buf, cap, "not set up yet (run: kbridge setup)");
+		snprintf(buf, cap, "%s", _("not set up yet (run: kbridge setup)"));
 		break;
 	}
 }
@@ -279,15 +280,30 @@ static void refresh_status(struct ui *ui)
 static void start_setup(struct ui *ui)
 {
 	char *exe = self_exe();
-	char *argv[] = {exe, "setup", NULL};
+	/* no workspace yet: the setup clones it alongside the kernel build */
+	char *argv[] = {exe, "setup", ui->c->ws ? NULL : "--workspace", ui->c->ws_root, NULL};
+	ui->setup_ws = !ui->c->ws;
 	if (runner_spawn(&ui->setup, argv, NULL) < 0) {
+		ui->setup_ws = false;
 		ui->kernel = UI_KERNEL_FAILED;
 		snprintf(ui->setup_error, sizeof ui->setup_error, "%s", kb_error_last());
 	} else {
 		ui->kernel = UI_KERNEL_SETUP;
-		snprintf(ui->setup_what, sizeof ui->setup_what, "starting");
+		snprintf(ui->setup_what, sizeof ui->setup_what, "%s", _("starting"));
 	}
 	free(exe);
+}
+
+static void ws_done(struct ui *ui, int code);
+
+/* The setup's clone of the workspace has ended: open the workspace if it made it. */
+static void setup_ws_done(struct ui *ui)
+{
+	if (!ui->setup_ws)
+		return;
+	ui->setup_ws = false;
+	if (!ui->c->ws && ui->ws_child.pid <= 0 && kb_ws_is_workspace(ui->c->ws_root))
+		ws_done(ui, 0);
 }
 
 /* One line of `kbridge setup`'s plain output: "build:  40% (60 s) CC kernel/fork.o". */
@@ -308,6 +324,10 @@ static void setup_line(struct ui *ui, const char *line)
 	}
 	if (kb_str_starts(line, "kbridge setup: ") && !strstr(line, "preparing"))
 		snprintf(ui->setup_error, sizeof ui->setup_error, "%s", line + 15);
+	/* the workspace the setup cloned is ready, or it could not make it: the shell clones
+	   it itself when a task needs it */
+	if (kb_str_starts(line, "workspace: ready:") || kb_str_starts(line, "workspace: failed:"))
+		setup_ws_done(ui);
 }
 
 /* Read a child's output into lines without blocking; calls fn for each full line. */
@@ -340,16 +360,17 @@ static void poll_setup(struct ui *ui)
 		if (runner_child_reap(&ui->setup, &code)) {
 			read_lines(&ui->setup, &ui->setup_out, setup_line, ui);
 			runner_child_stop(&ui->setup, 0);
+			setup_ws_done(ui);
 			refresh_status(ui);
 			if (ui->st.ready) {
 				ui->kernel = UI_KERNEL_READY;
-				ui_message(ui, UI_PASS, "The course kernel is ready: every task can be checked now.");
+				ui_message(ui, UI_PASS, "%s", _("The course kernel is ready: every task can be checked now."));
 			} else if (strstr(ui->setup_error, "in use") || strstr(ui->setup_error, "lock")) {
 				ui->kernel = UI_KERNEL_WAITING;
 			} else {
 				ui->kernel = UI_KERNEL_FAILED;
 				if (!*ui->setup_error)
-					snprintf(ui->setup_error, sizeof ui->setup_error, "exit status %d", code);
+					snprintf(ui->setup_error, sizeof ui->setup_error, _("exit status %d"), code);
 			}
 		}
 	} else if (ui->kernel == UI_KERNEL_WAITING && kb_now() - ui->status_at > 2) {
@@ -393,9 +414,9 @@ static void ws_done(struct ui *ui, int code)
 	if (code == 0 && kb_ws_open(&ui->c->ws, ui->c->ws_root, true) == 0) {
 		merge_progress(ui);
 		if (ui_save(ui) == 0)
-			ui_message(ui, UI_PASS, "Your workspace is ready: %s", kb_ws_tree(ui->c->ws));
+			ui_message(ui, UI_PASS, _("Your workspace is ready: %s"), kb_ws_tree(ui->c->ws));
 	} else {
-		ui_message(ui, UI_FAIL, "The workspace could not be made: %s", code == 0 ? kb_error_last() : ui->ws_what);
+		ui_message(ui, UI_FAIL, _("The workspace could not be made: %s"), code == 0 ? kb_error_last() : ui->ws_what);
 	}
 	ui->ws_what[0] = '\0';
 }
@@ -426,10 +447,15 @@ int ui_ensure_started(struct ui *ui)
 		return 1;
 	if (!ui->have_home || ui->st.state[KB_STEP_IMPORT] != KB_STEP_DONE)
 		return 1;   /* the bundled tree is not there yet: the setup makes it */
+	if (ui->setup_ws && ui->setup.pid > 0) {
+		/* the setup clones it alongside the kernel build */
+		snprintf(ui->ws_what, sizeof ui->ws_what, "%s", _("cloning the kernel tree alongside the kernel build"));
+		return 1;
+	}
 	/* the clone takes about 20 s: a child does it while the shell goes on */
 	char *exe = self_exe();
 	char *argv[] = {exe, "start", l->id, "--pack", c->pack_dir, "--workspace", c->ws_root, NULL};
-	snprintf(ui->ws_what, sizeof ui->ws_what, "cloning the kernel tree");
+	snprintf(ui->ws_what, sizeof ui->ws_what, "%s", _("cloning the kernel tree"));
 	int rc = runner_spawn(&ui->ws_child, argv, NULL);
 	free(exe);
 	if (rc < 0)
@@ -461,7 +487,7 @@ int ui_edit(struct ui *ui, const char *path)
 		if (!found)
 			found = kb_which("nano");
 		if (!found) {
-			ui_message(ui, UI_FAIL, "No editor: set $EDITOR (e.g. export EDITOR=nano)");
+			ui_message(ui, UI_FAIL, "%s", _("No editor: set $EDITOR (e.g. export EDITOR=nano)"));
 			return KB_ENOTFOUND;
 		}
 		ed = found;
@@ -481,9 +507,9 @@ int ui_edit(struct ui *ui, const char *path)
 		clearok(curscr, TRUE);
 	}
 	if (rc == 0 && r.exit_code != 0)
-		ui_message(ui, UI_WARN, "The editor (%s) ended with status %d", ed, r.exit_code);
+		ui_message(ui, UI_WARN, _("The editor (%s) ended with status %d"), ed, r.exit_code);
 	else if (rc < 0)
-		ui_message(ui, UI_FAIL, "Cannot run the editor %s: %s", ed, kb_error_last());
+		ui_message(ui, UI_FAIL, _("Cannot run the editor %s: %s"), ed, kb_error_last());
 	runner_exec_result_free(&r);
 	if (kb_interrupted == SIGINT)
 		kb_interrupted = 0;   /* a Ctrl-C typed in the editor was the editor's */
@@ -574,9 +600,9 @@ static void draw_title(struct ui *ui)
 	ui_put(0, 0, COLS - 24, left, UI_TITLE);
 	char right[64];
 	if (*ui->save_error)
-		snprintf(right, sizeof right, " progress NOT saved ");
+		snprintf(right, sizeof right, "%s", _(" progress NOT saved "));
 	else
-		snprintf(right, sizeof right, "%zu of %zu passed ", passed_count(ui), p->n_lessons);
+		snprintf(right, sizeof right, _("%zu of %zu passed "), passed_count(ui), p->n_lessons);
 	ui_put(0, COLS - ui_text_width(right, strlen(right)), 24, right, *ui->save_error ? UI_FAIL : UI_TITLE);
 	attrset(A_NORMAL);
 }
@@ -590,17 +616,15 @@ static void draw_status(struct ui *ui)
 	char k[128];
 	int kw;
 	if (ui->kernel == UI_KERNEL_SETUP) {
-		snprintf(k, sizeof k, " kernel %3d%% ", (int)(ui->setup_frac * 100));
+		snprintf(k, sizeof k, _(" kernel %3d%% "), (int)(ui->setup_frac * 100));
 		kw = ui_text_width(k, strlen(k)) + 12;
 		ui_put(y, COLS - kw, kw, k, UI_BAR);
 		ui_draw_bar(y, COLS - 12, 10, ui->setup_frac, UI_BAR_KEY);
 	} else {
-		snprintf(k, sizeof k, " %s ", ui->kernel == UI_KERNEL_READY ? "kernel \u2713" :
-					      ui->kernel == UI_KERNEL_WAITING ? "kernel: setup elsewhere" :
-					      ui->kernel == UI_KERNEL_MISSING ? "kernel: not set up" :
-					      "kernel: setup failed");
-		if (!ui->utf8 && ui->kernel == UI_KERNEL_READY)
-			snprintf(k, sizeof k, " kernel ready ");
+		snprintf(k, sizeof k, " %s ", ui->kernel == UI_KERNEL_READY ? (ui->utf8 ? _("kernel ✓") : _("kernel ready")) :
+					      ui->kernel == UI_KERNEL_WAITING ? _("kernel: setup elsewhere") :
+					      ui->kernel == UI_KERNEL_MISSING ? _("kernel: not set up") :
+					      _("kernel: setup failed"));
 		kw = ui_text_width(k, strlen(k));
 		ui_put(y, COLS - kw, kw, k, ui->kernel == UI_KERNEL_FAILED ? UI_FAIL : UI_BAR);
 	}
@@ -610,24 +634,32 @@ static void draw_status(struct ui *ui)
 		ui_put(y, 1, room, ui->msg, ui->msg_style == UI_FAIL ? UI_FAIL : UI_BAR);
 		return;
 	}
+	/* the screen's keys, as many as fit whole (widths in columns: a Chinese label is two
+	   per character), then help and quit or back, which always fit */
 	const struct ui_screen *s = top(ui);
+	const char *help = _("help"), *leave = s == &ui_timeline_screen ? _("quit") : _("back");
+	int tail = 1 + 1 + ui_text_width(help, strlen(help)) + 2 + 1 + 1 + ui_text_width(leave, strlen(leave));
 	int x = 1;
 	for (size_t i = 0; s && i < s->n_keys; i++) {
 		const struct ui_key *key = &s->keys[i];
 		if (!key->label)
 			continue;
-		int need = ui_text_width(key->name, strlen(key->name)) + 1 + (int)strlen(key->label) + 2;
-		if (x + need > room - 16)
+		const char *label = _(key->label);
+		int need = ui_text_width(key->name, strlen(key->name)) + 1 + ui_text_width(label, strlen(label)) + 2;
+		if (x + need + tail + 2 > room)   /* two columns to spare before the kernel's state */
 			break;
 		x += ui_put(y, x, room - x, key->name, UI_BAR_KEY);
 		x += ui_put(y, x, room - x, " ", UI_BAR);
-		x += ui_put(y, x, room - x, key->label, UI_BAR);
+		x += ui_put(y, x, room - x, label, UI_BAR);
 		x += ui_put(y, x, room - x, "  ", UI_BAR);
 	}
 	x += ui_put(y, x, room - x, "?", UI_BAR_KEY);
-	x += ui_put(y, x, room - x, " help  ", UI_BAR);
+	x += ui_put(y, x, room - x, " ", UI_BAR);
+	x += ui_put(y, x, room - x, help, UI_BAR);
+	x += ui_put(y, x, room - x, "  ", UI_BAR);
 	x += ui_put(y, x, room - x, "q", UI_BAR_KEY);
-	ui_put(y, x, room - x, s == &ui_timeline_screen ? " quit" : " back", UI_BAR);
+	x += ui_put(y, x, room - x, " ", UI_BAR);
+	ui_put(y, x, room - x, leave, UI_BAR);
 }
 
 static bool too_small(void)
@@ -640,8 +672,8 @@ void ui_redraw(struct ui *ui)
 	erase();
 	if (too_small()) {
 		char a[96], b[96];
-		snprintf(a, sizeof a, "kbridge needs a terminal of at least 80\u00d724.");
-		snprintf(b, sizeof b, "This one is %d\u00d7%d: make it larger, or press q to quit.", COLS, LINES);
+		snprintf(a, sizeof a, "%s", _("kbridge needs a terminal of at least 80×24."));
+		snprintf(b, sizeof b, _("This one is %d×%d: make it larger, or press q to quit."), COLS, LINES);
 		int y = LINES / 2 - 1;
 		ui_put(y < 0 ? 0 : y, 1, COLS - 2, a, UI_WARN);
 		ui_put(y + 1 < LINES ? y + 1 : 0, 1, COLS - 2, b, UI_NORMAL);
@@ -906,7 +938,7 @@ static int shell_open(struct ui *ui, struct kb_course *course, const struct ui_o
 	const char *no_color = getenv("NO_COLOR");
 	ui->color = !(no_color && *no_color);
 	if (!ui->replay && (!isatty(0) || !isatty(1))) {
-		fprintf(stderr, "kbridge shell: needs a terminal (for scripts: kbridge list, kbridge check)\n");
+		fprintf(stderr, "%s", _("kbridge shell: needs a terminal (for scripts: kbridge list, kbridge check)\n"));
 		return 2;
 	}
 	*keys = NULL;
@@ -927,7 +959,7 @@ static int shell_open(struct ui *ui, struct kb_course *course, const struct ui_o
 	course->counts_time_itself = true;
 	if (rc < 0) {
 		if (rc == KB_ELOCKED)
-			fprintf(stderr, "kbridge: %s.\nOnly one kbridge window can use a workspace at a time.\n",
+			fprintf(stderr, _("kbridge: %s.\nOnly one kbridge window can use a workspace at a time.\n"),
 				kb_error_last());
 		else
 			fprintf(stderr, "kbridge: %s\n", kb_error_last());
@@ -1096,14 +1128,14 @@ static int shell_close(struct ui *ui, struct shell_term *t, struct replay *rp, c
 	if (save_error) {
 		/* the files in the workspace are the learner's work and stay; only the record of
 		   attempts, hints and time is lost */
-		fprintf(stderr, "kbridge: your progress could not be saved: %s\n"
-				"Your files in the workspace are kept; fix the cause and the next save "
-				"records what it can.\n", save_error);
+		fprintf(stderr, _("kbridge: your progress could not be saved: %s\n"
+				  "Your files in the workspace are kept; fix the cause and the next save "
+				  "records what it can.\n"), save_error);
 		free(save_error);
 		return sig > 0 ? 128 + sig : 1;
 	}
 	if (sig > 0) {
-		fprintf(stderr, "kbridge: %s; your progress is saved.\n", strsignal(sig));
+		fprintf(stderr, _("kbridge: %s; your progress is saved.\n"), strsignal(sig));
 		return 128 + sig;
 	}
 	return 0;

@@ -76,6 +76,13 @@ void ui_doc_add_styled(struct ui_doc *d, const char *text, const unsigned char *
 /* Append text word-wrapped to width columns; every line starts with indent (in style s).
  * Newlines in text are hard breaks. */
 void ui_doc_wrap(struct ui_doc *d, const char *text, enum ui_style s, int width, const char *indent);
+/* Append one line of text (a log line, a check's expectation) as lines of at most width
+ * columns: a line too long goes on under itself, each part after the first starting with
+ * cont (a mark that it goes on), so nothing is cut off without a sign. A part ends at a
+ * break between words (a space, or where Chinese text may break: ui_break_between) when
+ * there is one in its second half, so a Latin word or a number stays whole; else where
+ * the line ends (a path longer than the line). */
+void ui_doc_add_long(struct ui_doc *d, const char *text, enum ui_style s, int width, const char *cont);
 /* True when a wrapped line may break between the characters (code points) before and
  * after, though no space is there: beside a CJK character (ideographs, kana, Hangul,
  * fullwidth forms), unless after is punctuation that never starts a line (，。：；、）」
@@ -96,12 +103,17 @@ void ui_code_style(const char *lang, const char *text, size_t len, unsigned char
 
 /* The display width of UTF-8 text (columns). */
 int ui_text_width(const char *s, size_t len);
+/* text padded with spaces to width columns (display width, not bytes: a Chinese character
+ * is two); a new string. Text wider than width comes back whole. */
+char *ui_padded(const char *text, int width);
 
 /* ---- drawing -------------------------------------------------------------------------- */
 
-/* Draw UTF-8 text at (y, x) in style s, clipped to max columns; returns columns used. */
+/* Draw UTF-8 text at (y, x) in style s, clipped to max columns; returns columns used.
+ * Text wider than max (its trailing spaces aside) ends with a mark ('›', '>' without
+ * UTF-8) in its last column: nothing is cut off without a sign. */
 int ui_put(int y, int x, int max, const char *text, enum ui_style s);
-/* Draw styled bytes at (y, x), clipped to max columns; returns columns used. */
+/* Draw styled bytes at (y, x), clipped to max columns as ui_put; returns columns used. */
 int ui_put_styled(int y, int x, int max, const char *text, const unsigned char *style, size_t len);
 /* Draw lines [scroll, scroll + height) of d from row top; returns the scroll clamped to
  * what d holds. */
@@ -172,6 +184,8 @@ struct ui {
 	char setup_what[96];          /* "build 40% CC kernel/fork.o" */
 	char setup_error[200];
 	struct kb_buf setup_out;      /* partial line */
+	bool setup_ws;                /* the setup makes the workspace alongside its build and has
+					 not said how it went */
 	double status_at;
 	/* workspace creation in the background (`kbridge start ID`) */
 	struct kb_child ws_child;
@@ -195,8 +209,9 @@ struct ui {
 
 /* The shell's clock: kb_now(), or a fixed time when replaying (dumps stay stable). */
 double ui_now(const struct ui *ui);
-/* Seconds for display: "4.2 s" ("- s" when replaying). */
-void ui_fmt_secs(const struct ui *ui, char *buf, size_t cap, double secs);
+/* Seconds for display: "4.2 s", "2m05s". Replaying (the clock frozen), no time is shown:
+ * buf is "" and the result false, so callers leave the time out of what they say. */
+bool ui_fmt_secs(const struct ui *ui, char *buf, size_t cap, double secs);
 /* A spinner frame for the current time. */
 const char *ui_spinner(const struct ui *ui);
 
@@ -228,8 +243,9 @@ void ui_open_lesson(struct ui *ui, size_t i);
 void ui_goto_step(struct ui *ui, size_t s);
 /* Keys every lesson screen shares (next/previous step, diff, back); true when handled. */
 bool ui_lesson_common_key(struct ui *ui, int key);
-/* The title row of a lesson screen: "Lesson 2/3 · title · step 1/3 · page". */
-void ui_lesson_header(struct ui *ui, int y, const char *what);
+/* The title row of a lesson screen: "Lesson 2/3 · title · step 1/3 · page"; right: columns
+ * the step row leaves free at its right end (for the page's position). */
+void ui_lesson_header(struct ui *ui, int y, const char *what, int right);
 
 /* The lesson needs the kernel (it has a task) and the kernel is not ready. */
 bool ui_kernel_ready(const struct ui *ui);
