@@ -8,6 +8,8 @@
 #   parts (report for 30 learners x 16 lessons; a lab check slot taken and given back);
 #   then scripts/bench-course.sh: each core lesson's check, wall against builds + boots,
 #   and list/hint/diff/reset end to end
+#   then scripts/bench-validate.sh: pack validate lessons/core with -j 1, then side by side
+#   (-j CPUs) in the same run, and the ratio
 # Needs the course kernel (kbridge setup). RUNS=N sets the repetitions (default 7).
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ KB=./kbridge
 export KBRIDGE_DATADIR="$(pwd)"
 RUNS=${RUNS:-7}
 HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
-$KB setup >/dev/null 2>&1 || $KB setup
+$KB setup --no-workspace >/dev/null 2>&1 || $KB setup --no-workspace
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbridge-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
@@ -117,4 +119,5 @@ run_bench "the workspace" obj/bench/bench_workspace
 run_bench "the class report and the lab" obj/bench/bench_class
 run_bench "each lesson's check: wall time against its builds and boots; commands that build nothing" \
 	scripts/bench-course.sh
+run_bench "pack validate: one task at a time against side by side" scripts/bench-validate.sh
 [ "$bench_failed" -eq 0 ] || { echo "$bench_failed benchmarks failed"; exit 1; }
