@@ -32,7 +32,7 @@ end
 
 lesson {
   id = "abi",
-  title = "2020: not a rewrite; the ABI",
+  title = "Not a rewrite: the ABI",
   summary = "A #[repr(C)] struct shared by C and Rust in one module, its layout proved at compile time and at run time.",
   history = {
     year = 2020,

@@ -94,7 +94,7 @@ end
 
 lesson {
   id = "finale",
-  title = "Finale — 2025's decision: a leaf driver, end to end",
+  title = "Finale: no longer an experiment, a leaf driver end to end",
   summary = "Rust is no longer an experiment in the kernel: write the Rust core of a small leaf driver that validates untrusted requests, keeps its state behind a Mutex, allocates fallibly and answers with errnos, and prove it under two writers at once.",
   history = {
     -- the decision was taken in December 2025; it took effect with Linux 7.0 (2026),

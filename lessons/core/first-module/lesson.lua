@@ -1,6 +1,6 @@
 lesson {
   id = "first-module",
-  title = "2022: Linux 6.1 and the first Rust module",
+  title = "Linux 6.1 and the first Rust module",
   summary = "module!, init, state kept while loaded, Drop at rmmod, pr_info!.",
   history = {
     year = 2022,

@@ -2,7 +2,7 @@ local SYMBOL = "SAMPLE_KBRIDGE_GREETER"
 
 lesson {
   id = "kbuild",
-  title = "2021: Kconfig and Kbuild for a Rust sample",
+  title = "Kconfig and Kbuild for a Rust sample",
   summary = "A Kconfig entry and a Makefile line that build a Rust file as a module; the check reads the built module's information in the guest.",
   history = {
     year = 2021,

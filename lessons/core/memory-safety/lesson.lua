@@ -67,7 +67,7 @@ end
 
 lesson {
   id = "memory-safety",
-  title = "2019: why memory safety",
+  title = "Why memory safety",
   summary = "An out-of-bounds write in C that UBSAN catches, fixed; then the same logic in Rust, where the bounds check is the language's.",
   history = {
     year = 2019,

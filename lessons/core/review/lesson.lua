@@ -210,7 +210,7 @@ end
 
 lesson {
   id = "review",
-  title = "2024: reviewing Rust you did not write",
+  title = "Reviewing Rust you did not write",
   summary = "Review a small safe wrapper over a C API: find the safe function that lets safe code read outside the table, fix it, and justify every unsafe block so Clippy has nothing to say.",
   history = {
     year = 2024,

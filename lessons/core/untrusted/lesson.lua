@@ -117,7 +117,7 @@ end
 
 lesson {
   id = "untrusted",
-  title = "2026: untrusted data, a type the compiler enforces",
+  title = "Untrusted data, a type the compiler enforces",
   summary = "A misc device whose C half copies bytes from user space and whose Rust half cannot touch them before validate() turns them into a checked Request.",
   history = {
     year = 2026,

@@ -98,7 +98,7 @@ end
 
 lesson {
   id = "zerocopy",
-  title = "2026: bytes to structs without unsafe",
+  title = "Bytes to structs without unsafe",
   summary = "Parse a binary header that C hands over as bytes, in safe Rust: read each little-endian field, check magic, version and length against the buffer, and return the fields or an errno.",
   history = {
     year = 2026,
