@@ -1509,8 +1509,14 @@ static int l_expect_no_fault(lua_State *L)
 	char *seen = NULL;
 	if (!ok) {
 		char *head = fault_headline(tfield(L, 1, "fault_excerpt"));
-		seen = kb_asprintf("%s %s%s%s%s:\n%s", fault[0] == 'o' ? "an" : "a", fault, head ? " (" : "",
-				   head ? head : "", head ? ")" : "", fault_text(L, 1));
+		/* "an oops (BUG: ...):" then the fault as the learner reads it */
+		const char *kind = !strcmp(fault, "oops") ? _("an oops") : !strcmp(fault, "warning") ? _("a warning")
+				   : !strcmp(fault, "rust-panic") ? _("a rust-panic")
+				   : !strcmp(fault, "kernel-panic") ? _("a kernel-panic") : NULL;
+		char *other = kind ? NULL : kb_asprintf("%s %s", fault[0] == 'o' ? "an" : "a", fault);
+		seen = kb_asprintf("%s%s%s%s:\n%s", kind ? kind : other, head ? " (" : "", head ? head : "",
+				   head ? ")" : "", fault_text(L, 1));
+		free(other);
 		free(head);
 	}
 	const char *where = opt_str(L, 2, "where");
