@@ -190,9 +190,8 @@ int kb_packsrc_parse(struct kb_packsrc *s, const char *source)
 	if (!source || !*source)
 		return kb_error_set(KB_EINVAL, "no pack source given");
 	s->source = kb_strdup(source);
-	git_libgit2_init();
-	s->libgit2_held = true;   /* given back by kb_packsrc_free() */
-	/* a folder as it is, '#' and all */
+	/* a folder as it is, '#' and all: no libgit2 for it (whose start alone reads the
+	   system's CA certificates, a good part of a `kbridge list`) */
 	if (kb_is_dir(source)) {
 		char *pack_lua = kb_path_join(source, "pack.lua");
 		bool has_pack = kb_path_exists(pack_lua);
@@ -201,6 +200,10 @@ int kb_packsrc_parse(struct kb_packsrc *s, const char *source)
 			s->kind = KB_PACKSRC_FOLDER;
 			return 0;
 		}
+	}
+	git_libgit2_init();
+	s->libgit2_held = true;   /* given back by kb_packsrc_free() */
+	if (kb_is_dir(source)) {
 		if (!is_git_repo(source))
 			return kb_error_set(KB_ENOTFOUND, "%s is neither a lesson pack (it has no pack.lua) nor a git "
 					    "repository", source);

@@ -21,7 +21,8 @@
 struct kb_ws {
 	char *root;
 	char *tree;
-	git_repository *repo;
+	git_repository *repo;   /* opened at its first use: ws_git() */
+	bool git_started;       /* git_libgit2_init() called, to be matched at close */
 	int lock_fd;
 };
 
@@ -315,9 +316,6 @@ int kb_ws_open(struct kb_ws **out, const char *root, bool lock)
 			ws->lock_fd = -1;
 		free(path);
 	}
-	git_libgit2_init();
-	if (!rc && git_repository_open(&ws->repo, ws->tree) < 0)
-		rc = kb_git_fail("%s", ws->tree);
 	if (rc) {
 		kb_ws_close(ws);
 		return rc;
@@ -333,12 +331,29 @@ void kb_ws_close(struct kb_ws *ws)
 	if (ws->repo) {
 		git_repository_free(ws->repo);
 	}
-	git_libgit2_shutdown();
+	if (ws->git_started)
+		git_libgit2_shutdown();
 	if (ws->lock_fd >= 0)
 		close(ws->lock_fd);
 	free(ws->root);
 	free(ws->tree);
 	free(ws);
+}
+
+/* The repository, opened at the first operation that needs it: list and hint, which read
+ * only progress.json, do without libgit2, whose start alone reads and parses the system's
+ * CA certificates (5 ms on a quiet machine, 40 on a busy one). */
+static int ws_git(struct kb_ws *ws)
+{
+	if (ws->repo)
+		return 0;
+	if (!ws->git_started) {
+		git_libgit2_init();
+		ws->git_started = true;
+	}
+	if (git_repository_open(&ws->repo, ws->tree) < 0)
+		return kb_git_fail("%s", ws->tree);
+	return 0;
 }
 
 const char *kb_ws_root(const struct kb_ws *ws)
@@ -492,13 +507,16 @@ static int index_aside(git_repository *repo)
 
 static void index_back(git_repository *repo)
 {
-	git_repository_set_index(repo, NULL);
+	if (repo)
+		git_repository_set_index(repo, NULL);
 }
 
 /* ---- lessons -------------------------------------------------------------------------- */
 
 bool kb_ws_lesson_started(struct kb_ws *ws, const char *id)
 {
+	if (ws_git(ws))
+		return false;
 	char *ref = ref_name("start", id);
 	git_oid oid;
 	bool ok = git_reference_name_to_id(&oid, ws->repo, ref) == 0;
@@ -508,6 +526,9 @@ bool kb_ws_lesson_started(struct kb_ws *ws, const char *id)
 
 int kb_ws_start_lesson(struct kb_ws *ws, const char *id, const struct kb_ws_file *files, size_t n)
 {
+	int opened = ws_git(ws);
+	if (opened)
+		return opened;
 	if (kb_ws_lesson_started(ws, id))
 		return 1;
 	git_commit *head = NULL;
@@ -555,6 +576,9 @@ int kb_ws_start_lesson(struct kb_ws *ws, const char *id, const struct kb_ws_file
 
 static int start_tree(git_tree **out, struct kb_ws *ws, const char *id)
 {
+	int opened = ws_git(ws);
+	if (opened)
+		return opened;
 	char *ref = ref_name("start", id);
 	git_oid oid;
 	git_commit *c = NULL;
@@ -694,7 +718,9 @@ int kb_ws_commit(struct kb_ws *ws, const char *message, char *const *paths, size
 {
 	git_commit *head = NULL;
 	git_tree_update *up = kb_calloc(n ? n : 1, sizeof *up);
-	int rc = head_commit(&head, ws->repo);
+	int rc = ws_git(ws);
+	if (!rc)
+		rc = head_commit(&head, ws->repo);
 	if (!rc)
 		rc = updates_from_workdir(ws->repo, ws->tree, paths, n, up);
 	git_oid id;
@@ -710,7 +736,7 @@ int kb_ws_commit(struct kb_ws *ws, const char *message, char *const *paths, size
 int kb_ws_diff_to(struct kb_ws *ws, const struct kb_ws_file *other, size_t n, bool color, char **out)
 {
 	struct kb_buf all = KB_BUF_INIT;
-	int rc = 0;
+	int rc = ws_git(ws);   /* libgit2 started: its diff of two buffers */
 	for (size_t i = 0; i < n && !rc; i++) {
 		if ((rc = check_path(other[i].path)))
 			break;
@@ -751,6 +777,9 @@ int kb_ws_diff_to(struct kb_ws *ws, const struct kb_ws_file *other, size_t n, bo
 int kb_ws_log(struct kb_ws *ws, struct kb_strv *subjects, size_t max)
 {
 	git_revwalk *walk = NULL;
+	int rc = ws_git(ws);
+	if (rc)
+		return rc;
 	if (git_revwalk_new(&walk, ws->repo) < 0 || git_revwalk_push_head(walk) < 0) {
 		git_revwalk_free(walk);
 		return kb_git_fail("log");
