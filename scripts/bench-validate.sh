@@ -28,6 +28,10 @@ printf '%-40s %7.1f s   %s\n' "one task at a time (-j 1)" "$(cat "$TMP/1.s")" "$
 printf '%-40s %7.1f s   %s\n' "side by side (-j $JOBS)" "$(cat "$TMP/$JOBS.s")" "$countsj"
 printf '%-40s %7.2f\n' "ratio (-j $JOBS / -j 1)" "$(echo "scale=4; $(cat "$TMP/$JOBS.s") / $(cat "$TMP/1.s")" | bc)"
 if [ "$counts1" != "$countsj" ]; then
-	echo "the two runs disagree: '$counts1' against '$countsj'"
+	echo "the two runs disagree: '$counts1' against '$countsj'; their failures:"
+	for j in 1 "$JOBS"; do
+		echo "  -j $j:"
+		grep -A6 '^FAIL' "$TMP/$j.out" | sed 's/^/    /'
+	done
 	exit 1
 fi
