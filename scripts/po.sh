@@ -17,13 +17,17 @@ KEYWORDS="-k_ -kN_ -kkb_ngettext:1,2 -kkb_error_set:2 -kkb_die:1"
 extract() {   # $1: output
 	# shellcheck disable=SC2086
 	xgettext --from-code=UTF-8 --language=C $KEYWORDS --add-comments=TRANSLATORS: \
-		--sort-by-file --package-name=kbridge --msgid-bugs-address= \
-		--omit-header -o "$1" $(ls src/*/*.c src/*/*.h | LC_ALL=C sort)
+		--sort-by-file --package-name=kbridge --msgid-bugs-address=kbridge \
+		-o "$1" $(ls src/*/*.c src/*/*.h | LC_ALL=C sort)
 	# a template that has no entry yet is still a template
 	[ -f "$1" ] || : > "$1"
 	# a format with no word in it ("%s", "%s: %s") has nothing to translate (a msgid of
-	# only "ok" or "%zu" is kept or dropped wrongly: say it in more words)
-	msggrep --msgid -E -e '[[:alpha:]]{3}' -o "$1.words" "$1" && mv "$1.words" "$1"
+	# only "ok" or "%zu" is kept or dropped wrongly: say it in more words). xgettext's
+	# header stays until then: its charset (UTF-8) is how msggrep reads a msgid such as
+	# "kernel ✓" whole; then it goes (header() writes the template's own)
+	sed -i 's/charset=CHARSET/charset=UTF-8/' "$1"
+	msggrep --msgid -E -e '[[:alpha:]]{3}' -o "$1.words" "$1" && sed '1,/^$/d' "$1.words" > "$1"
+	rm -f "$1.words"
 	[ -f "$1" ] || : > "$1"
 }
 

@@ -95,9 +95,9 @@ static void log_line(struct ui_check_view *v, const char *stream, const char *li
 {
 	if (v->stream != stream && (!v->stream || strcmp(v->stream, stream) != 0)) {
 		v->stream = stream;
-		kb_strv_pushf(&v->log, "\x01%s", strcmp(stream, "build") == 0 ? "build (Kbuild)" :
-						 strcmp(stream, "dmesg") == 0 ? "kernel log (dmesg)" :
-						 "boot (serial console)");
+		kb_strv_pushf(&v->log, "\x01%s", strcmp(stream, "build") == 0 ? _("build (Kbuild)") :
+						 strcmp(stream, "dmesg") == 0 ? _("kernel log (dmesg)") :
+						 _("boot (serial console)"));
 	}
 	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
 		n--;
@@ -160,12 +160,12 @@ void ui_run_check(struct ui *ui, const struct kb_task *t)
 	if (!ui_kernel_ready(ui)) {
 		char k[256];
 		ui_kernel_line(ui, k, sizeof k);
-		ui_message(ui, UI_WARN, "The check needs the course kernel, which is %s.", k);
+		ui_message(ui, UI_WARN, _("The check needs the course kernel, which is %s."), k);
 		return;
 	}
 	int rc = ui_ensure_started(ui);
 	if (rc == 1) {
-		ui_message(ui, UI_WARN, "Your workspace is being made (%s): the check runs once it is ready.", ui->ws_what);
+		ui_message(ui, UI_WARN, _("Your workspace is being made (%s): the check runs once it is ready."), ui->ws_what);
 		return;
 	}
 	if (rc < 0) {
@@ -192,7 +192,7 @@ void ui_run_check(struct ui *ui, const struct kb_task *t)
 	v->follow = true;
 	v->scroll = 0;
 	v->record[0] = '\0';
-	snprintf(v->what, sizeof v->what, "starting");
+	snprintf(v->what, sizeof v->what, "%s", _("starting"));
 	v->started = ui_now(ui);
 	if (ui->depth == 0 || ui->stack[ui->depth - 1] != &ui_check_screen)
 		ui_push(ui, &ui_check_screen);
@@ -214,7 +214,7 @@ void ui_run_check(struct ui *ui, const struct kb_task *t)
 		kb_interrupted = 0;
 		v->stopped = true;
 		set_verdict(v, "error");
-		snprintf(v->record, sizeof v->record, "The check was stopped; nothing was recorded.");
+		snprintf(v->record, sizeof v->record, "%s", _("The check was stopped; nothing was recorded."));
 		return;
 	}
 	bool pass = v->res.verdict == KB_VERDICT_PASS;
@@ -223,20 +223,22 @@ void ui_run_check(struct ui *ui, const struct kb_task *t)
 		bool was_passed = ui_lesson_progress(ui)->passed;
 		int rrc = kb_course_record_task_check(ui->c, l, t->id, pass);
 		if (rrc < 0)   /* the report says so, and the title bar until a save works */
-			snprintf(v->record, sizeof v->record, "Could not record it: %s", kb_error_last());
+			snprintf(v->record, sizeof v->record, _("Could not record it: %s"), kb_error_last());
 		ui_note_save(ui, rrc);
 		if (rrc < 0)
 			return;
 		if (pass && ui_lesson_progress(ui)->passed)
-			snprintf(v->record, sizeof v->record, "%s Your files are committed as \"pass %s\" in your workspace.",
-				 was_passed ? "Passed again." : "Lesson passed!", l->id);
+			/* the commit's message, "pass ID", is kbridge's own mark: it stays in English */
+			snprintf(v->record, sizeof v->record, was_passed ?
+				 _("Passed again. Your files are committed as \"pass %s\" in your workspace.") :
+				 _("Lesson passed! Your files are committed as \"pass %s\" in your workspace."), l->id);
 		else if (pass)
-			snprintf(v->record, sizeof v->record, "Task passed. The lesson is passed when its other tasks "
-				 "pass too.");
+			snprintf(v->record, sizeof v->record, "%s", _("Task passed. The lesson is passed when its other tasks "
+								      "pass too."));
 	}
-	ui_message(ui, pass ? UI_PASS : UI_FAIL, "%s", pass ? "Passed: every expectation was met." :
-			v->res.verdict == KB_VERDICT_FAIL ? "Not passed yet: see what was expected and what was seen." :
-			"The check could not run: see why.");
+	ui_message(ui, pass ? UI_PASS : UI_FAIL, "%s", pass ? _("Passed: every expectation was met.") :
+			v->res.verdict == KB_VERDICT_FAIL ? _("Not passed yet: see what was expected and what was seen.") :
+			_("The check could not run: see why."));
 }
 
 /* ---- drawing ------------------------------------------------------------------------------ */
@@ -251,39 +253,9 @@ static enum ui_style log_style(const char *line)
 	return UI_NORMAL;
 }
 
-/* One line of text as lines of at most w columns: a line too long for the screen goes on
- * under itself, each part after the first starting with cont (a mark that it goes on), so
- * nothing is cut off without a sign. */
 static void add_long(struct ui_doc *d, const char *text, enum ui_style s, int w, const char *cont)
 {
-	int cw = ui_text_width(cont, strlen(cont));
-	size_t len = strlen(text);
-	if (w < cw + 10 || ui_text_width(text, len) <= w) {
-		ui_doc_add(d, text, s);
-		return;
-	}
-	const char *p = text;
-	bool first = true;
-	while (*p) {
-		int room = first ? w : w - cw;
-		/* as many whole UTF-8 characters as fit in room columns */
-		size_t n = 0;
-		while (p[n]) {
-			size_t c = 1;
-			while (p[n + c] && ((unsigned char)p[n + c] & 0xC0) == 0x80)
-				c++;
-			if (ui_text_width(p, n + c) > room)
-				break;
-			n += c;
-		}
-		if (n == 0)
-			n = 1;
-		char *part = first ? kb_strndup(p, n) : kb_asprintf("%s%.*s", cont, (int)n, p);
-		ui_doc_add(d, part, s);
-		free(part);
-		p += n;
-		first = false;
-	}
+	ui_doc_add_long(d, text, s, w, cont);
 }
 
 /* the mark at the start of a long line's continuation */
@@ -296,7 +268,8 @@ static void log_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d, in
 {
 	if (v->log_dropped) {
 		char line[96];
-		snprintf(line, sizeof line, "(%zu earlier lines not kept)", v->log_dropped);
+		snprintf(line, sizeof line, kb_ngettext("(%zu earlier line not kept)", "(%zu earlier lines not kept)",
+							v->log_dropped), v->log_dropped);
 		ui_doc_add(d, line, UI_DIM);
 	}
 	for (size_t i = 0; i < v->log.n; i++) {
@@ -310,7 +283,7 @@ static void log_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d, in
 		}
 	}
 	if (!v->log.n)
-		ui_doc_add(d, "(nothing printed yet)", UI_DIM);
+		ui_doc_add(d, _("(nothing printed yet)"), UI_DIM);
 }
 
 /* The line of the log document where the module's own lines start: the kernel's first
@@ -376,8 +349,29 @@ static size_t repeats_of(const struct block_line *l, size_t n, size_t i, size_t 
 	return r;
 }
 
-static void add_block(struct ui *ui, struct ui_doc *d, const char *label, const char *text, enum ui_style s, int w)
+/* The labels of an expectation's blocks, and how wide their column is: as wide as the
+ * widest of them (in columns: a Chinese label is two a character), at least 9. */
+static const char *const block_labels[] = {N_("seen:"), N_("where:"), N_("try:")};
+
+static int label_width(void)
 {
+	int lw = 9;
+	for (size_t i = 0; i < sizeof block_labels / sizeof *block_labels; i++) {
+		const char *t = _(block_labels[i]);
+		int tw = ui_text_width(t, strlen(t));
+		lw = tw > lw ? tw : lw;
+	}
+	return lw;
+}
+
+/* An expectation's block of text, its label in the first line's left column (label:
+ * NULL for none); each line of text at most w columns, a longer one going on under
+ * itself; the lines of an oops in the text stand out when oops is true. */
+static void add_block(struct ui *ui, struct ui_doc *d, const char *label, bool oops, const char *text, enum ui_style s,
+		      int w)
+{
+	int lw = label_width();
+	char *first_label = ui_padded(label ? label : "", lw), *no_label = ui_padded("", lw);
 	struct block_line *l = NULL;
 	size_t n = 0;
 	for (const char *p = text; p && *p;) {
@@ -390,7 +384,8 @@ static void add_block(struct ui *ui, struct ui_doc *d, const char *label, const 
 		n++;
 		p = nl ? nl + 1 : p + len;
 	}
-	const char *cont = ui->utf8 ? "              \u21aa " : "              > ";
+	/* the continuation's mark in the column before the text's */
+	char *cont = kb_asprintf("%*s%s", 6 + lw - 1, "", ui->utf8 ? "\u21aa " : "> ");
 	for (size_t i = 0; i < n;) {
 		/* the same lines again, the kernel's timestamps aside (a module's init run twice
 		   by busybox's insmod, which tries finit_module and then init_module): shown
@@ -408,48 +403,74 @@ static void add_block(struct ui *ui, struct ui_doc *d, const char *label, const 
 			const struct block_line *b = &l[i + j];
 			char times[48] = "";
 			if (r > 1 && k == 1)
-				snprintf(times, sizeof times, "  (%zu times)", r);
-			char *line = kb_asprintf("      %-9s %.*s%s", i + j == 0 ? label : "", (int)b->n, b->p, times);
+				snprintf(times, sizeof times, _("  (%zu times)"), r);
+			char *line = kb_asprintf("      %s %.*s%s", i + j == 0 ? first_label : no_label, (int)b->n, b->p,
+						 times);
 			enum ui_style ls = s;
-			if (s != UI_FAIL && log_style(line) == UI_FAIL && strcmp(label, "seen:") == 0)
+			if (s != UI_FAIL && oops && log_style(line) == UI_FAIL)
 				ls = UI_FAIL;   /* the oops lines stand out */
 			add_long(d, line, ls, w, cont);
 			free(line);
 		}
 		if (r > 1 && k > 1) {
-			char *line = kb_asprintf("                (the %zu lines above, %zu times)", k, r);
+			char *what = kb_asprintf(_("(the %zu lines above, %zu times)"), k, r);
+			char *line = kb_asprintf("%*s%s", 6 + lw + 1, "", what);
+			free(what);
 			ui_doc_add(d, line, UI_DIM);
 			free(line);
 		}
 		i += r > 1 ? k * r : 1;
 	}
 	free(l);
+	free(cont);
+	free(first_label);
+	free(no_label);
 }
 
 static void verdict_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d, int w)
 {
 	const struct kb_check_result *r = &v->res;
 	char line[1024], t[32], tb[32], tt[32];
-	ui_fmt_secs(ui, t, sizeof t, r->elapsed);
+	/* times, unless replaying (the clock frozen: then no times at all) */
+	bool timed = ui_fmt_secs(ui, t, sizeof t, r->elapsed);
 	ui_fmt_secs(ui, tb, sizeof tb, r->build_seconds);
 	ui_fmt_secs(ui, tt, sizeof tt, r->boot_seconds);
 	size_t unmet = kb_check_unmet(r);
 	if (v->stopped) {
-		ui_doc_add(d, " STOPPED  the check was stopped before it finished", UI_WARN);
+		ui_doc_add(d, _(" STOPPED  the check was stopped before it finished"), UI_WARN);
 	} else if (r->verdict == KB_VERDICT_PASS) {
-		snprintf(line, sizeof line, " PASS  every expectation met (%zu) in %s: %d build%s (%s), %d boot%s (%s)",
-			 r->n_exp, t, r->n_builds, r->n_builds == 1 ? "" : "s", tb, r->n_boots, r->n_boots == 1 ? "" : "s", tt);
-		ui_doc_add(d, line, UI_PASS);
+		char builds[96], boots[96];
+		unsigned long nb = (unsigned long)r->n_builds, no = (unsigned long)r->n_boots;
+		if (timed) {
+			snprintf(builds, sizeof builds, kb_ngettext("%d build (%s)", "%d builds (%s)", nb), r->n_builds, tb);
+			snprintf(boots, sizeof boots, kb_ngettext("%d boot (%s)", "%d boots (%s)", no), r->n_boots, tt);
+			/* TRANSLATORS: how many expectations, the time, then "1 build (4.1 s)" and "1 boot (3.0 s)" */
+			snprintf(line, sizeof line, _(" PASS  every expectation met (%zu) in %s: %s, %s"), r->n_exp, t, builds,
+				 boots);
+		} else {
+			snprintf(builds, sizeof builds, kb_ngettext("%d build", "%d builds", nb), r->n_builds);
+			snprintf(boots, sizeof boots, kb_ngettext("%d boot", "%d boots", no), r->n_boots);
+			/* TRANSLATORS: how many expectations, then "1 build" and "1 boot" */
+			snprintf(line, sizeof line, _(" PASS  every expectation met (%zu): %s, %s"), r->n_exp, builds, boots);
+		}
+		ui_doc_wrap(d, line, UI_PASS, w, "");
 	} else if (r->verdict == KB_VERDICT_FAIL) {
-		snprintf(line, sizeof line, " FAIL  %zu of %zu expectation%s not met, in %s", unmet, r->n_exp,
-			 r->n_exp == 1 ? "" : "s", t);
-		ui_doc_add(d, line, UI_FAIL);
+		if (timed)
+			snprintf(line, sizeof line, kb_ngettext(" FAIL  %zu of %zu expectation not met, in %s",
+								" FAIL  %zu of %zu expectations not met, in %s",
+								(unsigned long)r->n_exp), unmet, r->n_exp, t);
+		else
+			snprintf(line, sizeof line, kb_ngettext(" FAIL  %zu of %zu expectation not met",
+								" FAIL  %zu of %zu expectations not met",
+								(unsigned long)r->n_exp), unmet, r->n_exp);
+		ui_doc_wrap(d, line, UI_FAIL, w, "");
 	} else {
-		ui_doc_add(d, " ERROR  the check could not run", UI_FAIL);
+		ui_doc_add(d, _(" ERROR  the check could not run"), UI_FAIL);
 	}
 	if (!v->stopped && r->verdict != KB_VERDICT_PASS) {
 		/* the inputs it drew: kbridge check --seed replays them */
-		snprintf(line, sizeof line, "seed %llu %s replay: kbridge check %s --seed %llu", r->seed,
+		/* TRANSLATORS: the seed, a dot, the task's id and the seed again in the command */
+		snprintf(line, sizeof line, _("seed %llu %s replay: kbridge check %s --seed %llu"), r->seed,
 			 ui->utf8 ? "\u00b7" : "-", r->id ? r->id : "?", r->seed);
 		ui_doc_wrap(d, line, UI_DIM, w, " ");
 	}
@@ -463,40 +484,42 @@ static void verdict_doc(struct ui *ui, struct ui_check_view *v, struct ui_doc *d
 	for (size_t i = 0; i < r->n_exp; i++) {
 		const struct kb_expectation *e = &r->exp[i];
 		snprintf(line, sizeof line, "  %s %s", e->met ? (ui->utf8 ? "\u2713" : "+") : (ui->utf8 ? "\u2717" : "x"),
-			 e->expected ? e->expected : "(an expectation)");
+			 e->expected ? e->expected : _("(an expectation)"));
 		add_long(d, line, e->met ? UI_PASS : UI_FAIL, w, "    ");
 		if (!e->met) {
 			if (e->seen)
-				add_block(ui, d, "seen:", e->seen, UI_DIM, w);
+				add_block(ui, d, _(block_labels[0]), true, e->seen, UI_DIM, w);
 			if (e->where)
-				add_block(ui, d, "where:", e->where, UI_CODE, w);
+				add_block(ui, d, _(block_labels[1]), false, e->where, UI_CODE, w);
 			if (e->hint)
-				add_block(ui, d, "try:", e->hint, UI_NORMAL, w);
+				add_block(ui, d, _(block_labels[2]), false, e->hint, UI_NORMAL, w);
 		}
 	}
 	if (r->output && *r->output) {
 		ui_doc_add(d, "", UI_NORMAL);
-		ui_doc_add(d, "The check printed:", UI_H2);
-		add_block(ui, d, "", r->output, UI_NORMAL, w);
+		ui_doc_add(d, _("The check printed:"), UI_H2);
+		add_block(ui, d, NULL, false, r->output, UI_NORMAL, w);
 	}
 	ui_doc_add(d, "", UI_NORMAL);
-	ui_doc_add(d, "l shows the whole build and boot log; c checks again; q goes back to the task.", UI_DIM);
+	ui_doc_wrap(d, _("l shows the whole build and boot log; c checks again; q goes back to the task."), UI_DIM, w, "");
 }
 
 static void ck_draw(struct ui *ui, int top, int height)
 {
 	struct ui_check_view *v = view(ui);
 	if (!v->lesson_id) {
-		ui_put(top + 1, 1, COLS - 2, "No check has run yet.", UI_DIM);
+		ui_put(top + 1, 1, COLS - 2, _("No check has run yet."), UI_DIM);
 		return;
 	}
 	char head[512], t[32];
-	ui_fmt_secs(ui, t, sizeof t, v->running ? ui_now(ui) - v->started : v->have_res ? v->res.elapsed : 0);
+	if (!ui_fmt_secs(ui, t, sizeof t, v->running ? ui_now(ui) - v->started : v->have_res ? v->res.elapsed : 0))
+		snprintf(t, sizeof t, "%s", ui->utf8 ? "\u00b7" : "-");
 	if (v->running)
-		snprintf(head, sizeof head, "%s Checking %s/%s  %s  %s   (q stops it)", ui_spinner(ui), v->lesson_id,
+		/* TRANSLATORS: a spinner, the lesson/task, the time so far, what the check is doing */
+		snprintf(head, sizeof head, _("%s Checking %s/%s  %s  %s   (q stops it)"), ui_spinner(ui), v->lesson_id,
 			 v->task_id, t, v->what);
 	else
-		snprintf(head, sizeof head, "Check of %s/%s", v->lesson_id, v->task_id);
+		snprintf(head, sizeof head, _("Check of %s/%s"), v->lesson_id, v->task_id);
 	ui_put(top, 1, COLS - 2, head, v->running ? UI_WARN : UI_H2);
 	ui_hline(top + 1);
 	int body = height - 2;
@@ -521,7 +544,7 @@ static bool ck_key(struct ui *ui, int key)
 		case 27:
 		case 3:
 			kb_interrupted = -1;   /* the runner stops the build or the boot */
-			snprintf(v->what, sizeof v->what, "stopping");
+			snprintf(v->what, sizeof v->what, "%s", _("stopping"));
 			return true;
 		case 'k':
 		case KEY_UP:
@@ -597,11 +620,11 @@ static void ck_open(struct ui *ui)
 }
 
 static const struct ui_key ck_keys[] = {
-	{'l', "l", "log", "switch between the verdict and the whole build and boot log"},
-	{'c', "c", "again", "run the check again"},
-	{'j', "j/k", "scroll", "scroll (Space/b a screen, g/G top and bottom)"},
-	{'e', "e", "edit", "back to the task and edit its chosen file"},
-	{'q', "q/Esc", NULL, "while the check runs: stop it; then: back to the task"},
+	{'l', "l", N_("log"), N_("switch between the verdict and the whole build and boot log")},
+	{'c', "c", N_("again"), N_("run the check again")},
+	{'j', "j/k", N_("scroll"), N_("scroll (Space/b a screen, g/G top and bottom)")},
+	{'e', "e", N_("edit"), N_("back to the task and edit its chosen file")},
+	{'q', "q/Esc", NULL, N_("while the check runs: stop it; then: back to the task")},
 };
 
 const struct ui_screen ui_check_screen = {

@@ -19,8 +19,8 @@ static void df_open(struct ui *ui)
 	struct kb_lesson *l = ui_lesson(ui);
 	struct kb_course *c = ui->c;
 	if (!c->ws || !kb_ws_lesson_started(c->ws, l->id)) {
-		ui_doc_add(&df.doc, "This lesson is not started in your workspace yet: its files appear when you open", UI_DIM);
-		ui_doc_add(&df.doc, "one of its tasks.", UI_DIM);
+		ui_doc_wrap(&df.doc, _("This lesson is not started in your workspace yet: its files appear when you open "
+				       "one of its tasks."), UI_DIM, COLS - 4, "");
 		return;
 	}
 	struct kb_strv paths = KB_STRV_INIT;
@@ -28,11 +28,11 @@ static void df_open(struct ui *ui)
 	char *out = NULL;
 	int rc = kb_ws_diff(c->ws, l->id, paths.v, paths.n, false, &out);
 	if (rc < 0) {
-		ui_doc_add(&df.doc, "The diff could not be made:", UI_FAIL);
+		ui_doc_add(&df.doc, _("The diff could not be made:"), UI_FAIL);
 		ui_doc_wrap(&df.doc, kb_error_last(), UI_NORMAL, COLS - 4, "  ");
 	} else if (!*out) {
 		char line[256];
-		snprintf(line, sizeof line, "No changes to lesson %s's files since its start.", l->id);
+		snprintf(line, sizeof line, _("No changes to lesson %s's files since its start."), l->id);
 		ui_doc_add(&df.doc, line, UI_DIM);
 		for (size_t i = 0; i < paths.n; i++) {
 			char *p = kb_asprintf("  %s", paths.v[i]);
@@ -82,7 +82,7 @@ static void df_draw(struct ui *ui, int top, int height)
 {
 	struct kb_lesson *l = ui_lesson(ui);
 	char head[256];
-	snprintf(head, sizeof head, "Your changes to lesson %s since its start (- the start, + yours)", l->id);
+	snprintf(head, sizeof head, _("Your changes to lesson %s since its start (- the start, + yours)"), l->id);
 	ui_put(top, 1, COLS - 2, head, UI_H2);
 	ui_hline(top + 1);
 	df.scroll = ui_draw_doc(&df.doc, top + 2, height - 2, df.scroll);
@@ -98,7 +98,7 @@ static bool df_key(struct ui *ui, int key)
 	case 'b': case KEY_PPAGE: df.scroll -= body - 1; break;
 	case 'g': case KEY_HOME: df.scroll = 0; break;
 	case 'G': case KEY_END: df.scroll = (int)df.doc.n; break;
-	case 'r': df_open(ui); ui_message(ui, UI_NORMAL, "Diff made again."); break;
+	case 'r': df_open(ui); ui_message(ui, UI_NORMAL, "%s", _("Diff made again.")); break;
 	default: return false;
 	}
 	df.scroll = ui_clamp_scroll(df.scroll, df.doc.n, body);
@@ -106,9 +106,9 @@ static bool df_key(struct ui *ui, int key)
 }
 
 static const struct ui_key df_keys[] = {
-	{'j', "j/k", "scroll", "scroll a line (also \u2191/\u2193)"},
-	{' ', "Space/b", "page", "a screen down / up (g/G: top, bottom)"},
-	{'r', "r", "refresh", "make the diff again"},
+	{'j', "j/k", N_("scroll"), N_("scroll a line (also ↑/↓)")},
+	{' ', "Space/b", N_("page"), N_("a screen down / up (g/G: top, bottom)")},
+	{'r', "r", N_("refresh"), N_("make the diff again")},
 };
 
 const struct ui_screen ui_diff_screen = {

@@ -61,7 +61,7 @@ bool ui_lesson_common_key(struct ui *ui, int key)
 		if (l && ui->step + 1 < l->n_steps)
 			ui_goto_step(ui, ui->step + 1);
 		else
-			ui_message(ui, UI_NORMAL, "This is the lesson's last step: q goes back to the timeline.");
+			ui_message(ui, UI_NORMAL, "%s", _("This is the lesson's last step: q goes back to the timeline."));
 		return true;
 	case 'p':
 	case KEY_LEFT:
@@ -69,7 +69,7 @@ bool ui_lesson_common_key(struct ui *ui, int key)
 		if (ui->step > 0)
 			ui_goto_step(ui, ui->step - 1);
 		else
-			ui_message(ui, UI_NORMAL, "This is the lesson's first step.");
+			ui_message(ui, UI_NORMAL, "%s", _("This is the lesson's first step."));
 		return true;
 	case 'd':
 		ui_push(ui, &ui_diff_screen);
@@ -78,20 +78,22 @@ bool ui_lesson_common_key(struct ui *ui, int key)
 	return false;
 }
 
-static const char *step_label(const struct kb_lesson_step *s)
+/* A step's tab: its number and kind (a format of its own: "page" is also a key's label,
+ * which a translation may say otherwise) */
+static const char *step_tab(const struct kb_lesson_step *s)
 {
 	switch (s->kind) {
-	case KB_PAGE: return "page";
-	case KB_QUIZ: return "quiz";
-	default: return "task";
+	case KB_PAGE: return _(" %zu page ");
+	case KB_QUIZ: return _(" %zu quiz ");
+	default: return _(" %zu task ");
 	}
 }
 
-void ui_lesson_header(struct ui *ui, int y, const char *what)
+void ui_lesson_header(struct ui *ui, int y, const char *what, int right)
 {
 	struct kb_lesson *l = ui_lesson(ui);
 	char head[512];
-	snprintf(head, sizeof head, "Lesson %zu of %zu", ui->lesson + 1, ui->c->pack.n_lessons);
+	snprintf(head, sizeof head, _("Lesson %zu of %zu"), ui->lesson + 1, ui->c->pack.n_lessons);
 	int x = 1 + ui_put(y, 1, COLS - 2, head, UI_DIM);
 	if (l->history.year) {
 		snprintf(head, sizeof head, " \u00b7 %d", l->history.year);
@@ -103,14 +105,14 @@ void ui_lesson_header(struct ui *ui, int y, const char *what)
 	x = 1;
 	for (size_t s = 0; s < l->n_steps; s++) {
 		char tab[32];
-		snprintf(tab, sizeof tab, " %zu %s ", s + 1, step_label(&l->steps[s]));
+		snprintf(tab, sizeof tab, step_tab(&l->steps[s]), s + 1);
 		x += ui_put(y + 1, x, COLS - x - 1, tab, s == ui->step ? UI_SELECT : UI_DIM);
 		x += ui_put(y + 1, x, COLS - x - 1, " ", UI_NORMAL);
 	}
 	if (what && l->n_steps) {
 		char info[256];
-		snprintf(info, sizeof info, " step %zu of %zu: %s", ui->step + 1, l->n_steps, what);
-		ui_put(y + 1, x, COLS - x - 1, info, UI_NORMAL);
+		snprintf(info, sizeof info, _(" step %zu of %zu: %s"), ui->step + 1, l->n_steps, what);
+		ui_put(y + 1, x, COLS - x - 1 - right, info, UI_NORMAL);
 	}
 	ui_hline(y + 2);
 }
@@ -169,19 +171,19 @@ static void page_build(struct ui *ui, int width)
 	page.valid = true;
 	struct kb_lesson *l = ui_lesson(ui);
 	if (l->error) {
-		ui_doc_add(&page.doc, "This lesson cannot be loaded:", UI_FAIL);
+		ui_doc_add(&page.doc, _("This lesson cannot be loaded:"), UI_FAIL);
 		ui_doc_wrap(&page.doc, l->error, UI_NORMAL, width, "  ");
 		return;
 	}
 	if (!l->n_steps) {
-		ui_doc_add(&page.doc, "This lesson has no steps.", UI_DIM);
+		ui_doc_add(&page.doc, _("This lesson has no steps."), UI_DIM);
 		return;
 	}
 	const struct kb_page *pg = &l->steps[ui->step].page;
 	char *text = NULL;
 	size_t len = 0;
 	if (kb_page_read(&text, &len, l, pg) < 0) {
-		ui_doc_add(&page.doc, "This page cannot be read:", UI_FAIL);
+		ui_doc_add(&page.doc, _("This page cannot be read:"), UI_FAIL);
 		ui_doc_wrap(&page.doc, kb_error_last(), UI_NORMAL, width, "  ");
 		return;
 	}
@@ -201,9 +203,11 @@ static void page_draw(struct ui *ui, int top, int height)
 {
 	struct kb_lesson *l = ui_lesson(ui);
 	const char *what = !l->error && l->n_steps ? l->steps[ui->step].page.title : NULL;
-	ui_lesson_header(ui, top, what ? what : l->error ? "not loaded" : "reading");
 	int body = height - 3;
 	page_build(ui, COLS - 3 > 100 ? 100 : COLS - 3);
+	/* the step's title leaves room for where we are in the page */
+	ui_lesson_header(ui, top, what ? what : l->error ? _("not loaded") : _("reading"),
+			 page.doc.n > (size_t)body ? 7 : 0);
 	page.scroll = ui_draw_doc(&page.doc, top + 3, body, page.scroll);
 	/* where we are in the page */
 	if (page.doc.n > (size_t)body) {
@@ -255,11 +259,11 @@ static bool page_key(struct ui *ui, int key)
 }
 
 static const struct ui_key page_keys[] = {
-	{'j', "j/\u2193", "scroll", "scroll down a line (k/\u2191 up)"},
-	{' ', "Space", "page", "next screen; at the end of the page, the next step (b: back a screen)"},
-	{'n', "n/\u2192", "next step", "the lesson's next step (p/\u2190: the previous one)"},
-	{'g', "g/G", NULL, "top / bottom of the page"},
-	{'d', "d", NULL, "your changes to this lesson's files (the diff)"},
+	{'j', "j/\u2193", N_("scroll"), N_("scroll down a line (k/↑ up)")},
+	{' ', "Space", N_("page"), N_("next screen; at the end of the page, the next step (b: back a screen)")},
+	{'n', "n/\u2192", N_("next step"), N_("the lesson's next step (p/←: the previous one)")},
+	{'g', "g/G", NULL, N_("top / bottom of the page")},
+	{'d', "d", NULL, N_("your changes to this lesson's files (the diff)")},
 };
 
 const struct ui_screen ui_lesson_screen = {

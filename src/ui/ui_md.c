@@ -208,6 +208,85 @@ void ui_doc_wrap(struct ui_doc *d, const char *text, enum ui_style s, int width,
 	free(st);
 }
 
+/* Is there a break between the characters before and at p[i] (a space, or where Chinese
+ * text may break)? prev: the code point before. */
+static bool break_at(const char *p, size_t i, unsigned prev, unsigned *cp, size_t *len)
+{
+	*len = p[i] ? u8len(p + i, strlen(p + i)) : 1;
+	*cp = p[i] ? u8cp(p + i, *len) : 0;
+	return i > 0 && (p[i] == ' ' || prev == ' ' || (*cp && ui_break_between(prev, *cp)));
+}
+
+/* How many bytes of p (at most n, which fit the line) to put on it: up to the last break
+ * before n when the word cut at n fits whole on the next line (next columns), so that a
+ * Latin word or a number is not split; else all n (a path longer than a line is cut where
+ * the line ends: it would be anyway). */
+static size_t fit_words(const char *p, size_t n, int next)
+{
+	if (!p[n])
+		return n;
+	size_t best = 0, len;
+	unsigned prev = 0, cp;
+	for (size_t i = 0; i <= n; i += len) {
+		if (break_at(p, i, prev, &cp, &len))
+			best = i;
+		prev = cp;
+	}
+	if (!best || best == n)
+		return n;
+	/* the word that would be cut: from the break to the next one after n */
+	size_t start = best, end = n;
+	while (p[start] == ' ')
+		start++;
+	prev = 0;
+	for (size_t i = n; p[i]; i += len) {
+		if (break_at(p, i, i > n ? prev : 'x', &cp, &len) && i > n)
+			break;
+		prev = cp;
+		end = i + len;
+	}
+	return ui_text_width(p + start, end - start) <= next ? best : n;
+}
+
+/* see ui.h */
+void ui_doc_add_long(struct ui_doc *d, const char *text, enum ui_style s, int w, const char *cont)
+{
+	int cw = ui_text_width(cont, strlen(cont));
+	size_t len = strlen(text);
+	if (w < cw + 10 || ui_text_width(text, len) <= w) {
+		ui_doc_add(d, text, s);
+		return;
+	}
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		int room = first ? w : w - cw;
+		/* as many whole UTF-8 characters as fit in room columns */
+		size_t n = 0;
+		while (p[n]) {
+			size_t c = 1;
+			while (p[n + c] && ((unsigned char)p[n + c] & 0xC0) == 0x80)
+				c++;
+			if (ui_text_width(p, n + c) > room)
+				break;
+			n += c;
+		}
+		if (n == 0)
+			n = 1;
+		n = fit_words(p, n, w - cw);
+		size_t shown = n;
+		while (shown > 0 && p[shown - 1] == ' ')
+			shown--;
+		char *part = first ? kb_strndup(p, shown) : kb_asprintf("%s%.*s", cont, (int)shown, p);
+		ui_doc_add(d, part, s);
+		free(part);
+		p += n;
+		while (*p == ' ')
+			p++;
+		first = false;
+	}
+}
+
 /* ---- source code ---------------------------------------------------------------------- */
 
 static const char *const rust_kw[] = {
@@ -891,12 +970,26 @@ int ui_md_render(struct ui_doc *d, const char *md_text, size_t len, int width)
 
 /* ---- drawing ---------------------------------------------------------------------------- */
 
+/* The mark drawn where text is cut at the screen's edge: '›' (one column in every
+ * terminal, East Asian ones too), '>' without UTF-8. */
+static const char *cut_mark(void)
+{
+	return MB_CUR_MAX > 1 ? "\u203a" : ">";
+}
+
 int ui_put_styled(int y, int x, int max, const char *text, const unsigned char *style, size_t len)
 {
 	int used = 0;
 	size_t i = 0;
 	if (max <= 0)
 		return 0;
+	/* text wider than max is cut with a mark in its last column (spaces at its end are
+	   padding: cutting them loses nothing) */
+	size_t shown = len;
+	while (shown && text[shown - 1] == ' ')
+		shown--;
+	bool cut = ui_text_width(text, shown) > max;
+	int room = cut ? max - 1 : max;
 	move(y, x);
 	while (i < len) {
 		size_t j = i;
@@ -905,7 +998,7 @@ int ui_put_styled(int y, int x, int max, const char *text, const unsigned char *
 		while (j < len && style[j] == style[i]) {
 			size_t n = u8len(text + j, len - j);
 			int cw = u8width(text + j, n);
-			if (used + w + cw > max)
+			if (used + w + cw > room)
 				break;
 			w += cw;
 			j += n;
@@ -916,11 +1009,24 @@ int ui_put_styled(int y, int x, int max, const char *text, const unsigned char *
 		addnstr(text + i, (int)(j - i));
 		used += w;
 		i = j;
-		if (used >= max)
+		if (used >= room)
 			break;
+	}
+	if (cut) {
+		/* a wide character that did not fit leaves a column: the mark goes right after
+		   what is shown */
+		attrset(ui_attr((enum ui_style)style[i < len ? i : len - 1]));
+		mvaddstr(y, x + used, cut_mark());
+		used++;
 	}
 	attrset(A_NORMAL);
 	return used;
+}
+
+char *ui_padded(const char *text, int width)
+{
+	int w = ui_text_width(text, strlen(text));
+	return kb_asprintf("%s%*s", text, w < width ? width - w : 0, "");
 }
 
 int ui_put(int y, int x, int max, const char *text, enum ui_style s)

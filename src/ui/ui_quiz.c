@@ -13,6 +13,8 @@ static struct {
 	unsigned chosen;      /* bit i: the choice shown i-th is chosen */
 	bool answered, right;
 	size_t order[32];     /* the choice shown i-th is choices[order[i]] */
+	int scroll;           /* a long question or explanation scrolls */
+	size_t lines;         /* of the quiz as last drawn */
 } qz;
 
 static const struct kb_quiz *quiz(struct ui *ui)
@@ -71,7 +73,7 @@ static void qz_draw(struct ui *ui, int top, int height)
 {
 	const struct kb_quiz *q = quiz(ui);
 	bool multi = q->n_answers > 1;
-	ui_lesson_header(ui, top, multi ? "quiz (more than one answer is right)" : "quiz");
+	ui_lesson_header(ui, top, multi ? _("quiz (more than one answer is right)") : _("quiz"), 0);
 	int w = COLS - 3 > 100 ? 100 : COLS - 3;
 	struct ui_doc d = {0};
 	ui_md_render(&d, q->question, strlen(q->question), w);
@@ -86,8 +88,8 @@ static void qz_draw(struct ui *ui, int top, int height)
 			box = qz.chosen & (1u << i) ? "(\u2022)" : "( )";
 		const char *mark = "";
 		if (qz.answered)
-			mark = is_answer(q, i) ? (ui->utf8 ? "  \u2713 right" : "  + right") :
-			       qz.chosen & (1u << i) ? (ui->utf8 ? "  \u2717 wrong" : "  x wrong") : "";
+			mark = is_answer(q, i) ? (ui->utf8 ? _("  ✓ right") : _("  + right")) :
+			       qz.chosen & (1u << i) ? (ui->utf8 ? _("  ✗ wrong") : _("  x wrong")) : "";
 		enum ui_style s = UI_NORMAL;
 		if (qz.answered)
 			s = is_answer(q, i) ? UI_PASS : qz.chosen & (1u << i) ? UI_FAIL : UI_DIM;
@@ -110,18 +112,19 @@ static void qz_draw(struct ui *ui, int top, int height)
 	}
 	ui_doc_add(&d, "", UI_NORMAL);
 	if (qz.answered) {
-		ui_doc_add(&d, qz.right ? "Right." : "Not quite: the right answer is marked above.",
-			   qz.right ? UI_PASS : UI_FAIL);
+		ui_doc_wrap(&d, qz.right ? _("Right.") : _("Not quite: the right answer is marked above."),
+			    qz.right ? UI_PASS : UI_FAIL, w, "");
 		if (q->explain) {
 			ui_doc_add(&d, "", UI_NORMAL);
 			ui_md_render(&d, q->explain, strlen(q->explain), w);
 		}
 	} else {
-		ui_doc_add(&d, multi ? "Space marks a choice, Enter answers." : "Press a choice's number, or move and press Enter.",
-			   UI_DIM);
+		ui_doc_wrap(&d, multi ? _("A choice's number or x marks it, Enter answers.") :
+				_("Press a choice's number, or move and press Enter."), UI_DIM, w, "");
 	}
 	(void)choice_line;
-	ui_draw_doc(&d, top + 3, height - 3, 0);
+	qz.lines = d.n;
+	qz.scroll = ui_draw_doc(&d, top + 3, height - 3, qz.scroll);
 	ui_doc_free(&d);
 }
 
@@ -141,7 +144,7 @@ static void answer(struct ui *ui)
 		if (ui_save(ui) < 0)
 			return;   /* the status bar says the progress was not saved */
 	}
-	ui_message(ui, right ? UI_PASS : UI_FAIL, right ? "Right. n goes on." : "Not quite. r tries again, n goes on.");
+	ui_message(ui, right ? UI_PASS : UI_FAIL, "%s", right ? _("Right. n goes on.") : _("Not quite. r tries again, n goes on."));
 }
 
 static bool qz_key(struct ui *ui, int key)
@@ -169,13 +172,34 @@ static bool qz_key(struct ui *ui, int key)
 		if (qz.cursor > 0)
 			qz.cursor--;
 		return true;
-	case ' ':
+	case 'x':
 		if (!qz.answered) {
 			if (multi)
 				qz.chosen ^= 1u << qz.cursor;
 			else
 				qz.chosen = 1u << qz.cursor;
 		}
+		return true;
+	case ' ':
+	case KEY_NPAGE: {
+		/* Space pages, as on a page, and never chooses (a learner paging through the
+		   lesson lands here with Space): a screen down, then on to the next step once
+		   the quiz is answered */
+		int body = LINES - 2 - 3;
+		if (qz.scroll + body < (int)qz.lines)
+			qz.scroll += body - 1;
+		else if (qz.answered && key == ' ')
+			ui_lesson_common_key(ui, 'n');
+		else if (key == ' ')
+			ui_message(ui, UI_NORMAL, "%s", multi ? _("Space does not answer: a choice's number or x marks it, Enter answers.") :
+					      _("Space does not answer: press a choice's number, or move and press Enter."));
+		return true;
+	}
+	case 'b':
+	case KEY_PPAGE:
+		qz.scroll -= LINES - 2 - 3 - 1;
+		if (qz.scroll < 0)
+			qz.scroll = 0;
 		return true;
 	case '\n':
 	case '\r':
@@ -194,12 +218,13 @@ static bool qz_key(struct ui *ui, int key)
 }
 
 static const struct ui_key qz_keys[] = {
-	{'1', "1-9", "choose", "choose that answer (in a quiz with several right answers: mark it)"},
-	{' ', "Space", NULL, "mark the choice under the cursor (j/k or \u2191/\u2193 move it)"},
-	{'\n', "Enter", "answer", "answer with what is marked; once answered, go on"},
-	{'r', "r", NULL, "try the quiz again"},
-	{'n', "n/p", "step", "next / previous step of the lesson"},
-	{'d', "d", NULL, "your changes to this lesson's files (the diff)"},
+	{'1', "1-9", N_("choose"), N_("choose that answer (in a quiz with several right answers: mark it)")},
+	{'x', "x", NULL, N_("mark the choice under the cursor (j/k or ↑/↓ move it)")},
+	{'\n', "Enter", N_("answer"), N_("answer with what is marked; once answered, go on")},
+	{' ', "Space/b", NULL, N_("a screen down / up; once answered, at the end: the next step (never answers)")},
+	{'r', "r", NULL, N_("try the quiz again")},
+	{'n', "n/p", N_("step"), N_("next / previous step of the lesson")},
+	{'d', "d", NULL, N_("your changes to this lesson's files (the diff)")},
 };
 
 const struct ui_screen ui_quiz_screen = {

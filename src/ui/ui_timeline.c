@@ -37,8 +37,20 @@ static void tl_open(struct ui *ui)
 			tl.order[j - 1] = t;
 		}
 	if (!tl.placed) {
+		/* the lesson the learner is on: the first one in the timeline not passed yet
+		   (not the one opened last, which may be one looked ahead at); when every
+		   lesson is passed, the one opened last */
 		tl.placed = true;
-		for (size_t i = 0; i < tl.n && ui->c->progress.current; i++)
+		bool found = false;
+		for (size_t i = 0; i < tl.n && !found; i++) {
+			const struct kb_lesson *l = &p->lessons[tl.order[i]];
+			const struct kb_lesson_progress *lp = kb_progress_find(&ui->c->progress, l->id);
+			if (!l->error && !(lp && lp->passed)) {
+				tl.sel = i;
+				found = true;
+			}
+		}
+		for (size_t i = 0; i < tl.n && !found && ui->c->progress.current; i++)
 			if (strcmp(p->lessons[tl.order[i]].id, ui->c->progress.current) == 0)
 				tl.sel = i;
 	}
@@ -78,7 +90,7 @@ static void tl_draw_head(struct ui *ui, const struct kb_pack *p, int top)
 		passed += lp && lp->passed;
 	}
 	char head[256];
-	snprintf(head, sizeof head, "Timeline: %zu lessons, %zu passed", p->n_lessons, passed);
+	snprintf(head, sizeof head, _("Timeline: %zu lessons, %zu passed"), p->n_lessons, passed);
 	int x = 1 + ui_put(top, 1, COLS - 2, head, UI_H2);
 	ui_draw_bar(top, x + 2, 20, p->n_lessons ? (double)passed / (double)p->n_lessons : 0, UI_PASS);
 	char pct[16];
@@ -117,12 +129,12 @@ static void tl_draw_row(struct ui *ui, const struct kb_pack *p, size_t pos, int 
 	snprintf(title, sizeof title, " %s", l->title ? l->title : l->id);
 	ui_put(y, 10, COLS - 40, title, sel ? UI_SELECT : UI_STRONG);
 	char state[96];
-	static const char *const names[] = {"new", "in progress", "passed", "cannot load"};
-	snprintf(state, sizeof state, "%s", names[st]);
+	static const char *const names[] = {N_("new"), N_("in progress"), N_("passed"), N_("cannot load")};
+	snprintf(state, sizeof state, "%s", _(names[st]));
 	if (st == ST_STARTED && lp && l->n_steps)
-		snprintf(state, sizeof state, "in progress \u00b7 step %d/%zu", lp->step + 1, l->n_steps);
+		snprintf(state, sizeof state, _("in progress · step %d/%zu"), lp->step + 1, l->n_steps);
 	if (st != ST_PASSED && st != ST_BROKEN && has_task(l) && !ui_kernel_ready(ui))
-		snprintf(state + strlen(state), sizeof state - strlen(state), " \u00b7 task waits for kernel");
+		snprintf(state + strlen(state), sizeof state - strlen(state), "%s", _(" · task waits for kernel"));
 	int sw = ui_text_width(state, strlen(state));
 	ui_put(y, COLS - sw - 2, sw + 1, state, sel ? UI_SELECT : icon_style[st]);
 	ui_put(y + 1, 10, COLS - 12, l->history.milestone ? l->history.milestone : l->summary ? l->summary : "",
@@ -136,33 +148,39 @@ static void tl_details(struct ui *ui, const struct kb_lesson *l, struct ui_doc *
 	const struct kb_lesson_progress *lp;
 	state_of(ui, l, &lp);
 	if (l->error) {
-		ui_doc_add(d, "This lesson cannot be loaded:", UI_FAIL);
+		ui_doc_add(d, _("This lesson cannot be loaded:"), UI_FAIL);
 		ui_doc_wrap(d, l->error, UI_NORMAL, w, "  ");
 	} else {
 		int pages = 0, quizzes = 0, tasks = 0;
 		for (size_t s = 0; s < l->n_steps; s++)
 			*(l->steps[s].kind == KB_PAGE ? &pages : l->steps[s].kind == KB_QUIZ ? &quizzes : &tasks) += 1;
-		char line[512];
-		snprintf(line, sizeof line, "%s: %d page%s, %d quiz%s, %d task%s", l->id, pages, pages == 1 ? "" : "s",
-			 quizzes, quizzes == 1 ? "" : "zes", tasks, tasks == 1 ? "" : "s");
+		char line[512], nq[64], nt[64];
+		/* "ID: 2 pages, 1 quiz, 1 task" */
+		snprintf(nq, sizeof nq, kb_ngettext(", %d quiz", ", %d quizzes", (unsigned long)quizzes), quizzes);
+		snprintf(nt, sizeof nt, kb_ngettext(", %d task", ", %d tasks", (unsigned long)tasks), tasks);
+		/* TRANSLATORS: a lesson's id and its number of pages; its quizzes and tasks follow */
+		snprintf(line, sizeof line, kb_ngettext("%s: %d page%s%s", "%s: %d pages%s%s", (unsigned long)pages), l->id,
+			 pages, nq, nt);
 		ui_doc_add(d, line, UI_STRONG);
 		if (l->summary)
 			ui_doc_wrap(d, l->summary, UI_NORMAL, w, "");
 		if (l->history.source) {
-			snprintf(line, sizeof line, "Source: %s", l->history.source);
+			snprintf(line, sizeof line, _("Source: %s"), l->history.source);
 			ui_doc_wrap(d, line, UI_DIM, w, "");
 		}
 		if (lp) {
 			char t[32];
-			ui_fmt_secs(ui, t, sizeof t, lp->seconds);
-			snprintf(line, sizeof line, "Checks run: %d \u00b7 hints seen: %d \u00b7 time: %s%s", lp->attempts,
-				 lp->hints, t, lp->solution_revealed ? " \u00b7 solution seen" : "");
+			int n = snprintf(line, sizeof line, _("Checks run: %d · hints seen: %d"), lp->attempts, lp->hints);
+			if (ui_fmt_secs(ui, t, sizeof t, lp->seconds) && n >= 0 && (size_t)n < sizeof line)
+				n += snprintf(line + n, sizeof line - (size_t)n, _(" · time: %s"), t);
+			if (lp->solution_revealed && n >= 0 && (size_t)n < sizeof line)
+				snprintf(line + n, sizeof line - (size_t)n, "%s", _(" · solution seen"));
 			ui_doc_add(d, line, UI_DIM);
 		}
 		if (tasks && !ui_kernel_ready(ui)) {
 			char k[256];
 			ui_kernel_line(ui, k, sizeof k);
-			snprintf(line, sizeof line, "Its task waits for the course kernel, which is %s; pages and quizzes work now.", k);
+			snprintf(line, sizeof line, _("Its task waits for the course kernel, which is %s; pages and quizzes work now."), k);
 			ui_doc_wrap(d, line, UI_WARN, w, "");
 		}
 	}
@@ -186,12 +204,18 @@ static void tl_draw(struct ui *ui, int top, int height)
 	int dy = top + height - details;
 	ui_hline(dy);
 	if (!tl.n) {
-		ui_put(dy + 1, 1, COLS - 2, "This pack has no lessons.", UI_DIM);
+		ui_put(dy + 1, 1, COLS - 2, _("This pack has no lessons."), UI_DIM);
 		return;
 	}
 	struct ui_doc d = {0};
 	tl_details(ui, &p->lessons[tl.order[tl.sel]], &d, COLS - 3);
 	ui_draw_doc(&d, dy + 1, details - 1, 0);
+	if (d.n > (size_t)(details - 1)) {
+		/* more than the rows hold: the last one shown says it goes on */
+		const struct ui_line *last = &d.lines[details - 2];
+		int lw = ui_text_width(last->text, last->len);
+		ui_put(dy + details - 1, 1 + (lw < COLS - 3 ? lw : COLS - 3), 1, ui->utf8 ? "\u203a" : ">", UI_DIM);
+	}
 	ui_doc_free(&d);
 }
 
@@ -229,8 +253,8 @@ static bool tl_key(struct ui *ui, int key)
 }
 
 static const struct ui_key tl_keys[] = {
-	{'j', "j/k", "move", "choose a lesson (also \u2191/\u2193, g/G for the first and last)"},
-	{'\n', "Enter", "open", "open the lesson at the step you were on"},
+	{'j', "j/k", N_("move"), N_("choose a lesson (also ↑/↓, g/G for the first and last)")},
+	{'\n', "Enter", N_("open"), N_("open the lesson at the step you were on")},
 };
 
 const struct ui_screen ui_timeline_screen = {

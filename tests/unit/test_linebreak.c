@@ -1,7 +1,8 @@
 /* test_linebreak.c - the shell's line breaking (ui/ui_md.c): English breaks at spaces as
  * before; Chinese breaks between CJK characters, never before closing punctuation
  * (，。：；、）」) nor after opening punctuation (（「), and a sentence after a Latin word
- * fills the line instead of leaving it short. */
+ * fills the line instead of leaving it short. The check screen's long lines go on under
+ * themselves without splitting a Latin word; labels are padded by columns. */
 #define _GNU_SOURCE
 #include "kbtest.h"
 #include "ui/ui.h"
@@ -217,7 +218,106 @@ static void test_markdown_soft_breaks(void **s)
 	ui_doc_free(&d);
 }
 
+/* the check screen's long lines (ui_doc_add_long): each part at most width columns, the
+   parts after the first behind the mark; a Latin word or a number never split between two
+   parts when the text has a break before it (the Chinese words around it, a space) */
+/* a Latin "word" here: a run of printable ASCII without a space ("hello," "pr_info()") */
+static bool is_word(char c)
+{
+	return c > ' ' && c < 0x7f;
+}
+
+/* the columns of the word split at the end of a and the start of b */
+static int split_word_width(const struct ui_line *a, const char *b)
+{
+	size_t i = a->len, j = 0;
+	while (i > 0 && is_word(a->text[i - 1]))
+		i--;
+	while (is_word(b[j]))
+		j++;
+	return (int)(a->len - i + j);
+}
+
+static void check_long(const char *text, int width, const char *cont)
+{
+	struct ui_doc d = {0};
+	ui_doc_add_long(&d, text, UI_NORMAL, width, cont);
+	size_t cl = strlen(cont), at = 0;
+	int room = width - ui_text_width(cont, cl);
+	for (size_t i = 0; i < d.n; i++) {
+		const struct ui_line *l = &d.lines[i];
+		int w = ui_text_width(l->text, l->len);
+		if (w > width)
+			fail_msg("part %zu is %d columns wide, more than %d: '%s'", i, w, width, l->text);
+		const char *body = l->text;
+		if (i > 0) {
+			if (strncmp(l->text, cont, cl) != 0)
+				fail_msg("part %zu does not start with the mark: '%s'", i, l->text);
+			body += cl;
+		}
+		/* each part is the text's next piece (spaces between parts dropped) */
+		bool spaced = false;
+		while (i > 0 && text[at] == ' ') {
+			at++;
+			spaced = true;
+		}
+		if (strncmp(text + at, body, strlen(body)) != 0)
+			fail_msg("part %zu is not the text's next piece: '%s'", i, body);
+		const struct ui_line *p = i > 0 ? &d.lines[i - 1] : NULL;
+		/* (a word with a closing mark after it, "orientation.ko，", needs two columns
+		   more: the mark may not start a line) */
+		if (p && !spaced && p->len && is_word(p->text[p->len - 1]) && is_word(body[0]) &&
+		    split_word_width(p, body) + 2 <= room) {
+			for (size_t k = 0; k < d.n; k++)
+				print_message("  |%s|\n", d.lines[k].text);
+			fail_msg("a word that fits a line is split between parts %zu and %zu", i - 1, i);
+		}
+		at += strlen(body);
+	}
+	while (text[at] == ' ')
+		at++;
+	assert_int_equal(text[at], '\0');
+	ui_doc_free(&d);
+}
+
+static void test_long_line_keeps_words_whole(void **s)
+{
+	const char *cont = "    \u21aa ";
+	/* what the check view met: an expectation in Chinese with a message in English */
+	check_long("  \u2717 模块加载时内核日志里应该出现 orientation: hello, kbridge, ready to start 这一行", 30, cont);
+	check_long("  \u2717 hi.c 至少调用 pr_info() 2 次，并且每次打印的内容都以 hi 开头", 24, cont);
+	for (int w = 20; w <= 60; w++)
+		check_long("  \u2717 内核在 samples/kbridge/orientation 里编译出 orientation.ko，然后 insmod 加载它，"
+			   "日志里出现 orientation: hello, NAME, ready to start", w, cont);
+	/* a word before the break stays on its line: "hello," is not cut into "hel" "lo," */
+	struct ui_doc d = {0};
+	ui_doc_add_long(&d, "预期的输出是 orientation: hello, kbridge", UI_NORMAL, 28, "> ");
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.lines[0].text, "预期的输出是 orientation:");
+	assert_string_equal(d.lines[1].text, "> hello, kbridge");
+	ui_doc_free(&d);
+	/* a path longer than a line: it is cut where the line ends, and goes on */
+	check_long("      seen:     /home/learner/kbridge-workspace/linux/samples/kbridge/orientation/orientation.c", 40,
+		   "              > ");
+}
+
+/* a label padded to a column by its width on the screen, not its bytes */
+static void test_padded_by_columns(void **s)
+{
+	char *p = ui_padded("实际输出：", 12);
+	assert_int_equal(ui_text_width(p, strlen(p)), 12);
+	free(p);
+	p = ui_padded("seen:", 9);
+	assert_string_equal(p, "seen:    ");
+	free(p);
+	p = ui_padded("太长了太长了", 4);
+	assert_string_equal(p, "太长了太长了");
+	free(p);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_long_line_keeps_words_whole),
+	cmocka_unit_test(test_padded_by_columns),
 	cmocka_unit_test(test_markdown_soft_breaks),
 	cmocka_unit_test(test_break_rules),
 	cmocka_unit_test(test_english_unchanged),
