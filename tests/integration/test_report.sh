@@ -1,6 +1,7 @@
 #!/bin/sh
 # kbridge report: three learners with known histories, the exact table and summary in CSV
-# and Markdown, the files -o writes, and workspaces that are missing or damaged.
+# and Markdown, the files -o writes, and workspaces that are missing or damaged. Then the
+# check reports (every format) and pack validate in Chinese against English.
 #
 # ana's history is made by kbridge itself in a real workspace (a clone of the bundled
 # kernel tree): start, check, hint, solution --reveal and check again on the lessons of
@@ -252,6 +253,179 @@ expect_status 0 $?
 for word in --pack --format --summary-only "-o, --output FILE" --names "Exit status" "median" "stuck"; do
 	expect_contains "$T_TMP/help.out" "$word"
 done
+t_end
+
+
+# ---- check reports in two languages -----------------------------------------------------
+# kbridge check on the same fixture pack in English and with --lang zh-CN, in every format:
+# the machine-readable fields (keys, verdicts, ids, seeds, scores, exit status) are the
+# same, and only the human text, in Chinese, differs. No kernel: the checks read a file.
+LP="$T_TMP/langpack"
+LW="$T_TMP/langws"
+cp -r "$PACK" "$LP"
+# farewell's check records nothing: a result that could not finish (verdict "error")
+sed -i '/kb.expect(/d' "$LP/farewell/lesson.lua"
+mkdir -p "$LW/kbridge/report"
+printf 'Hello, class\n' > "$LW/kbridge/report/greet.txt"
+printf '41\n' > "$LW/kbridge/report/answer.txt"
+kb_check() { "$KBRIDGE" check --all --pack "$LP" --workspace "$LW" --seed 11 "$@"; }
+
+t_begin "check in zh-CN: every format keeps its keys, verdicts, ids, seeds and exit status; its human text is Chinese"
+for f in json junit tap classroom; do
+	kb_check --format "$f" > "$T_TMP/en.$f" 2> "$T_TMP/en.$f.err"
+	es=$?
+	kb_check --lang zh-CN --format "$f" > "$T_TMP/zh.$f" 2> "$T_TMP/zh.$f.err"
+	zs=$?
+	[ "$es" = 1 ] || t_fail "$f: English exit status $es, not 1"
+	[ "$es" = "$zs" ] || t_fail "$f: exit status $es in English, $zs in Chinese"
+	python3 - "$f" "$T_TMP/en.$f" "$T_TMP/zh.$f" > "$T_TMP/cmp.$f" 2>&1 <<'PY' || t_fail "$f: $(cat "$T_TMP/cmp.$f")"
+import json, re, sys
+import xml.etree.ElementTree as ET
+fmt, en_path, zh_path = sys.argv[1:4]
+en_text, zh_text = (open(p, encoding="utf-8").read() for p in (en_path, zh_path))
+cjk = re.compile(r"[\u4e00-\u9fff]")
+def chinese(s, what):
+    assert s and cjk.search(s), "%s is not Chinese: %r" % (what, s)
+def english(s, what):
+    assert s is None or not cjk.search(s), "%s is not English: %r" % (what, s)
+def same_keys(a, b, path="$"):
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), "%s: keys %s / %s" % (path, list(a), list(b))
+        for k in a:
+            same_keys(a[k], b[k], path + "." + k)
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), "%s: lengths differ" % path
+        for i, (x, y) in enumerate(zip(a, b)):
+            same_keys(x, y, "%s[%d]" % (path, i))
+    else:
+        assert type(a) == type(b), "%s: %r / %r" % (path, a, b)
+if fmt == "json":
+    en, zh = json.loads(en_text), json.loads(zh_text)
+    same_keys(en, zh)
+    human = {"title", "error", "traceback", "output", "expected", "seen", "where", "hint"}
+    timing = {"elapsed", "build_seconds", "boot_seconds", "queue_seconds", "setup_seconds", "lua_seconds"}
+    for a, b in zip(en["results"], zh["results"]):
+        for k in a:
+            if k not in human | timing | {"expectations"}:
+                assert a[k] == b[k], "%s: %r / %r" % (k, a[k], b[k])
+        for x, y in zip(a["expectations"], b["expectations"]):
+            assert (x["met"], x["line"]) == (y["met"], y["line"])
+    assert en["summary"] == zh["summary"] == {"total": 3, "passed": 1, "failed": 1, "errors": 1}, zh["summary"]
+    assert [r["verdict"] for r in zh["results"]] == ["pass", "fail", "error"]
+    assert [r["seed"] for r in zh["results"]] == [11, 11, 11]
+    assert en["pack"] == zh["pack"] and en["kbridge"] == zh["kbridge"]
+    english(en["results"][2]["error"], "the English error")
+    chinese(zh["results"][2]["error"], "the error kbridge words itself")
+elif fmt == "classroom":
+    en, zh = json.loads(en_text), json.loads(zh_text)
+    same_keys(en, zh)
+    assert (en["version"], en["status"], en["max_score"]) == (zh["version"], zh["status"], zh["max_score"])
+    for a, b in zip(en["tests"], zh["tests"]):
+        for k in ("name", "status", "score", "test_code"):
+            assert a[k] == b[k], "%s: %r / %r" % (k, a[k], b[k])
+        english(a["message"], "the English message")
+        chinese(b["message"], "the message of " + b["name"])
+    assert "[未满足]" in zh["tests"][1]["message"] and "种子：11" in zh["tests"][1]["message"]
+    assert "[NOT MET]" in en["tests"][1]["message"] and "seed: 11" in en["tests"][1]["message"]
+elif fmt == "junit":
+    en, zh = ET.fromstring(en_text), ET.fromstring(zh_text)
+    def walk(a, b):
+        assert a.tag == b.tag, (a.tag, b.tag)
+        assert sorted(a.attrib) == sorted(b.attrib), (a.tag, a.attrib, b.attrib)
+        for k in a.attrib:
+            if k not in ("message", "time"):
+                assert a.attrib[k] == b.attrib[k], "%s@%s: %r / %r" % (a.tag, k, a.attrib[k], b.attrib[k])
+        if a.tag in ("failure", "error"):
+            english(a.text, "the English " + a.tag)
+            chinese(b.text, "the Chinese " + b.tag)
+            chinese(b.attrib["message"] if a.tag == "failure" else b.text, "the message of " + a.tag)
+        assert len(a) == len(b), a.tag
+        for x, y in zip(a, b):
+            walk(x, y)
+    walk(en, zh)
+    assert zh.find(".//failure").attrib["message"].startswith("预期：")
+elif fmt == "tap":
+    el, zl = en_text.splitlines(), zh_text.splitlines()
+    assert len(el) == len(zl), "%d / %d lines" % (len(el), len(zl))
+    messages = 0
+    for a, b in zip(el, zl):
+        key = re.match(r"\s*(?:- )?([a-z_]+):", a)
+        if key and key.group(1) in ("message", "duration_ms", "expected", "seen"):
+            assert re.match(r"\s*(?:- )?%s:" % key.group(1), b), (a, b)
+            if key.group(1) == "message":
+                messages += 1
+                english(a, "the English message")
+                chinese(b, "the message")
+        else:
+            assert a == b, "%r / %r" % (a, b)
+    assert messages == 2, messages
+    assert '  message: "1 条预期中有 1 条未满足"' in zl, zh_text
+PY
+	[ -s "$T_TMP/zh.$f.err" ] && t_fail "$f: something on stderr: $(cat "$T_TMP/zh.$f.err")"
+done
+t_end
+
+t_begin "check in zh-CN, text: Chinese words, columns aligned by display width; English unchanged"
+kb_check > "$T_TMP/en.txt" 2>&1
+expect_status 1 $?
+kb_check --lang zh-CN > "$T_TMP/zh.txt" 2>&1
+expect_status 1 $?
+env -i PATH="$PATH" HOME="$HOME" "$KBRIDGE" --lang zh-CN check --all --pack "$LP" --workspace "$LW" --seed 11 \
+	> "$T_TMP/zh-c.txt" 2>&1
+expect_status 1 $?
+# the same report but for the times each check took
+sed 's/([0-9.]* s)$//' "$T_TMP/zh.txt" > "$T_TMP/zh.notime"
+sed 's/([0-9.]* s)$//' "$T_TMP/zh-c.txt" > "$T_TMP/zh-c.notime"
+cmp -s "$T_TMP/zh.notime" "$T_TMP/zh-c.notime" ||
+	t_fail "with only the C locale the report differs: $(diff "$T_TMP/zh.notime" "$T_TMP/zh-c.notime" | head -5)"
+expect_contains "$T_TMP/en.txt" "  [NOT MET] kbridge/report/answer.txt says '42'"
+expect_contains "$T_TMP/en.txt" "            seen:"
+expect_contains "$T_TMP/en.txt" "  seed: 11 (the same inputs again: kbridge check answer/t --seed 11)"
+expect_contains "$T_TMP/en.txt" "1 passed, 2 failed (1 could not run)"
+expect_contains "$T_TMP/zh.txt" "  种子：11（用同样的输入再来一次：kbridge check answer/t --seed 11）"
+expect_contains "$T_TMP/zh.txt" "1 个通过，2 个未通过（其中 1 个无法运行）"
+expect_contains "$T_TMP/zh.txt" "检查没能完成："
+python3 - "$T_TMP/zh.txt" > "$T_TMP/align.out" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/align.out")"
+import sys, unicodedata
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+# the task id starts in the same column on every verdict line
+verdicts = [l for l in lines if l and not l.startswith(" ")][:-1]
+assert len(verdicts) == 3, verdicts
+cols = {width(l[:l.index(" " + t)]) for l in verdicts for t in ("greet/t", "answer/t", "farewell/t") if " " + t + " " in l}
+assert len(cols) == 1, "the task ids start in columns %s" % sorted(cols)
+assert any(l.startswith("通过") for l in lines) and any(l.startswith("未通过") for l in lines), lines
+# what was seen starts where the expectation's text does
+exp = next(l for l in lines if "[未满足]" in l)
+col = width(exp[:exp.index("kbridge/report/answer.txt")])
+seen = next(l for l in lines if "实际输出：" in l)
+assert width(seen) - width(seen.lstrip(" ")) == col, "seen at column %d, the expectation at %d" % (
+    width(seen) - width(seen.lstrip(" ")), col)
+bar = next(l for l in lines if l.strip().startswith("| 41"))
+assert width(bar) - width(bar.lstrip(" ")) == col + 2, bar
+PY
+t_end
+
+t_begin "pack validate in zh-CN: findings and per-language counts in Chinese, file:line kept"
+I18N=$(cd "$(dirname "$0")/../fixtures/packs/i18n-stale" && pwd)
+"$KBRIDGE" pack validate --no-run --lang zh-CN "$I18N" > "$T_TMP/pv.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/pv.out" "FAIL hello/po/zh-CN.po:58: 已过时：task:greet/goal 翻译的是“Make hi.c print 'hi' when it is loaded.”，但 hello/lesson.lua:23 现在写的是“Make hi.c print 'hi' twice when it is loaded.”"
+expect_contains "$T_TMP/pv.out" "FAIL hello/changed.zh-CN.md:1: 已过时：翻译的是 changed.md 的旧版本"
+expect_contains "$T_TMP/pv.out" "FAIL zh-CN：22 个字符串中已翻译 20 个（2 个已过时，0 个未翻译）"
+expect_contains "$T_TMP/pv.out" "ok   hello: lesson.lua 加载成功"
+expect_contains "$T_TMP/pv.out" "7 个通过，3 个未通过"
+# the interface in Chinese from the environment, no --lang: one count line per language
+LANGUAGE=zh_CN LC_ALL= LANG=C.UTF-8 "$KBRIDGE" pack validate --no-run "$I18N" > "$T_TMP/pv2.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/pv2.out" "     zh-CN：22 个字符串中已翻译 20 个，2 个已过时，0 个未翻译（pack validate --lang zh-CN 会逐个列出）"
+expect_not_contains "$T_TMP/pv2.out" "FAIL"
+"$KBRIDGE" pack validate --no-run "$I18N" > "$T_TMP/pv3.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/pv3.out" "     zh-CN: 20 of 22 strings translated, 2 stale, 0 untranslated (pack validate --lang zh-CN lists them)"
+expect_contains "$T_TMP/pv3.out" "7 passed, 0 failed"
+expect_contains "$T_TMP/pv2.out" "7 个通过，0 个未通过"
 t_end
 
 t_finish
