@@ -16,11 +16,12 @@ t_begin "validate --lang zh-CN names each stale string with its file:line and fa
 "$KBRIDGE" pack validate --no-run --lang zh-CN "$FIX" >"$T_TMP/v.out" 2>&1
 expect_status 1 $?
 # the goal: its PO entry (line 58) and where the English is now (lesson.lua:23)
-expect_contains "$T_TMP/v.out" "FAIL hello/po/zh-CN.po:58: stale: task:greet/goal translates \"Make hi.c print 'hi' when it is loaded.\", but hello/lesson.lua:23 now says \"Make hi.c print 'hi' twice when it is loaded.\""
-expect_contains "$T_TMP/v.out" "FAIL hello/changed.zh-CN.md:1: stale: translates changed.md as it was"
-expect_contains "$T_TMP/v.out" "FAIL zh-CN: 20 of 22 strings translated (2 stale, 0 untranslated)"
+# --lang zh-CN shows validate's own words in Chinese too; file:line stay as they are
+expect_contains "$T_TMP/v.out" "FAIL hello/po/zh-CN.po:58: 已过时：task:greet/goal 翻译的是“Make hi.c print 'hi' when it is loaded.”，但 hello/lesson.lua:23 现在写的是“Make hi.c print 'hi' twice when it is loaded.”"
+expect_contains "$T_TMP/v.out" "FAIL hello/changed.zh-CN.md:1: 已过时：翻译的是 changed.md 的旧版本"
+expect_contains "$T_TMP/v.out" "FAIL zh-CN：22 个字符串中已翻译 20 个（2 个已过时，0 个未翻译）"
 expect_not_contains "$T_TMP/v.out" "intro.zh-CN.md"
-expect_contains "$T_TMP/v.out" "7 passed, 3 failed"
+expect_contains "$T_TMP/v.out" "7 个通过，3 个未通过"
 t_end
 
 t_begin "plain validate prints one line per language and passes"
@@ -156,7 +157,7 @@ msgfmt --check -o /dev/null "$T_TMP/fix/hello/po/lesson.pot" 2>"$T_TMP/msgfmt.er
 (cd "$T_TMP/fix/hello" && msgmerge --quiet --previous --update --backup=none po/zh-CN.po po/lesson.pot) || t_fail "msgmerge failed"
 expect_contains "$T_TMP/fix/hello/po/zh-CN.po" "#| msgid \"Make hi.c print 'hi' when it is loaded.\""
 "$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/fix" >"$T_TMP/v2.out" 2>&1
-expect_contains "$T_TMP/v2.out" "stale: task:greet/goal translates \"Make hi.c print 'hi' twice when it is loaded.\" (fuzzy)"
+expect_contains "$T_TMP/v2.out" "已过时：task:greet/goal 翻译的是“Make hi.c print 'hi' twice when it is loaded.”（fuzzy）"
 # the translator: a new msgstr, the fuzzy mark gone; the page again, with its new blob id
 python3 - "$T_TMP/fix/hello/po/zh-CN.po" <<'PY'
 import sys
@@ -170,8 +171,8 @@ id=$(git hash-object "$T_TMP/fix/hello/changed.md")
 printf '[//]: # (kbridge translation of changed.md %s)\n\n# 改过的一页\n\n这一页翻译过，后来英文改了。\n' "$id" >"$T_TMP/fix/hello/changed.zh-CN.md"
 "$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/fix" >"$T_TMP/v3.out" 2>&1
 expect_status 0 $?
-expect_not_contains "$T_TMP/v3.out" "unused"
-expect_contains "$T_TMP/v3.out" "ok   zh-CN: 22 of 22 strings translated (0 stale, 0 untranslated)"
+expect_not_contains "$T_TMP/v3.out" "未使用"
+expect_contains "$T_TMP/v3.out" "ok   zh-CN：22 个字符串中已翻译 22 个（0 个已过时，0 个未翻译）"
 "$KBRIDGE" --lang zh-CN shell --pack "$T_TMP/fix" --workspace "$T_TMP/none" --replay '<Enter>nnn<dump>' \
 	--dump "$T_TMP/fixed.out" >/dev/null 2>&1
 expect_contains "$T_TMP/fixed.out" "让 hi.c 在加载时打印两次 'hi'。"
@@ -182,8 +183,8 @@ cp -r "$FIX" "$T_TMP/reword"
 sed -i 's/hint = "print .hi. twice"/hint = "print it twice"/' "$T_TMP/reword/hello/lesson.lua"
 "$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/reword" >"$T_TMP/rw.out" 2>&1
 expect_status 1 $?
-expect_contains "$T_TMP/rw.out" "FAIL hello/lesson.lua:34: untranslated: check \"print it twice\""
-expect_contains "$T_TMP/rw.out" "hello/po/zh-CN.po:81: unused: check \"print 'hi' twice\" is no string of the lesson now"
+expect_contains "$T_TMP/rw.out" "FAIL hello/lesson.lua:34: 未翻译：check “print it twice”"
+expect_contains "$T_TMP/rw.out" "hello/po/zh-CN.po:81: 未使用：check “print 'hi' twice”已不是这课的字符串"
 t_end
 
 t_begin "a broken PO file: the lesson is shown in English, validate names the file and line"
@@ -205,7 +206,7 @@ expect_status 0 $?
 expect_contains "$T_TMP/new.out" "hello/po/zh-CN.po, hello/intro.zh-CN.md"
 "$KBRIDGE" pack validate --no-run --lang zh-CN "$T_TMP/new" >"$T_TMP/nv.out" 2>&1
 expect_status 0 $?
-expect_contains "$T_TMP/nv.out" "ok   zh-CN: 16 of 16 strings translated"
+expect_contains "$T_TMP/nv.out" "ok   zh-CN：16 个字符串中已翻译 16 个"
 "$KBRIDGE" --lang zh-CN shell --pack "$T_TMP/new" --workspace "$T_TMP/none" --replay '<Enter><dump>' \
 	--dump "$T_TMP/new.screen" >/dev/null 2>&1
 expect_contains "$T_TMP/new.screen" "你的任务：让这个模块向内核日志打印"
