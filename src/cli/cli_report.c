@@ -75,7 +75,9 @@ char *cli_clean_text(const char *s)
 	struct kb_buf b = KB_BUF_INIT;
 	kb_buf_adds(&b, "");
 	/* results are capped when recorded (result.h); this holds any report to it too */
-	char *capped = kb_str_cut(s ? s : "", s ? strlen(s) : 0, CLI_FIELD_CAP, "a report's field");
+	char *capped = kb_str_cut(s ? s : "", s ? strlen(s) : 0, CLI_FIELD_CAP,
+				   /* TRANSLATORS: what a cut text was, in "[... N bytes left out (%s is cut at N bytes) ...]" */
+				   _("a report's field"));
 	for (const unsigned char *p = (const unsigned char *)capped; *p;) {
 		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
 			kb_buf_adds(&b, "?");
@@ -99,7 +101,9 @@ char *cli_clean_text(const char *s)
 
 static void indented(FILE *out, const char *prefix, const char *text)
 {
-	char *capped = kb_str_cut(text ? text : "", text ? strlen(text) : 0, CLI_FIELD_CAP, "a report's field");
+	char *capped = kb_str_cut(text ? text : "", text ? strlen(text) : 0, CLI_FIELD_CAP,
+				   /* TRANSLATORS: what a cut text was, in "[... N bytes left out (%s is cut at N bytes) ...]" */
+				   _("a report's field"));
 	for (const char *l = capped; *l;) {
 		const char *nl = strchr(l, '\n');
 		size_t n = nl ? (size_t)(nl - l) : strlen(l);

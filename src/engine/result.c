@@ -116,9 +116,9 @@ void kb_check_expect(struct kb_check_result *res, bool met, const char *expected
 	size_t used = exp_text(res);
 	size_t room = used < KB_CHECK_TEXT_CAP ? KB_CHECK_TEXT_CAP - used : 0;
 	size_t line_cap = room < KB_CHECK_LINE_CAP ? (room > 256 ? room : 256) : KB_CHECK_LINE_CAP;
-	e->expected = cut(expected ? expected : _("(unnamed expectation)"), line_cap, "an expectation");
-	e->where = cut(where, line_cap, "where");
-	e->hint = cut(hint, line_cap, "a hint");
+	e->expected = cut(expected ? expected : _("(unnamed expectation)"), line_cap, _("an expectation"));
+	e->where = cut(where, line_cap, _("where"));
+	e->hint = cut(hint, line_cap, _("a hint"));
 	used = exp_text(res);
 	room = used < KB_CHECK_TEXT_CAP ? KB_CHECK_TEXT_CAP - used : 0;
 	size_t seen_cap = room < KB_CHECK_SEEN_CAP ? (room > 256 ? room : 256) : KB_CHECK_SEEN_CAP;
@@ -126,7 +126,7 @@ void kb_check_expect(struct kb_check_result *res, bool met, const char *expected
 		e->seen = kb_asprintf(_("[... %zu bytes left out (a check's expectations hold at most %d KiB of text) ...]"),
 				      strlen(seen), KB_CHECK_TEXT_CAP / 1024);
 	else
-		e->seen = cut(seen, seen_cap, "seen");
+		e->seen = cut(seen, seen_cap, _("seen"));
 }
 
 size_t kb_check_unmet(const struct kb_check_result *res)
