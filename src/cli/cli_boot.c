@@ -306,7 +306,7 @@ static bool print_boot(const struct kb_boot_result *r, int rc, const struct boot
 	if (r->fault != KB_FAULT_NONE)
 		printf("== %s\n%s", kb_fault_name(r->fault), r->fault_excerpt ? r->fault_excerpt : "");
 	if (r->status == KB_BOOT_QEMU_FAILED && r->qemu_error)
-		printf("== QEMU failed (exit %d)\n%s\n", r->qemu_exit, r->qemu_error);
+		printf(_("== QEMU failed (exit %d)\n%s\n"), r->qemu_exit, r->qemu_error);
 	if (r->status == KB_BOOT_HANG)
 		printf(_("== the guest did not finish within %.0f s and was stopped\n"), a->timeout);
 	if (r->status == KB_BOOT_FLOOD)
