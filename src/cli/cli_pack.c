@@ -324,7 +324,7 @@ static char *describe(const struct kb_check_result *r)
 			kb_buf_printf(&b, "%s%*s %s\n", mark, w - cli_width(mark), "", e->expected);
 			if (!e->met && e->seen) {
 				char *first = kb_strndup(e->seen, strcspn(e->seen, "\n"));
-				kb_buf_printf(&b, "%*s%s %s%s\n", w + 3, "", _("seen:"), first,
+				kb_buf_printf(&b, "%*s%s%s%s%s\n", w + 3, "", _("seen:"), cli_after_label(_("seen:")), first,
 					      strchr(e->seen, '\n') ? " ..." : "");
 				free(first);
 			}
@@ -383,7 +383,8 @@ static void print_missed(FILE *out, const struct kb_check_result *r)
 {
 	for (size_t i = 0; i < r->n_exp; i++)
 		if (!r->exp[i].met)
-			fprintf(out, "       %s %.*s\n", _("missed:"), (int)strcspn(r->exp[i].expected, "\n"),
+			fprintf(out, "       %s%s%.*s\n", _("missed:"), cli_after_label(_("missed:")),
+				(int)strcspn(r->exp[i].expected, "\n"),
 				r->exp[i].expected);
 	fflush(out);
 }

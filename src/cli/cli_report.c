@@ -97,6 +97,12 @@ char *cli_clean_text(const char *s)
 	return kb_buf_detach(&b);
 }
 
+const char *cli_after_label(const char *label)
+{
+	size_t n = strlen(label);
+	return n >= 3 && strcmp(label + n - 3, "\xef\xbc\x9a") == 0 ? "" : " ";
+}
+
 /* ---- text ----------------------------------------------------------------------------- */
 
 static void indented(FILE *out, const char *prefix, const char *text)
@@ -149,9 +155,10 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 			indented(out, bar, e->seen);
 		}
 		if (e->where)
-			fprintf(out, "%s%s %.*s\n", pad, _("look at:"), CLI_FIELD_CAP, e->where);
+			fprintf(out, "%s%s%s%.*s\n", pad, _("look at:"), cli_after_label(_("look at:")), CLI_FIELD_CAP,
+				e->where);
 		if (e->hint)
-			fprintf(out, "%s%s %.*s\n", pad, _("hint:"), CLI_FIELD_CAP, e->hint);
+			fprintf(out, "%s%s%s%.*s\n", pad, _("hint:"), cli_after_label(_("hint:")), CLI_FIELD_CAP, e->hint);
 	}
 	if (r->verdict == KB_VERDICT_ERROR) {
 		fprintf(out, "  %s\n", _("the check could not finish:"));
@@ -286,9 +293,9 @@ static char *expectations_text(const struct kb_check_result *r)
 		if (e->seen)
 			kb_buf_printf(&text, "  %s\n%s\n", _("seen:"), e->seen);
 		if (e->where)
-			kb_buf_printf(&text, "  %s %s\n", _("look at:"), e->where);
+			kb_buf_printf(&text, "  %s%s%s\n", _("look at:"), cli_after_label(_("look at:")), e->where);
 		if (e->hint)
-			kb_buf_printf(&text, "  %s %s\n", _("hint:"), e->hint);
+			kb_buf_printf(&text, "  %s%s%s\n", _("hint:"), cli_after_label(_("hint:")), e->hint);
 	}
 	kb_buf_printf(&text, _("seed: %llu (the same inputs again: kbridge check %s --seed %llu)"), r->seed, r->id,
 		      r->seed);

@@ -46,6 +46,10 @@ void cli_results_free(struct cli_results *res);
  * '?'. Caller frees. */
 char *cli_clean_text(const char *s);
 
+/* What goes between a label ("hint:") and its text: a space, or nothing after a
+ * fullwidth colon ("提示："), which has its room in it. */
+const char *cli_after_label(const char *label);
+
 /* The workspace folder a --workspace argument names (a workspace, or the linux/ tree
  * inside one), or with NULL the default one when it exists; NULL when it is a plain
  * folder or there is none. Caller frees. */
