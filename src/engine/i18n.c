@@ -474,13 +474,9 @@ static char *by_template(const struct kb_catalog *c, const struct kb_catalog_ent
 	return out;
 }
 
-/* the translation that accounts for most of text: of "rust/c = 1.2 (... cycles, or 1 ms)\n
-   measured again: rust/c = 1.1 (...)" the template "%s\nmeasured again: %s" whose two
-   operands are translated, not "rust/c = %s (... cycles%s)" whose last operand is the rest */
-static char *check_text(const struct kb_catalog *c, const char *text, int depth, size_t *cover)
+/* the translation of text by the one template that accounts for most of it */
+static char *whole_text(const struct kb_catalog *c, const char *text, int depth, size_t *cover)
 {
-	if (!c || !text || depth > 4)
-		return NULL;
 	char *best = NULL;
 	size_t best_cover = 0;
 	for (size_t i = 0; i < c->n; i++) {
@@ -499,6 +495,69 @@ static char *check_text(const struct kb_catalog *c, const char *text, int depth,
 	}
 	*cover = best_cover;
 	return best;
+}
+
+/* A text of several lines no template matches whole, as table.concat(lines, "\n") makes
+   it: each run of up to 4 lines that a template matches translated, the longest first;
+   the other lines as they are. NULL when no line was. */
+static char *by_lines(const struct kb_catalog *c, const char *text, int depth, size_t *cover)
+{
+	enum { MAX_LINES = 200, RUN = 4 };
+	const char *start[MAX_LINES + 1];
+	size_t n = 0;
+	for (const char *p = text;; p++) {
+		if (n == MAX_LINES)
+			return NULL;   /* a whole log: not a check's sentences */
+		start[n++] = p;
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+	}
+	start[n] = text + strlen(text) + 1;
+	struct kb_buf b = KB_BUF_INIT;
+	bool any = false;
+	*cover = 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i < RUN ? n - i : RUN;
+		for (; k > 0; k--) {
+			char *chunk = kb_strndup(start[i], (size_t)(start[i + k] - start[i] - 1));
+			size_t sub = 0;
+			char *t = *chunk ? whole_text(c, chunk, depth + 1, &sub) : NULL;
+			free(chunk);
+			if (t) {
+				kb_buf_printf(&b, "%s%s", i ? "\n" : "", t);
+				free(t);
+				*cover += sub;
+				any = true;
+				break;
+			}
+		}
+		if (k == 0) {
+			kb_buf_printf(&b, "%s%.*s", i ? "\n" : "", (int)(start[i + 1] - start[i] - 1), start[i]);
+			k = 1;
+		}
+		i += k;
+	}
+	kb_buf_adds(&b, "");
+	if (!any) {
+		kb_buf_free(&b);
+		return NULL;
+	}
+	return kb_buf_detach(&b);
+}
+
+/* the translation that accounts for most of text: of "rust/c = 1.2 (... cycles, or 1 ms)\n
+   measured again: rust/c = 1.1 (...)" the template "%s\nmeasured again: %s" whose two
+   operands are translated, not "rust/c = %s (... cycles%s)" whose last operand is the rest */
+static char *check_text(const struct kb_catalog *c, const char *text, int depth, size_t *cover)
+{
+	*cover = 0;
+	if (!c || !text || depth > 4)
+		return NULL;
+	char *t = whole_text(c, text, depth, cover);
+	if (!t && strchr(text, '\n'))
+		t = by_lines(c, text, depth, cover);
+	return t;
 }
 
 char *kb_catalog_check_text(const struct kb_catalog *c, const char *text)
@@ -1262,14 +1321,14 @@ static void follow_call(struct lua *L, const char *fname, struct alts *out)
 
 /* a text a check shows by itself, or inside another as an operand (side): then a word with
    no space is only one when it is all small letters ("wrote"), not a path, a symbol, a
-   parameter (samples/kbridge/greeter, SAMPLE_KBRIDGE_GREETER, learner%s) */
+   parameter, a letter (samples/kbridge/greeter, SAMPLE_KBRIDGE_GREETER, learner%s, n) */
 static void emit_as(struct lua *L, const struct alts *a, bool side)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		const char *t = a->v[i].t;
 		if (!a->v[i].lit)
 			continue;
-		if (side && !strpbrk(t, " \n") && t[strspn(t, "abcdefghijklmnopqrstuvwxyz")])
+		if (side && !strpbrk(t, " \n") && (t[strspn(t, "abcdefghijklmnopqrstuvwxyz")] || strlen(t) < 3))
 			continue;
 		add_string(L->out, "check", t, L->file, a->v[i].line, true, false);
 	}
@@ -1371,6 +1430,18 @@ static void one_operand(struct lua *L, size_t s, size_t e, struct alts *out)
 	} else if (v[s].k == T_NAME && !is_keyword(&v[s]) && is_op(&v[s + 1], "(") && L->match[s + 1] + 1 == e &&
 		   !(s > 0 && (is_op(&v[s - 1], ".") || is_op(&v[s - 1], ":")))) {
 		follow_call(L, v[s].s, out);
+	} else if (is_name(&v[s], "table") && is_op(&v[s + 1], ".") && is_name(&v[s + 2], "concat") &&
+		   is_op(&v[s + 3], "(") && L->match[s + 3] + 1 == e && v[s + 4].k == T_NAME && !is_keyword(&v[s + 4])) {
+		/* table.concat(list, "\n"): the texts of its elements, each translated alone */
+		char *key = kb_asprintf("%s[]", v[s + 4].s);
+		follow_name(L, key, out);
+		free(key);
+		follow_name(L, v[s + 4].s, out);
+	} else if (v[s].k == T_NAME && !is_keyword(&v[s]) && is_op(&v[s + 1], ".") && v[s + 2].k == T_NAME &&
+		   e == s + 3 && !(s > 0 && (is_op(&v[s - 1], ".") || is_op(&v[s - 1], ":")))) {
+		char *key = kb_asprintf(".%s", v[s + 2].s);   /* p.text: every field text of the file */
+		follow_name(L, key, out);
+		free(key);
 	}
 	if (out->n == before)
 		alts_add(out, kb_strdup("%s"), false, line);
@@ -1464,11 +1535,40 @@ static void find_assignments(struct lua *L)
 	const struct tok *v = L->v;
 	size_t cap = 0;
 	for (size_t i = 1; i < L->n; i++) {
+		if (is_name(&v[i], "table") && is_op(&v[i + 1], ".") && is_name(&v[i + 2], "insert") &&
+		    is_op(&v[i + 3], "(") && v[i + 4].k == T_NAME && !is_keyword(&v[i + 4])) {
+			/* table.insert(list, [pos,] value), list a name or name[k]: an element of list */
+			size_t e = skip_expr(L, i + 4), val = NONE;
+			if (is_op(&v[e], ",")) {
+				val = e + 1;
+				size_t e2 = skip_expr(L, val);
+				if (is_op(&v[e2], ","))
+					val = e2 + 1;
+			}
+			if (val != NONE) {
+				if (L->n_as == cap) {
+					cap = cap ? cap * 2 : 64;
+					L->as = kb_realloc(L->as, cap * sizeof *L->as);
+				}
+				L->as[L->n_as++] = (struct assign){kb_asprintf("%s[]", v[i + 4].s), val};
+			}
+			continue;
+		}
 		if (!is_op(&v[i], "="))
 			continue;
 		size_t o = L->up[i];
+		if (o != NONE && is_op(&v[o], "{") && v[i - 1].k == T_NAME &&
+		    (is_op(&v[i - 2], "{") || is_op(&v[i - 2], ",") || is_op(&v[i - 2], ";"))) {
+			/* a field of a table, { text = ... }: what x.text may hold */
+			if (L->n_as == cap) {
+				cap = cap ? cap * 2 : 64;
+				L->as = kb_realloc(L->as, cap * sizeof *L->as);
+			}
+			L->as[L->n_as++] = (struct assign){kb_asprintf(".%s", v[i - 1].s), i + 1};
+			continue;
+		}
 		if (o != NONE && v[o].k == T_OP)
-			continue;   /* a field of a table, a key, an argument */
+			continue;   /* a key, an argument */
 		char *keys[32];
 		size_t nk = 0;
 		size_t k = i - 1;

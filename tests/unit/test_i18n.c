@@ -228,6 +228,33 @@ static void test_check_templates_variables(void **s)
 		"field|e|a first %s|%s\nagain: %s|g");
 }
 
+static void test_check_templates_fields(void **s)
+{
+	/* x.text: the texts the fields of that name hold, in every table of the file */
+	expect_templates(
+		"local PATHS = {\n"
+		"  { id = \"big\", text = \"a value over 65535 is refused\", n = 3 },\n"
+		"  { id = \"key\", text = \"an unknown key: \" .. KEY .. \" stays\" },\n"
+		"}\n"
+		"for _, p in ipairs(PATHS) do kb.expect(ok, p.text) end\n"
+		"kb.expect(ok, \"count \" .. p.n, { seen = p.id })\n",
+		"a value over 65535 is refused|an unknown key: %s stays|count %s|big|key");
+}
+
+static void test_check_templates_lists(void **s)
+{
+	/* table.concat(list, "\n"): the texts put in list, by table.insert or list[#list + 1] */
+	expect_templates(
+		"local bad, wrong = { a = {} }, {}\n"
+		"table.insert(bad[k], (\"%s: C sees %d\"):format(key, got))\n"
+		"table.insert(bad[k], 1, \"no result for \" .. key)\n"
+		"wrong[#wrong + 1] = (\"  wanted:  %s\\n  printed: %s\"):format(w, p)\n"
+		"local list = bad[p.id]\n"
+		"kb.expect(#list == 0, \"e\", { seen = table.concat(list, \"\\n\") })\n"
+		"kb.expect(#wrong == 0, \"f\", { seen = #wrong .. \" differ:\\n\" .. table.concat(wrong, \"\\n\") })\n",
+		"e|%s: C sees %s|no result for %s|f|  wanted:  %s\n  printed: %s|%s differ:\n%s");
+}
+
 static void test_check_text_operands(void **s)
 {
 	char *d = tmpdir();
@@ -253,6 +280,20 @@ static void test_check_text_operands(void **s)
 	t = kb_catalog_check_text(&c, "rust/c = 1.9 (Rust 20 cycles, or 2 ms)\nmeasured again: rust/c = 1.4 (Rust 14 cycles)");
 	assert_string_equal(t, "rust/c = 1.9（Rust 20 个周期，即 2 ms）\n再测一次：rust/c = 1.4（Rust 14 个周期）");
 	free(t);
+	kb_catalog_free(&c);
+	/* lines joined by table.concat: each run of lines a template matches, alone */
+	put(d, "zh-CN.po",
+	      "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"%s: C sees %s, expected %s\"\nmsgstr \"%s：C 拿到 %s，预期 %s\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"  wanted:  %s\\n  printed: %s\"\nmsgstr \"  预期：%s\\n  实际：%s\"\n");
+	assert_int_equal(kb_catalog_load(&c, po, "x/po/zh-CN.po"), 0);
+	t = kb_catalog_check_text(&c, "level=4: C sees -22, expected 0\nkey=x: C sees -22, expected -2");
+	assert_string_equal(t, "level=4：C 拿到 -22，预期 0\nkey=x：C 拿到 -22，预期 -2");
+	free(t);
+	t = kb_catalog_check_text(&c, "  wanted:  a\n  printed: b\nsomething else\n  wanted:  c\n  printed: d");
+	assert_string_equal(t, "  预期：a\n  实际：b\nsomething else\n  预期：c\n  实际：d");
+	free(t);
+	assert_null(kb_catalog_check_text(&c, "one line\nanother"));
 	kb_catalog_free(&c);
 	free(po);
 	kb_rm_rf(d);
@@ -368,6 +409,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_check_templates_formats),
 	cmocka_unit_test(test_check_templates_parentheses),
 	cmocka_unit_test(test_check_templates_variables),
+	cmocka_unit_test(test_check_templates_fields),
+	cmocka_unit_test(test_check_templates_lists),
 	cmocka_unit_test(test_check_text_operands),
 	cmocka_unit_test(test_catalog),
 	cmocka_unit_test(test_pages),
