@@ -26,12 +26,15 @@
  * (a literal '%' doubled): "insmod " .. name .. ".ko succeeds" -> "insmod %s.ko succeeds".
  * A format (("%d calls"):format(n), string.format(...)) keeps its text, each conversion an
  * operand; parentheses are looked into; a variable is followed to every value the file
- * assigns it (local or not, name[k] too), a call of a function of the file to what it
- * returns. The texts of such a variable, call or parenthesised choice that is an operand
+ * assigns it (local or not, name[k] too), x.field to the fields of that name in its
+ * tables, table.concat(list) to what table.insert and list[...] = put in list, a call of
+ * a function of the file to what it returns. The texts of such a variable, call or parenthesised choice that is an operand
  * (and of a format's argument shown with %s) are templates of their own.
  * When a check records a text, it is matched against the "check" templates of its
  * lesson's catalog; the msgstr of the match is filled with the same operands, in order or
- * by position ("%2$s"), each operand translated in turn when it is itself a check text.
+ * by position ("%2$s"), each operand translated in turn when it is itself a check text;
+ * a text of several lines no template matches whole is translated a run of lines at a
+ * time.
  *
  * The language: kb_i18n_init() takes --lang, else LANGUAGE, LC_ALL, LC_MESSAGES, LANG in
  * gettext's order; it needs no installed locale (C.UTF-8 is enough: the catalogs are read
