@@ -257,7 +257,8 @@ static int run_diff(struct kb_course *c, struct kb_lesson *l, const struct kb_ta
 		if (*out)
 			fputs(out, stdout);
 		else
-			printf(_("No changes to the files of %s since the lesson's start.\n"), target);
+			printf(t ? _("No changes to task %s's files since the lesson's start.\n") :
+			       _("No changes to lesson %s's files since its start.\n"), target);
 	}
 	free(out);
 	kb_strv_free(&paths);
@@ -274,7 +275,8 @@ static int run_reset(struct kb_course *c, struct kb_lesson *l, const struct kb_t
 	char *saved = NULL;
 	rc = kb_ws_reset_lesson(c->ws, l->id, paths.v, paths.n, &saved);
 	if (!rc) {
-		printf(_("The files of %s are back to their start:\n"), target);
+		printf(t ? _("Task %s's files are back to their start:\n") : _("Lesson %s's files are back to their start:\n"),
+		       target);
 		for (size_t i = 0; i < paths.n; i++)
 			printf("  %s\n", paths.v[i]);
 		printf(_("Your version was kept first, as commit %.12s on refs/kbridge/saved/%s.\n"
@@ -294,8 +296,10 @@ static int run_solution(struct kb_course *c, struct kb_lesson *l, const struct k
 	/* a task's solution is shown once the task has passed */
 	bool passed = p->passed || (t && kb_progress_task_passed(p, t->id));
 	if (!passed && !reveal) {
-		printf(_("The solution of %s is shown once you pass it (kbridge check %s).\n"
-			 "To see it now anyway: kbridge solution %s --reveal (this is recorded in your progress).\n"),
+		printf(t ? _("The solution of task %s is shown once the task passes (kbridge check %s).\n"
+			     "To see it now anyway: kbridge solution %s --reveal (this is recorded in your progress).\n") :
+			   _("The solution of lesson %s is shown once you pass it (kbridge check %s).\n"
+			     "To see it now anyway: kbridge solution %s --reveal (this is recorded in your progress).\n"),
 		       target, target, target);
 		return 1;
 	}
@@ -324,7 +328,9 @@ static int run_solution(struct kb_course *c, struct kb_lesson *l, const struct k
 	char *out = NULL;
 	rc = kb_ws_diff_to(c->ws, files, shown, use_color(stdout), &out);
 	if (!rc) {
-		printf(_("The reference solution of %s, as changes to your version (- yours, + the solution):\n"), target);
+		printf(t ? _("The reference solution of task %s, as changes to your version (- yours, + the solution):\n") :
+			   _("The reference solution of lesson %s, as changes to your version (- yours, + the solution):\n"),
+		       target);
 		fputs(*out ? out : _("(your files are the same as the solution)\n"), stdout);
 	}
 	free(out);

@@ -229,7 +229,7 @@ expect_contains "$O/diff2.out" "+my second"
 expect_not_contains "$O/diff2.out" "first.txt"
 kb --lang zh-CN reset two/second > "$O/reset.out" 2>&1
 expect_status 0 $?
-expect_contains "$O/reset.out" "two/second 的文件已恢复到开始时的样子："
+expect_contains "$O/reset.out" "任务 two/second 的文件已恢复到开始时的样子："
 expect_contains "$O/reset.out" "refs/kbridge/saved/two"
 expect_contains "$W/linux/kbridge/lang/first.txt" "one"
 expect_not_contains "$W/linux/kbridge/lang/second.txt" "my second"
@@ -238,12 +238,12 @@ t_end
 t_begin "solution LESSON/TASK: held back until the task passes, then only that task's files"
 kb --lang zh-CN solution two/first > "$O/sol0.out" 2>&1
 expect_status 1 $?
-expect_contains "$O/sol0.out" "two/first 的参考答案要等你通过之后才显示"
+expect_contains "$O/sol0.out" "任务 two/first 的参考答案要等它通过之后才显示"
 kb check two/first > "$O/check1.out" 2>&1
 expect_status 0 $?
 kb solution two/first > "$O/sol1.out" 2>&1
 expect_status 0 $?
-expect_contains "$O/sol1.out" "The reference solution of two/first"
+expect_contains "$O/sol1.out" "The reference solution of task two/first"
 expect_not_contains "$O/sol1.out" "second.txt"
 kb solution two > "$O/sol2.out" 2>&1
 expect_status 1 $?
