@@ -4,10 +4,13 @@
 # a string whose English changed since its translation shown in English and named by
 # `pack validate --lang zh-CN` with its file:line, a check's texts translated in its JSON
 # report with the same keys and verdict, `pack pot` and msgmerge, and `pack new`'s
-# translated example. No kernel needed. UPDATE=1 rewrites tests/i18n/*.ref.
+# translated example; the shell's own words in zh-CN at 80x24, and a check that fails
+# and one that passes on the course kernel (the one in KBRIDGE_HOME, as test_ui uses).
+# UPDATE=1 rewrites tests/i18n/*.ref.
 . "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FIX=$ROOT/tests/fixtures/packs/i18n-stale
+KERNEL_HOME="${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}"
 export TERM=xterm LINES=24 COLUMNS=80 TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME="$T_TMP/home"
 unset LANGUAGE LC_MESSAGES NO_COLOR VISUAL EDITOR KBRIDGE_PACK KBRIDGE_WORKSPACE
 mkdir -p "$HOME"
@@ -49,11 +52,28 @@ expect_contains "$T_TMP/stale.out" "这一课已经译成中文"
 expect_contains "$T_TMP/stale.out" "This page was translated, then its English changed"
 expect_not_contains "$T_TMP/stale.out" "这一页翻译过"
 expect_contains "$T_TMP/stale.out" "哪条命令加载内核模块？"
-expect_contains "$T_TMP/stale.out" "task: 向日志问好"
+expect_contains "$T_TMP/stale.out" "任务：向日志问好"
 expect_contains "$T_TMP/stale.out" "Make hi.c print 'hi' twice when it is loaded."
 expect_not_contains "$T_TMP/stale.out" "让 hi.c 在加载时打印"
 expect_not_contains "$T_TMP/stale.out" "kbridge translation of"
 t_end
+
+# No line of a screen is wider than the screen (80 columns, a Chinese character two) and
+# no line starts with closing punctuation.
+screen_lines_ok() {
+	python3 - "$1" >"$T_TMP/lines.check" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/lines.check")"
+import sys, unicodedata
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    line = line.rstrip("\n")
+    if line.startswith("=== screen"):
+        continue
+    assert width(line) <= 80, "line %d is %d columns: %s" % (n, width(line), line)
+    body = line.lstrip(" │>")
+    assert not body[:1] or body[0] not in "，。：；、）」！？", "line %d starts with punctuation: %s" % (n, line)
+PY
+}
 
 t_begin "the built-in course in zh-CN at 80x24: timeline, page, quiz, task (screens)"
 mkdir -p "$T_TMP/nokernel"
@@ -75,19 +95,66 @@ expect_contains "$T_TMP/core.out" "2019 │ 内存安全问题被指为内核漏
 expect_contains "$T_TMP/core.out" "任务的判定结果从哪里来？"
 expect_contains "$T_TMP/core.out" "修改 orientation.c，让它在加载时打印"
 expect_contains "$T_TMP/core.out" "UBSAN 只管报告：写操作照样执行"
-# no line of a screen is wider than the screen, and no line starts with closing punctuation
-python3 - "$T_TMP/core.out" >"$T_TMP/core.check" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/core.check")"
-import sys, unicodedata
-def width(s):
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
-    line = line.rstrip("\n")
-    if line.startswith("=== screen"):
-        continue
-    assert width(line) <= 80, "line %d is %d columns: %s" % (n, width(line), line)
-    body = line.lstrip(" │>")
-    assert not body[:1] or body[0] not in "，。：；、）」！？", "line %d starts with punctuation: %s" % (n, line)
-PY
+# the shell's own words are Chinese: the bars, the tabs, the task's headings
+expect_contains "$T_TMP/core.out" "时间线：共 16 课，已通过 0 课"
+expect_contains "$T_TMP/core.out" " j/k 移动  Enter 打开  ? 帮助  q 退出"
+expect_contains "$T_TMP/core.out" "  1 页面   2 小测   3 页面   4 任务   第 1/4 步：这门课怎么上"
+expect_contains "$T_TMP/core.out" " e 编辑  c 检查  h 提示  d 差异  n/p 步骤  ? 帮助  q 返回"
+expect_contains "$T_TMP/core.out" "内核：未安装"
+expect_contains "$T_TMP/core.out" "文件（工作区创建后位于你的内核源码树中）："
+expect_not_contains "$T_TMP/core.out" "Timeline:"
+expect_not_contains "$T_TMP/core.out" " help "
+# a line cut at the screen's edge says so
+expect_contains "$T_TMP/core.out" "要解决的是内›"
+screen_lines_ok "$T_TMP/core.out"
+t_end
+
+t_begin "the built-in course in zh-CN at 80x24: a check not passed, its log, then passed (screens)"
+if [ ! -e "$KERNEL_HOME/stamps/build" ] || [ ! -e "$KERNEL_HOME/stamps/initramfs" ]; then
+	t_fail "the course kernel is not set up in $KERNEL_HOME (kbridge setup)"
+fi
+CWS=$T_TMP/cws
+KBRIDGE_HOME=$KERNEL_HOME "$KBRIDGE" start orientation --pack "$ROOT/lessons/core" --workspace "$CWS" \
+	>"$T_TMP/cstart.out" 2>&1 || t_fail "kbridge start failed: $(tail -3 "$T_TMP/cstart.out")"
+KBRIDGE_HOME=$KERNEL_HOME EDITOR=$ROOT/tests/ui/solution-editor.sh KB_SOLUTION=$ROOT/lessons/core/orientation/solution \
+	"$KBRIDGE" --lang zh-CN shell --pack "$ROOT/lessons/core" --workspace "$CWS" \
+	--replay "@$ROOT/tests/i18n/check.keys" --dump "$T_TMP/check.raw" >"$T_TMP/check.stdout" 2>&1
+expect_status 0 $?
+# what changes from run to run: paths, the kernel's timestamps, the name the check drew
+# (always three digits), the seed (up to 15 digits: the replay command it ends goes on the
+# next line or not, so the seed line is joined and empty lines are left out)
+sed -e "s#$CWS#WS#g" -e "s#$KERNEL_HOME#KBHOME#g" -e "s#$T_TMP#TMP#g" -e 's/\[ *[0-9]*\.[0-9]*\]/[ T ]/g' \
+	-e 's/learner[0-9][0-9][0-9]/learnerNNN/g' "$T_TMP/check.raw" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+t = re.sub(r"种子 \d+ (\S+) 重放：kbridge check (\S+) --seed\s*\d+", r"种子 N \1 重放：kbridge check \2 --seed N", t)
+sys.stdout.write("".join(l for l in t.splitlines(True) if l.strip()))' >"$T_TMP/check.out"
+if [ "${UPDATE:-0}" = 1 ]; then
+	cp "$T_TMP/check.out" "$ROOT/tests/i18n/check.ref"
+elif ! diff -u "$ROOT/tests/i18n/check.ref" "$T_TMP/check.out" >"$T_TMP/check.diff"; then
+	t_fail "the screens differ from tests/i18n/check.ref:"
+	head -60 "$T_TMP/check.diff" | sed 's/^/    | /'
+fi
+# not passed: the verdict, expected and seen, the keys, in Chinese; no "- s" for a time
+expect_contains "$T_TMP/check.out" "orientation/greet 的检查结果"
+expect_contains "$T_TMP/check.out" " 未通过  "
+expect_contains "$T_TMP/check.out" "项未满足"
+expect_contains "$T_TMP/check.out" "实际输出："
+expect_contains "$T_TMP/check.out" "尚未通过：请对照预期和实际输出。"
+expect_contains "$T_TMP/check.out" " l 日志  c 重查  j/k 滚动  e 编辑  ? 帮助  q 返回"
+expect_contains "$T_TMP/check.out" "── 启动（串口控制台）"
+expect_contains "$T_TMP/check.out" "种子 N · 重放：kbridge check orientation/greet --seed N"
+# passed and recorded
+expect_contains "$T_TMP/check.out" " 通过  "
+expect_contains "$T_TMP/check.out" "项预期全部满足：编译 1 次，启动 1 次"
+expect_contains "$T_TMP/check.out" "本课通过！你的文件已在工作区中提交为“pass orientation”。"
+expect_contains "$T_TMP/check.out" "已通过 1/16 课"
+expect_not_contains "$T_TMP/check.out" "- s"
+expect_not_contains "$T_TMP/check.out" "seen:"
+expect_not_contains "$T_TMP/check.out" "PASS"
+git -C "$CWS/linux" log --format=%s -1 >"$T_TMP/clog" 2>&1
+expect_contains "$T_TMP/clog" "pass orientation"
+screen_lines_ok "$T_TMP/check.out"
 t_end
 
 t_begin "the same shell in English without --lang"
