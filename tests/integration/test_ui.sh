@@ -105,6 +105,16 @@ expect_contains "$WS/progress.json" '"step":	2'
 expect_contains "$WS/progress.json" '"hints":	1'
 t_end
 
+t_begin "the timeline opens at the first lesson not passed, not at the one opened last"
+cp "$T_TMP/progress.start" "$WS/progress.json"
+# rust-hello, the last of the three, is the one opened last (started there); kunit-add,
+# the first, is not passed: the cursor is there, its details below
+grep -q '"current":	"rust-hello"' "$WS/progress.json" || t_fail "progress.json names no current lesson rust-hello"
+"$KBRIDGE" shell --pack "$HIST" --workspace "$WS" --replay '<dump>' --dump "$T_TMP/place.out" >/dev/null 2>&1
+expect_contains "$T_TMP/place.out" " kunit-add: 1 page, 0 quizzes, 1 task"
+expect_not_contains "$T_TMP/place.out" " rust-hello: "
+t_end
+
 t_begin "a second shell on the same workspace is refused"
 flock "$WS/.lock" sleep 3 &
 sleep 0.3
