@@ -62,8 +62,10 @@ merge)
 	exec 9> assets/po/.lock
 	flock 9
 	msgcat --use-first --sort-by-file -o assets/po/zh_CN.po.new "$part" assets/po/zh_CN.po
-	msgmerge --quiet --sort-by-file -o assets/po/zh_CN.po assets/po/zh_CN.po.new "$POT"
-	rm -f assets/po/zh_CN.po.new
+	# the catalog keeps its own header (a part's header says only how that file was written)
+	{ sed -n '1,/^$/p' assets/po/zh_CN.po; sed '1,/^$/d' assets/po/zh_CN.po.new; } > assets/po/zh_CN.po.head
+	msgmerge --quiet --sort-by-file -o assets/po/zh_CN.po assets/po/zh_CN.po.head "$POT"
+	rm -f assets/po/zh_CN.po.new assets/po/zh_CN.po.head
 	;;
 stats)
 	for po in assets/po/*.po; do
