@@ -125,9 +125,6 @@ static void tl_draw_row(struct ui *ui, const struct kb_pack *p, size_t pos, int 
 		attrset(A_NORMAL);
 	}
 	ui_put(y, 8, 2, ui->utf8 ? icons_u[st] : icons_a[st], sel ? UI_SELECT : icon_style[st]);
-	char title[256];
-	snprintf(title, sizeof title, " %s", l->title ? l->title : l->id);
-	ui_put(y, 10, COLS - 40, title, sel ? UI_SELECT : UI_STRONG);
 	char state[96];
 	static const char *const names[] = {N_("new"), N_("in progress"), N_("passed"), N_("cannot load")};
 	snprintf(state, sizeof state, "%s", _(names[st]));
@@ -137,6 +134,12 @@ static void tl_draw_row(struct ui *ui, const struct kb_pack *p, size_t pos, int 
 		snprintf(state + strlen(state), sizeof state - strlen(state), "%s", _(" · task waits for kernel"));
 	int sw = ui_text_width(state, strlen(state));
 	ui_put(y, COLS - sw - 2, sw + 1, state, sel ? UI_SELECT : icon_style[st]);
+	/* the title up to a column before the state (a long state, "in progress · step 2/4 ·
+	   task waits for kernel", leaves it less room), cut with a mark */
+	char title[256];
+	snprintf(title, sizeof title, " %s", l->title ? l->title : l->id);
+	int tmax = COLS - 40 < COLS - sw - 3 - 10 ? COLS - 40 : COLS - sw - 3 - 10;
+	ui_put(y, 10, tmax, title, sel ? UI_SELECT : UI_STRONG);
 	ui_put(y + 1, 10, COLS - 12, l->history.milestone ? l->history.milestone : l->summary ? l->summary : "",
 	       UI_DIM);
 }
