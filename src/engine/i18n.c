@@ -267,40 +267,71 @@ const char *kb_tr_state_name(enum kb_tr_state s)
 	return "?";
 }
 
-/* the operands a template names: its "%s" count, or -1 when it has another directive */
-static int count_operands(const char *t, bool positional_ok)
+/* The operand of a template at p (its '%'): its type ('s' any text, 'd' an integer, 'x' hex
+   digits, 'f' a decimal number), its position when it names one ("%2$d": 2, else 0) and
+   where it ends; 0 for "%%" and for a directive templates do not have. */
+static char directive(const char *p, int *pos, const char **end)
+{
+	*pos = 0;
+	const char *q = p + 1;
+	if (isdigit((unsigned char)*q)) {
+		char *e;
+		long k = strtol(q, &e, 10);
+		if (*e != '$' || k < 1 || k > 64)
+			return 0;
+		*pos = (int)k;
+		q = e + 1;
+	}
+	if (!*q || !strchr("sdxf", *q))
+		return 0;
+	*end = q + 1;
+	return *q;
+}
+
+/* the operands a template names, their types into type[] (from 0); -1 when it has another
+   directive, or positions where positional_ok is false */
+static int count_operands(const char *t, bool positional_ok, char type[64])
 {
 	int n = 0, maxpos = 0;
+	memset(type, 0, 64);
 	for (const char *p = t; *p; p++) {
 		if (*p != '%')
 			continue;
 		if (p[1] == '%') {
 			p++;
-		} else if (p[1] == 's') {
-			n++;
-			p++;
-		} else if (positional_ok && isdigit((unsigned char)p[1])) {
-			char *end;
-			long k = strtol(p + 1, &end, 10);
-			if (end[0] != '$' || end[1] != 's' || k < 1 || k > 64)
-				return -1;
-			if (k > maxpos)
-				maxpos = (int)k;
-			n++;
-			p = end + 1;
-		} else {
-			return -1;
+			continue;
 		}
+		int pos;
+		const char *end;
+		char ty = directive(p, &pos, &end);
+		if (!ty || (pos && !positional_ok))
+			return -1;
+		int k = pos ? pos : n + 1;
+		if (k > 64)
+			return -1;
+		if (type[k - 1] && type[k - 1] != ty)
+			return -1;
+		type[k - 1] = ty;
+		if (k > maxpos)
+			maxpos = k;
+		n++;
+		p = end - 1;
 	}
 	return maxpos > n ? maxpos : n;
 }
 
-/* A check template's msgstr must use the operands its msgid has: as many "%s" in all, or
-   positions ("%N$s") up to that number. */
+/* A check template's msgstr must use the operands its msgid has, of the same types: all
+   of them in order, or positions ("%N$d") up to that number. */
 static bool operands_agree(const char *msgid, const char *msgstr)
 {
-	int a = count_operands(msgid, false), b = count_operands(msgstr, true);
-	return a >= 0 && b >= 0 && b <= a && (b == a || strstr(msgstr, "$s") != NULL);
+	char ta[64], tb[64];
+	int a = count_operands(msgid, false, ta), b = count_operands(msgstr, true, tb);
+	if (a < 0 || b < 0 || b > a || (b != a && !strchr(msgstr, '$')))
+		return false;
+	for (int k = 0; k < b; k++)
+		if (tb[k] && tb[k] != ta[k])
+			return false;
+	return true;
 }
 
 const char *kb_catalog_get(const struct kb_catalog *c, const char *ctx, const char *english,
@@ -341,23 +372,40 @@ struct capv {
 	size_t n, cap;
 };
 
+/* may c be the character at i of an operand of type ty? */
+static bool operand_char(char ty, size_t i, char c)
+{
+	switch (ty) {
+	case 'd': return isdigit((unsigned char)c) || (i == 0 && c == '-');
+	case 'x': return isxdigit((unsigned char)c);
+	case 'f': return isdigit((unsigned char)c) || strchr("-+.eEinfa", c) != NULL;
+	default: return true;
+	}
+}
+
 static bool match_at(const char *t, const char *s, struct capv *cv)
 {
 	while (*t) {
-		if (t[0] == '%' && t[1] == 's') {
-			/* the shortest text for this operand that lets the rest match */
+		int pos;
+		const char *after;
+		char ty = t[0] == '%' && t[1] != '%' ? directive(t, &pos, &after) : 0;
+		if (ty) {
+			/* the shortest text for this operand, of its kind, that lets the rest match */
 			for (const char *e = s;; e++) {
-				size_t keep = cv->n;
-				if (cv->n == cv->cap) {
-					cv->cap = cv->cap ? cv->cap * 2 : 8;
-					cv->v = kb_realloc(cv->v, cv->cap * sizeof *cv->v);
+				bool whole = ty == 's' || (e > s && !(ty == 'd' && e == s + 1 && *s == '-'));
+				if (whole) {
+					size_t keep = cv->n;
+					if (cv->n == cv->cap) {
+						cv->cap = cv->cap ? cv->cap * 2 : 8;
+						cv->v = kb_realloc(cv->v, cv->cap * sizeof *cv->v);
+					}
+					cv->v[cv->n++] = kb_strndup(s, (size_t)(e - s));
+					if (match_at(after, e, cv))
+						return true;
+					while (cv->n > keep)
+						free(cv->v[--cv->n]);
 				}
-				cv->v[cv->n++] = kb_strndup(s, (size_t)(e - s));
-				if (match_at(t + 2, e, cv))
-					return true;
-				while (cv->n > keep)
-					free(cv->v[--cv->n]);
-				if (!*e)
+				if (!*e || !operand_char(ty, (size_t)(e - s), *e))
 					return false;
 			}
 		}
@@ -406,18 +454,12 @@ char *kb_template_fill(const char *tmpl, char *const *caps, size_t n)
 			p++;
 			continue;
 		}
-		size_t k;
-		if (p[1] == 's') {
-			k = next++;
-			p++;
-		} else {
-			char *end;
-			long v = strtol(p + 1, &end, 10);
-			if (v < 1 || end[0] != '$' || end[1] != 's')
-				goto bad;
-			k = (size_t)v - 1;
-			p = end + 1;
-		}
+		int pos;
+		const char *end;
+		if (!directive(p, &pos, &end))
+			goto bad;
+		size_t k = pos ? (size_t)pos - 1 : next++;
+		p = end - 1;
 		if (k >= n)
 			goto bad;
 		kb_buf_adds(&b, caps[k]);
@@ -434,10 +476,12 @@ static size_t template_literals(const char *t)
 {
 	size_t n = 0;
 	for (const char *p = t; *p; p++) {
-		if (p[0] == '%' && p[1] == 's')
-			p++;
-		else if (p[0] == '%' && p[1] == '%')
+		int pos;
+		const char *end;
+		if (p[0] == '%' && p[1] == '%')
 			n++, p++;
+		else if (p[0] == '%' && directive(p, &pos, &end))
+			p = end - 1;
 		else
 			n++;
 	}
@@ -498,8 +542,9 @@ static char *whole_text(const struct kb_catalog *c, const char *text, int depth,
 }
 
 /* A text of several lines no template matches whole, as table.concat(lines, "\n") makes
-   it: each run of up to 4 lines that a template matches translated, the longest first;
-   the other lines as they are. NULL when no line was. */
+   it: each run of up to 4 lines that a template matches translated, the shortest such run
+   first (one item of the list: "  wanted: ...\n  printed: ..."); the other lines as they
+   are. NULL when no line was. */
 static char *by_lines(const struct kb_catalog *c, const char *text, int depth, size_t *cover)
 {
 	enum { MAX_LINES = 200, RUN = 4 };
@@ -518,8 +563,8 @@ static char *by_lines(const struct kb_catalog *c, const char *text, int depth, s
 	bool any = false;
 	*cover = 0;
 	for (size_t i = 0; i < n;) {
-		size_t k = n - i < RUN ? n - i : RUN;
-		for (; k > 0; k--) {
+		size_t most = n - i < RUN ? n - i : RUN, k = 1;
+		for (; k <= most; k++) {
 			char *chunk = kb_strndup(start[i], (size_t)(start[i + k] - start[i] - 1));
 			size_t sub = 0;
 			char *t = *chunk ? whole_text(c, chunk, depth + 1, &sub) : NULL;
@@ -532,7 +577,7 @@ static char *by_lines(const struct kb_catalog *c, const char *text, int depth, s
 				break;
 			}
 		}
-		if (k == 0) {
+		if (k > most) {
 			kb_buf_printf(&b, "%s%.*s", i ? "\n" : "", (int)(start[i + 1] - start[i] - 1), start[i]);
 			k = 1;
 		}
@@ -1392,7 +1437,9 @@ static void format_alts(struct lua *L, const char *fmt, size_t j, size_t end, in
 				alts_free(&sub);
 			}
 		}
-		kb_buf_adds(&b, "%s");
+		/* integers %d, hex %x, other numbers %f: an operand matches only its kind */
+		kb_buf_adds(&b, strchr("diouc", *q) && *q != 'c' ? "%d" : strchr("xX", *q) ? "%x" :
+				strchr("eEfgG", *q) ? "%f" : "%s");
 		p = q;
 	}
 	kb_buf_adds(&b, "");

@@ -25,7 +25,7 @@
  * turns it into a template: its string literals kept, every other operand a "%s"
  * (a literal '%' doubled): "insmod " .. name .. ".ko succeeds" -> "insmod %s.ko succeeds".
  * A format (("%d calls"):format(n), string.format(...)) keeps its text, each conversion an
- * operand; parentheses are looked into; a variable is followed to every value the file
+ * operand of its kind: "%d" an integer, "%x" hex digits, "%f" a number, "%s" any text; parentheses are looked into; a variable is followed to every value the file
  * assigns it (local or not, name[k] too), x.field to the fields of that name in its
  * tables, table.concat(list) to what table.insert and list[...] = put in list, a call of
  * a function of the file to what it returns. The texts of such a variable, call or parenthesised choice that is an operand
@@ -120,11 +120,13 @@ const char *kb_catalog_get(const struct kb_catalog *c, const char *ctx, const ch
  * text). Caller frees. */
 char *kb_catalog_check_text(const struct kb_catalog *c, const char *text);
 
-/* Match `text` against the template `tmpl` ("%s" matches any text, even empty; "%%" a '%').
+/* Match `text` against the template `tmpl` ("%s" matches any text, even empty; "%d" an
+ * integer, "%x" hex digits, "%f" a number, none of them empty; "%%" a '%').
  * On a match returns true and, when caps is not NULL, the matched texts in *caps (*n of
  * them, caller frees each and the array). The shortest match is taken for each "%s". */
 bool kb_template_match(const char *tmpl, const char *text, char ***caps, size_t *n);
-/* Fill `tmpl` with caps: "%s" takes the next one, "%N$s" the Nth (from 1), "%%" is '%'.
+/* Fill `tmpl` with caps: "%s" (or "%d", "%x", "%f") takes the next one, "%N$s" the Nth
+ * (from 1), "%%" is '%'.
  * Returns NULL when tmpl names one that is not there. Caller frees. */
 char *kb_template_fill(const char *tmpl, char *const *caps, size_t n);
 

@@ -14,21 +14,21 @@ cp -r "$CORE" "$T_TMP/core"
 "$KBRIDGE" pack pot "$T_TMP/core" >"$T_TMP/pot.out" 2>&1
 expect_status 0 $?
 F="$T_TMP/core/finale/po/lesson.pot"
-# ("..."):format(...) as kb.expect's message
-expect_contains "$F" 'msgid "two processes deposit at once (%s DEPOSITs in all, into accounts %s and %s): none is lost, balances and entries as the check computes"'
+# ("..."):format(...) as kb.expect's message, each conversion an operand of its kind
+expect_contains "$F" 'msgid "two processes deposit at once (%d DEPOSITs in all, into accounts %d and %d): none is lost, balances and entries as the check computes"'
 # a local given its text in a list: local where, hint = ..., "each update ..."
 expect_contains "$F" "msgid \"each update must read and write the ledger under one guard: a lock() whose guard is dropped between reading a balance and storing the new one lets the other writer's deposit vanish\""
 # a variable given nil, then a format (seen = good_bad)
-expect_contains "$F" 'msgid "DEPOSIT %s into account %s %s: expected the write to succeed and the ledger to read %s; %s"'
+expect_contains "$F" 'msgid "DEPOSIT %d into account %d %s: expected the write to succeed and the ledger to read %s; %s"'
 # what a function of the file returns, shown inside another text with %s
 expect_contains "$F" 'msgid "the write failed (%s); the ledger then read %s"'
 # no longer the first operand of the local list taken for the hint
 expect_not_contains "$F" 'msgid "%s: Shared::apply()"'
-expect_contains "$T_TMP/core/overhead/po/lesson.pot" 'msgid "rust/c = %s (the fastest round: Rust %s cycles, C %s cycles%s)"'
+expect_contains "$T_TMP/core/overhead/po/lesson.pot" 'msgid "rust/c = %f (the fastest round: Rust %d cycles, C %d cycles%s)"'
 expect_contains "$T_TMP/core/overhead/po/lesson.pot" 'msgid "%s\nmeasured again in a second boot: %s"'
 # a parenthesised concatenation inside or/and
 expect_contains "$T_TMP/core/kbuild/po/lesson.pot" 'msgid "built %s"'
-expect_contains "$T_TMP/core/first-module/po/lesson.pot" 'msgid "after rmmod: \"%s\" (the first %s Fibonacci numbers)"'
+expect_contains "$T_TMP/core/first-module/po/lesson.pot" 'msgid "after rmmod: \"%s\" (the first %d Fibonacci numbers)"'
 expect_contains "$T_TMP/core/review/po/lesson.pot" 'msgid "wrong error number: expected %s, seen %s. %s"'
 t_end
 

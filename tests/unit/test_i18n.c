@@ -92,6 +92,23 @@ static void test_templates(void **s)
 	assert_true(kb_template_match("50%% of %s", "50% of it", NULL, NULL));
 	assert_false(kb_template_match("insmod %s.ko succeeds", "insmod hist.ko fails", NULL, NULL));
 	assert_false(kb_template_match("exact", "exactly", NULL, NULL));
+	/* an operand of a kind matches only that kind: the list of lines ends where the
+	   count begins */
+	assert_true(kb_template_match("printed:\n%s\n%d line(s) differ:\n%s", "printed:\na 1\nb 2\n2 line(s) differ:\nx\ny",
+				      &caps, &n));
+	assert_int_equal(n, 3);
+	assert_string_equal(caps[0], "a 1\nb 2");
+	assert_string_equal(caps[1], "2");
+	for (size_t i = 0; i < n; i++)
+		free(caps[i]);
+	free(caps);
+	assert_true(kb_template_match("rust/c = %f, %d cycles, 0x%x", "rust/c = -1.5e+3, -42 cycles, 0x5416f650", NULL, NULL));
+	assert_false(kb_template_match("%d cycles", "many cycles", NULL, NULL));
+	assert_false(kb_template_match("%d cycles", "- cycles", NULL, NULL));
+	assert_false(kb_template_match("0x%x", "0x", NULL, NULL));
+	out = kb_template_fill("%2$d 个周期，rust/c = %1$f", (char *[]){"1.5", "42"}, 2);
+	assert_string_equal(out, "42 个周期，rust/c = 1.5");
+	free(out);
 	assert_true(kb_template_match("%s", "", &caps, &n));
 	assert_int_equal(n, 1);
 	free(caps[0]);
@@ -118,7 +135,7 @@ static void test_check_templates_from_lua(void **s)
 	struct kb_i18n_strings out = {0};
 	kb_i18n_check_templates(&out, src, "x/lesson.lua");
 	const char *want[] = {"insmod %s.ko %s succeeds", "the guard %s holds (50%%)", "no line \"%s: guard\" in the log",
-			      "a long\nstring", "%s items listed", "plain \"quoted\" hint\n"};
+			      "a long\nstring", "%d items listed", "plain \"quoted\" hint\n"};
 	const int lines[] = {3, 4, 5, 6, 9, 10};   /* the long string takes two lines */
 	for (size_t i = 0; i < out.n; i++)
 		print_message("  %d: %s\n", out.v[i].line, out.v[i].english);
@@ -158,14 +175,15 @@ static void expect_templates(const char *src, const char *want)
 
 static void test_check_templates_formats(void **s)
 {
-	/* ("..."):format(...) and string.format("...", ...): each conversion an operand, %% a '%' */
+	/* ("..."):format(...) and string.format("...", ...): each conversion an operand of its
+	   kind (%d an integer, %x hex digits, %f a number, %s any text), %% a '%' */
 	expect_templates("kb.expect(ok, (\"%d of %5.2f%% (seed=%08x)\"):format(a, b, c))\n",
-			 "%s of %s%% (seed=%s)");
+			 "%d of %f%% (seed=%x)");
 	expect_templates("kb.expect_log(r, w, { expected = string.format(\"%s wrote %q\", who, line) })\n",
 			 "%s wrote %s");
 	/* a format inside a concatenation is part of it */
 	expect_templates("kb.expect(ok, \"after \" .. (\"%d calls\"):format(n) .. \", the total\")\n",
-			 "after %s calls, the total");
+			 "after %d calls, the total");
 	/* the texts of an argument shown with %s are templates of their own */
 	expect_templates("kb.expect(ok, \"x\", { seen = (\"%s refused\"):format(n or \"none reported\") })\n",
 			 "x|none reported|%s refused");
@@ -205,7 +223,7 @@ static void test_check_templates_variables(void **s)
 		"bad[k] = \"request \" .. k .. \" refused\"\n"
 		"kb.expect(good_bad == nil, \"e\", { seen = good_bad })\n"
 		"kb.expect(bad[x] == nil, \"f\", { seen = bad[x] })\n",
-		"e|DEPOSIT %s: wrong|f|request %s refused");
+		"e|DEPOSIT %d: wrong|f|request %s refused");
 	/* a function of the file: the texts it returns; in a concatenation, an operand whose
 	   texts are templates too */
 	expect_templates(
@@ -216,7 +234,7 @@ static void test_check_templates_variables(void **s)
 		"end\n"
 		"kb.expect(ok, \"e\", { seen = describe(p) })\n"
 		"kb.expect(ok, \"f\", { seen = \"first: \" .. describe(p) })\n",
-		"e|no exit status|rc=%s, read %s|f|first: %s");
+		"e|no exit status|rc=%d, read %s|f|first: %s");
 	/* a variable built from itself is followed once; fields of tables and parameters are not
 	   variables */
 	expect_templates(
@@ -252,7 +270,7 @@ static void test_check_templates_lists(void **s)
 		"local list = bad[p.id]\n"
 		"kb.expect(#list == 0, \"e\", { seen = table.concat(list, \"\\n\") })\n"
 		"kb.expect(#wrong == 0, \"f\", { seen = #wrong .. \" differ:\\n\" .. table.concat(wrong, \"\\n\") })\n",
-		"e|%s: C sees %s|no result for %s|f|  wanted:  %s\n  printed: %s|%s differ:\n%s");
+		"e|%s: C sees %d|no result for %s|f|  wanted:  %s\n  printed: %s|%s differ:\n%s");
 }
 
 static void test_check_text_operands(void **s)
@@ -285,10 +303,18 @@ static void test_check_text_operands(void **s)
 	put(d, "zh-CN.po",
 	      "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
 	      "#, c-format\nmsgctxt \"check\"\nmsgid \"%s: C sees %s, expected %s\"\nmsgstr \"%s：C 拿到 %s，预期 %s\"\n\n"
-	      "#, c-format\nmsgctxt \"check\"\nmsgid \"  wanted:  %s\\n  printed: %s\"\nmsgstr \"  预期：%s\\n  实际：%s\"\n");
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"  wanted:  %s\\n  printed: %s\"\nmsgstr \"  预期：%s\\n  实际：%s\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"%d line(s) differ:\\n%s\"\nmsgstr \"%d 行不对：\\n%s\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"(no line)\"\nmsgstr \"（没有这一行）\"\n");
 	assert_int_equal(kb_catalog_load(&c, po, "x/po/zh-CN.po"), 0);
 	t = kb_catalog_check_text(&c, "level=4: C sees -22, expected 0\nkey=x: C sees -22, expected -2");
 	assert_string_equal(t, "level=4：C 拿到 -22，预期 0\nkey=x：C 拿到 -22，预期 -2");
+	free(t);
+	/* one item of the list at a time, however long the list, inside another text */
+	t = kb_catalog_check_text(&c, "3 line(s) differ:\n  wanted:  a\n  printed: (no line)\n  wanted:  c\n  printed: (no line)\n"
+				      "  wanted:  e\n  printed: (no line)");
+	assert_string_equal(t, "3 行不对：\n  预期：a\n  实际：（没有这一行）\n  预期：c\n  实际：（没有这一行）\n"
+			       "  预期：e\n  实际：（没有这一行）");
 	free(t);
 	t = kb_catalog_check_text(&c, "  wanted:  a\n  printed: b\nsomething else\n  wanted:  c\n  printed: d");
 	assert_string_equal(t, "  预期：a\n  实际：b\nsomething else\n  预期：c\n  实际：d");
@@ -325,11 +351,12 @@ static void test_catalog(void **s)
 	      "msgctxt \"task:t/hint:1\"\nmsgid \"A hint\"\nmsgstr \"\"\n\n"
 	      "#, c-format\nmsgctxt \"check\"\nmsgid \"insmod %s.ko %s succeeds\"\nmsgstr \"insmod %1$s.ko %2$s 成功\"\n\n"
 	      "#, c-format\nmsgctxt \"check\"\nmsgid \"counted %s\"\nmsgstr \"数了\"\n\n"
+	      "#, c-format\nmsgctxt \"check\"\nmsgid \"%d of %s\"\nmsgstr \"%2$d 中的 %1$s\"\n\n"
 	      "#~ msgctxt \"old\"\n#~ msgid \"Gone\"\n#~ msgstr \"没了\"\n");
 	char *po = kb_path_join(d, "zh-CN.po");
 	struct kb_catalog c;
 	assert_int_equal(kb_catalog_load(&c, po, "x/po/zh-CN.po"), 0);
-	assert_int_equal(c.n, 6);   /* the header and the obsolete entry left out */
+	assert_int_equal(c.n, 7);   /* the header and the obsolete entry left out */
 	enum kb_tr_state st;
 	const struct kb_catalog_entry *e;
 	assert_string_equal(kb_catalog_get(&c, "lesson/title", "Hello", &st, &e), "你好");
@@ -348,6 +375,8 @@ static void test_catalog(void **s)
 	assert_null(e);
 	assert_null(kb_catalog_get(&c, "check", "counted %s", &st, NULL));
 	assert_int_equal(st, KB_TR_BROKEN);   /* its msgstr drops the operand */
+	assert_null(kb_catalog_get(&c, "check", "%d of %s", &st, NULL));
+	assert_int_equal(st, KB_TR_BROKEN);   /* its msgstr gives the number the text's place */
 	char *t = kb_catalog_check_text(&c, "insmod hist.ko samples=1 succeeds");
 	assert_string_equal(t, "insmod hist.ko samples=1 成功");
 	free(t);
