@@ -3,7 +3,8 @@
 # texts a lesson.lua makes with formats, in parentheses, in variables and in functions of
 # its own; every one is translated; and real checks of the starters, with the course kernel
 # and QEMU, report those texts in Chinese with the same JSON keys and verdicts as in
-# English, a text held by a variable or returned by a function translated inside another.
+# English, a text held by a variable or returned by a function translated inside another,
+# a list of lines joined by table.concat translated item by item.
 . "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CORE="$ROOT/lessons/core"
@@ -96,7 +97,7 @@ def one(prefix):
 good = one("逐个发送的 ")
 assert not good["met"]
 # good_bad: a format given to a variable; describe(p) inside it, translated in turn
-assert re.match(r'^向账户 \d+ 存入 \d+ 的 DEPOSIT \[[0-9a-f ]+\] .*：预期写入成功、账本读出 "balances [0-9 ]+ entries \d+"；'
+assert re.match(r'^(向账户 \d+ 存入 \d+ 的 DEPOSIT|RESERVE) \[[0-9a-f ]+\] .*：预期写入成功、账本(读出|保持) "balances [0-9 ]+ entries \d+"；'
                 r'写入失败（Operation not permitted）；随后读到的账本是 "balances [0-9 ]+ entries \d+"$', good["seen"]), good["seen"]
 # a kind's expected (a field of a table) inside "%s, and the ledger does not change"
 zero = one("金额为 0 的 DEPOSIT 被拒绝")
@@ -111,6 +112,34 @@ for e in ex:
     for k in ("expected", "seen", "hint"):
         for en in ("expected the write", "the ledger then read", "the writer never got", "well-formed requests"):
             assert en not in (e[k] or ""), (k, e[k])
+PY
+t_end
+
+t_begin "oops' starter in Chinese: a list of lines, its count after it, each item translated"
+"$KBRIDGE" pack export --starter "$CORE" oops "$T_TMP/oo" >"$T_TMP/oo.export" 2>&1 || t_fail "pack export --starter oops: $(cat "$T_TMP/oo.export")"
+run_check oops "$T_TMP/oo" "$T_TMP/oo.json" --lang zh-CN
+expect_status 1 $?
+python3 - "$T_TMP/oo.json" >"$T_TMP/oo.cmp" 2>&1 <<'PY' || t_fail "$(cat "$T_TMP/oo.cmp")"
+import json, re, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+e = [x for x in r["expectations"] if x["expected"].startswith("kbfind 找到了给出的每个键")]
+assert len(e) == 1 and not e[0]["met"], [x["expected"] for x in r["expectations"]]
+lines = e[0]["seen"].split("\n")
+# keys=... vals=... probes=...; kbfind 输出了 N 行：; the N lines; 其中 M 行不对：; M items of two lines
+assert re.match(r"^keys=[0-9,]+ vals=[0-9,]+ probes=[0-9,]+$", lines[0]), lines[0]
+m = re.match(r"^kbfind 输出了 (\d+) 行：$", lines[1])
+assert m, lines[1]
+n = int(m.group(1))
+printed = lines[2:2 + max(n, 1)]
+assert all(l.startswith("kbfind: ") or l == "（none）" or l == "(none)" for l in printed), printed
+m = re.match(r"^其中 (\d+) 行不对：$", lines[2 + max(n, 1)])
+assert m, lines[2 + max(n, 1)]
+items = lines[3 + max(n, 1):]
+assert len(items) == 2 * int(m.group(1)), (len(items), m.group(1))
+for w, p in zip(items[0::2], items[1::2]):
+    assert w.startswith("  预期：kbfind: "), w
+    assert p.startswith("  实际："), p
+assert "wanted" not in e[0]["seen"] and "printed" not in e[0]["seen"] and "(no line)" not in e[0]["seen"], e[0]["seen"]
 PY
 t_end
 
