@@ -254,10 +254,11 @@ void runner_boot_result_free(struct kb_boot_result *res);
 
 /* QEMU started on the course kernel before the modules exist (while Kbuild runs): the
  * guest boots, makes its console raw and waits. runner_boot_on() then sends it the rest
- * of the initramfs (the modules, commands and files, as a cpio archive on the console's
- * input) and goes on as runner_boot(): same commands, protocol, nonce, output capture,
- * fault detection and limits. The guest uses one serial port, so the console a check
- * sees is the same on both paths. */
+ * of the initramfs (the commands, files and modules, the modules without their debug
+ * information, as a gzipped cpio archive on the console's input: a serial line is slow)
+ * and goes on as runner_boot(): same commands, protocol, nonce, output capture, fault
+ * detection and limits. The guest uses one serial port, so the console a check sees is
+ * the same on both paths. */
 struct kb_guest;
 
 /* Start a guest for o's machine: qemu, kernel, initramfs, bios, memory_mb, cpus and
