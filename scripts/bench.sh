@@ -4,6 +4,7 @@
 #   module build after editing one .rs
 #   boot + insmod + rmmod                         kbridge boot --insmod X.ko --run true
 #   build + boot of one small Rust module after an edit
+#   edit -> verdict of a lesson check, sequential against overlapped (bench-edit-verdict.sh)
 #   then obj/bench/*: the lesson engine, the shell, the workspace, and the classroom
 #   parts (report for 30 learners x 16 lessons; a lab check slot taken and given back);
 #   then scripts/bench-course.sh: each core lesson's check, wall against builds + boots,
@@ -104,6 +105,10 @@ for i in $(seq "$RUNS"); do
 	echo "$t1 - $t0" | bc >> "$TMP/both"
 done
 printf '%-48s %6.2f s\n' "edit + build + boot one Rust module (wall)" "$(median < "$TMP/both")"
+
+# edit -> verdict through a lesson check (kb.build then kb.boot): build then boot, against
+# the guest booting while Kbuild runs, side by side
+RUNS=$RUNS sh scripts/bench-edit-verdict.sh
 
 # The engine, the shell, the workspace and the classroom parts: each benchmark binary with
 # the arguments it needs; a benchmark that fails is reported and the others still run.
