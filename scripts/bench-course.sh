@@ -62,6 +62,6 @@ for cmd in "list" "hint orientation" "diff orientation" "reset orientation" "sol
 		t1=$(now)
 		echo "$t1 - $t0" | bc >> "$TMP/t"
 	done
-	printf '%-48s %6.0f ms\n' "kbridge $cmd (end to end, median of 5)" \
+	printf '%-62s %6.0f ms\n' "kbridge $cmd (end to end, median of 5)" \
 		"$(sort -n "$TMP/t" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] * 1000}')"
 done
