@@ -77,7 +77,8 @@ check)
 	tmp=$(mktemp)
 	extract "$tmp"
 	want=$(mktemp); have=$(mktemp)
-	msgcat --sort-output --no-location "$tmp" 2>/dev/null | grep -v '^#' > "$want" || true
+	# with the template's header, so that a msgid such as "kernel ✓" is read as UTF-8
+	{ header; cat "$tmp"; } | msgcat --sort-output --no-location - 2>/dev/null | sed '1,/^$/d' | grep -v '^#' > "$want" || true
 	msgcat --sort-output --no-location "$POT" 2>/dev/null | sed '1,/^$/d' | grep -v '^#' > "$have" || true
 	rc=0
 	if ! diff -q "$want" "$have" >/dev/null; then
