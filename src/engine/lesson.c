@@ -828,6 +828,10 @@ static void free_steps(struct kb_lesson *l)
 	l->n_steps = 0;
 }
 
+/* Set while kb_pack_load loads the lessons of a pack it has just walked whole (plain_pack):
+ * each lesson's own walk of its folder would do that work again. */
+static _Thread_local bool pack_walked;
+
 int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id)
 {
 	memset(l, 0, sizeof *l);
@@ -842,7 +846,7 @@ int kb_lesson_load(struct kb_lesson *l, const char *pack_dir, const char *id)
 		rc = kb_error_set(KB_ELESSON, "pack.lua lists lesson '%s' but %s does not exist", id, l->file);
 		goto out;
 	}
-	rc = plain_pack(pack_dir, id);
+	rc = pack_walked ? 0 : plain_pack(pack_dir, id);
 	if (rc < 0)
 		goto out;
 	rc = kb_sandbox_new(&l->sb, NULL);
@@ -1020,7 +1024,9 @@ int kb_pack_load(struct kb_pack *p, const char *dir)
 		struct kb_lesson *l = &p->lessons[p->n_lessons++];
 		char *lf = kb_asprintf("%s/%s/lesson.lua", p->dir, ids[i]);
 		if (kb_path_exists(lf)) {
+			pack_walked = true;
 			kb_lesson_load(l, p->dir, ids[i]);
+			pack_walked = false;
 		} else {
 			/* an unknown id: say where it is listed */
 			l->id = kb_strdup(ids[i]);
