@@ -40,7 +40,7 @@ lesson {
     source = "Steven J. Vaughan-Nichols, \"Rust Goes Mainstream in the Linux Kernel\", The New Stack, December 2025, https://thenewstack.io/rust-goes-mainstream-in-the-linux-kernel/",
   },
   steps = {
-    page { file = "intro.md", title = "2020: not a rewrite" },
+    page { file = "intro.md", title = "Not a rewrite" },
     quiz {
       id = "repr",
       question = "A Rust struct without #[repr(C)] has the same fields as a C struct. What does C see when it reads one?",

@@ -8,7 +8,7 @@ lesson {
     source = "\"Rust for Linux 项目下一步发展计划\", Solidot, 2022-10-26, https://www.solidot.org/story?sid=73165",
   },
   steps = {
-    page { file = "intro.md", title = "2022: Linux 6.1" },
+    page { file = "intro.md", title = "Linux 6.1" },
     quiz {
       id = "drop",
       question = "In a 6.12 Rust module, what runs when you rmmod it?",

@@ -10,7 +10,7 @@ lesson {
     source = "Steven J. Vaughan-Nichols, \"Rust Goes Mainstream in the Linux Kernel\", The New Stack, December 2025, https://thenewstack.io/rust-goes-mainstream-in-the-linux-kernel/",
   },
   steps = {
-    page { file = "intro.md", title = "2021: the first pull request" },
+    page { file = "intro.md", title = "The first pull request" },
     quiz {
       id = "objm",
       question = "The Makefile says obj-$(CONFIG_SAMPLE_KBRIDGE_GREETER) += greeter.o and the symbol is n. What is built?",

@@ -75,7 +75,7 @@ lesson {
     source = "Steven J. Vaughan-Nichols, \"Rust Goes Mainstream in the Linux Kernel\", The New Stack, December 2025, https://thenewstack.io/rust-goes-mainstream-in-the-linux-kernel/",
   },
   steps = {
-    page { file = "intro.md", title = "2019: two thirds of the holes" },
+    page { file = "intro.md", title = "Two thirds of the holes" },
     quiz {
       id = "ubsan",
       question = "UBSAN reports 'index 7 is out of range for type unsigned int[4]' and the kernel goes on. What happened to the write?",
