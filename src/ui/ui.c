@@ -871,12 +871,18 @@ static char crash_reset[512];
 static size_t crash_reset_len;
 static struct termios crash_termios;
 static bool crash_have_termios;
+static char crash_msg[256];
+static size_t crash_msg_len;
 
 static void crash_prepare(void)
 {
 	/* the terminal's own sequences: attributes off, the cursor shown, keypad mode and the
 	   alternate screen left (terminfo, loaded by initscr) */
 	static const char *const caps[] = {"sgr0", "cnorm", "rmkx", "rmcup"};
+	/* the message in the learner's language, looked up now: the handler may only write it */
+	snprintf(crash_msg, sizeof crash_msg, "%s",
+		 _("\nkbridge: the shell crashed; the terminal was restored. Please report it.\n"));
+	crash_msg_len = strlen(crash_msg);
 	crash_reset_len = 0;
 	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
 		const char *seq = tigetstr(caps[i]);
@@ -900,8 +906,7 @@ static void on_crash(int sig)
 		if (crash_have_termios)
 			tcsetattr(0, TCSANOW, &crash_termios);
 	}
-	static const char msg[] = "\nkbridge: the shell crashed; the terminal was restored. Please report it.\n";
-	if (write(2, msg, sizeof msg - 1) < 0)
+	if (write(2, crash_msg, crash_msg_len) < 0)
 		(void)0;
 	signal(sig, SIG_DFL);
 	raise(sig);
