@@ -1,12 +1,13 @@
 /* intl.c - the program's text through GNU gettext (base/intl.h). */
 #define _GNU_SOURCE
 #include "base/intl.h"
-#include "base/util.h"
 
 #include <libgen.h>
 #include <libintl.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@
 #endif
 
 static bool on;          /* a language other than English was chosen and its catalog bound */
-static char *dir;        /* where the catalogs were looked for */
+static char dir[PATH_MAX];   /* where the catalogs were looked for; "" before */
 
 const char *kb_gettext(const char *english)
 {
@@ -33,36 +34,34 @@ const char *kb_ngettext(const char *one, const char *many, unsigned long n)
 
 const char *kb_intl_dir(void)
 {
-	return dir;
+	return dir[0] ? dir : NULL;
 }
 
-/* obj/locale beside the binary when it holds the catalog of `gettext_lang`, else
- * ../share/locale, else the compiled-in folder. Caller frees. */
-static char *find_dir(const char *gettext_lang)
+/* Into `out` (PATH_MAX bytes): obj/locale beside the binary when it holds the catalog of
+ * `gettext_lang`, else ../share/locale, else the compiled-in folder. (Plain libc here:
+ * base/util includes this file's header, so this file may not include util's.) */
+static void find_dir(char *out, const char *gettext_lang)
 {
 	const char *env = getenv("KBRIDGE_LOCALEDIR");
-	if (env && *env)
-		return kb_strdup(env);
-	char exe[4096];
+	if (env && *env) {
+		snprintf(out, PATH_MAX, "%s", env);
+		return;
+	}
+	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		char *bin = kb_strdup(dirname(exe));
+		const char *bin = dirname(exe);
 		const char *tries[] = { "%s/obj/locale", "%s/../share/locale" };
 		for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
-			char *d = kb_asprintf(tries[i], bin);
-			char *mo = kb_asprintf("%s/%s/LC_MESSAGES/" KB_DOMAIN ".mo", d, gettext_lang);
-			bool ok = access(mo, R_OK) == 0;
-			free(mo);
-			if (ok) {
-				free(bin);
-				return d;
-			}
-			free(d);
+			char mo[PATH_MAX + 64];
+			snprintf(out, PATH_MAX, tries[i], bin);
+			snprintf(mo, sizeof mo, "%s/%s/LC_MESSAGES/" KB_DOMAIN ".mo", out, gettext_lang);
+			if (access(mo, R_OK) == 0)
+				return;
 		}
-		free(bin);
 	}
-	return kb_strdup(KB_LOCALEDIR);
+	snprintf(out, PATH_MAX, "%s", KB_LOCALEDIR);
 }
 
 static bool c_locale(const char *name)
@@ -78,7 +77,8 @@ void kb_intl_use(const char *lang)
 	on = false;
 	if (!lang)
 		return;
-	char *gl = kb_strdup(lang);   /* "zh-CN" -> "zh_CN", gettext's spelling */
+	char gl[64];   /* "zh-CN" -> "zh_CN", gettext's spelling */
+	snprintf(gl, sizeof gl, "%s", lang);
 	for (char *p = gl; *p; p++)
 		if (*p == '-')
 			*p = '_';
@@ -88,9 +88,7 @@ void kb_intl_use(const char *lang)
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	}
 	setenv("LANGUAGE", gl, 1);
-	free(dir);
-	dir = find_dir(gl);
-	free(gl);
+	find_dir(dir, gl);
 	bindtextdomain(KB_DOMAIN, dir);
 	bind_textdomain_codeset(KB_DOMAIN, "UTF-8");
 	on = true;
