@@ -126,10 +126,10 @@ check() {
 # what differs between two boots of the same check whatever the path: times, durations,
 # kernel timestamps (a guest that waited for its build has a later clock), and the
 # values in an oops's register dump (the stack canary; the guest that waited ran a few
-# processes more, so the pid and the stack's address of insmod differ too)
+# processes more, so the pid, the page tables and the stack of insmod differ too)
 normalize() {
 	sed -E -e 's/[0-9]+\.[0-9]+(e[-+][0-9]+)?/N/g' -e 's/duration_ms: [0-9]+/duration_ms: N/' \
-		-e 's/\[ *N\]/[N]/g' -e 's/PID: [0-9]+/PID: P/g' -e 's/\b[0-9a-f]{8,16}\b/H/g' "$1"
+		-e 's/\[ *N\]/[N]/g' -e 's/PID: [0-9]+/PID: P/g' -e 's/(PGD|P4D|PUD|PMD|PTE) [0-9a-f]+/\1 H/g' -e 's/\b[0-9a-f]{8,16}\b/H/g' "$1"
 }
 
 same_outputs() {   # same_outputs FORMAT ARGS...: both paths, the same output and status
