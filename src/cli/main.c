@@ -64,6 +64,8 @@ static void usage(FILE *out)
 		"  LANGUAGE, LC_ALL, LC_MESSAGES, LANG  the language without --lang, read as\n"
 		"                   gettext does (LANG=zh_CN.UTF-8: Chinese; no locale needed)\n"
 		"  NO_COLOR         no colors\n"), out);
+	fputs(_("  KBRIDGE_BOOT_OVERLAP=0  a check boots the guest after the build, not while\n"
+		"                   Kbuild runs (1: always at once; default: at once on 2 CPUs or more)\n"), out);
 }
 
 static int status_overview(void)
