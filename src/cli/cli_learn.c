@@ -424,6 +424,9 @@ static int learn_main(const struct learn_cmd *cmd, int argc, char **argv)
 	struct kb_course c;
 	struct kb_course_opts o = {.pack_dir = pack, .ws_root = ws, .create_workspace = cmd->create_ws,
 				   .progress = clone_progress, .ctx = &meter};
+	/* what only reads works beside an open shell, which holds the workspace's lock */
+	o.read_only = strcmp(cmd->name, "list") == 0 || strcmp(cmd->name, "diff") == 0 ||
+		      (strcmp(cmd->name, "solution") == 0 && !flag);
 	int rc = kb_course_open(&c, &o);
 	kb_meter_end(&meter);
 	struct kb_lesson *l = NULL;

@@ -54,7 +54,8 @@ int kb_course_open(struct kb_course *c, const struct kb_course_opts *o)
 			return rc;
 	}
 	if (kb_ws_is_workspace(c->ws_root)) {
-		if ((rc = kb_ws_open(&c->ws, c->ws_root, true)))
+		c->read_only = o->read_only;
+		if ((rc = kb_ws_open(&c->ws, c->ws_root, !o->read_only)))
 			return rc;
 		if ((rc = kb_progress_load(&c->progress, c->progress_path)))
 			return rc;
@@ -336,5 +337,7 @@ int kb_course_save(struct kb_course *c)
 {
 	if (!c->ws)
 		return 0;
+	if (c->read_only)
+		return kb_error_set(KB_EINVAL, "the workspace was opened only to read; progress not saved");
 	return kb_progress_save(&c->progress, c->progress_path);
 }

@@ -26,6 +26,7 @@ struct kb_course {
 					the workspace does not exist yet */
 	struct kb_progress progress; /* loaded from ws_root/progress.json */
 	char *progress_path;
+	bool read_only;              /* opened with kb_course_opts.read_only */
 	bool counts_time_itself;     /* the shell: it adds the time its screens are open, so
 					checks do not add the gap since the last command */
 };
@@ -36,6 +37,8 @@ struct kb_course_opts {
 					lessons/core of the data folder */
 	const char *ws_root;         /* NULL: kb_ws_default_root() */
 	bool create_workspace;       /* clone the bundled tree when the workspace is missing */
+	bool read_only;              /* read the workspace without locking it (a shell may hold
+					it): kb_course_save() then refuses to write */
 	/* clone progress, for a bar: fraction in [0,1] or negative, and what */
 	void (*progress)(void *ctx, double fraction, const char *what);
 	void *ctx;
@@ -72,7 +75,7 @@ int kb_course_record_check(struct kb_course *c, struct kb_lesson *l, bool passed
  * tasks has passed. Saves the progress. */
 int kb_course_record_task_check(struct kb_course *c, struct kb_lesson *l, const char *task_id, bool passed);
 
-/* Save the progress (atomically). */
+/* Save the progress (atomically). KB_EINVAL when the course was opened read-only. */
 int kb_course_save(struct kb_course *c);
 
 /* The default pack source: $KBRIDGE_PACK (a folder or a git source), else <data

@@ -308,8 +308,9 @@ int kb_ws_open(struct kb_ws **out, const char *root, bool lock)
 		char holder[32];
 		ws->lock_fd = kb_lock_take(path, holder);
 		if (ws->lock_fd == KB_ELOCKED)
-			rc = kb_error_set(KB_ELOCKED, "the workspace %s is in use by another kbridge (pid %s); "
-					  "close that one first", root, holder);
+			rc = kb_error_set(KB_ELOCKED, "the workspace %s is in use by another kbridge (pid %s, "
+					  "a shell or a check): quit it first; list, diff and solution work "
+					  "beside it", root, holder);
 		else if (ws->lock_fd < 0)
 			rc = ws->lock_fd;
 		if (rc)
