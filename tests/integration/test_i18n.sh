@@ -177,7 +177,7 @@ t_end
 
 t_begin "the language from the environment, as gettext orders it, with only C.UTF-8 installed"
 list() { "$KBRIDGE" "$@" list --pack "$FIX" --workspace "$T_TMP/none" 2>&1 | head -1; }
-[ "$(LANG=zh_CN.UTF-8 LC_ALL= list)" = "翻译过的课程 0.1 (for Linux 6.12) - 1 lessons; workspace $T_TMP/none (not created yet)" ] ||
+[ "$(LANG=zh_CN.UTF-8 LC_ALL= list)" = "翻译过的课程 0.1（适用于 Linux 6.12）- 共 1 课；工作区 $T_TMP/none（尚未创建）" ] ||
 	t_fail "LANG=zh_CN.UTF-8: $(LANG=zh_CN.UTF-8 LC_ALL= list)"
 LC_ALL=zh_CN.UTF-8 LANG=en_US.UTF-8 list | grep -q '^翻译过的课程' || t_fail "LC_ALL does not come before LANG"
 LC_ALL= LC_MESSAGES=zh_CN.UTF-8 LANG=en_US.UTF-8 list | grep -q '^翻译过的课程' || t_fail "LC_MESSAGES does not come before LANG"
