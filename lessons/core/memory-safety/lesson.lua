@@ -78,14 +78,14 @@ lesson {
     page { file = "intro.md", title = "Two thirds of the holes" },
     quiz {
       id = "ubsan",
-      question = "UBSAN reports 'index 7 is out of range for type unsigned int[4]' and the kernel goes on. What happened to the write?",
+      question = "UBSAN reports \"index 7 is out of range for type 'unsigned int[4]'\" and the kernel goes on; the module's guard line still shows the value it was given. What happened to the write?",
       choices = {
-        "It was done: four bytes next to counts[] changed",
+        "It was done, at counts[7]: 12 bytes past the guard, outside the struct",
         "UBSAN blocked it; memory is unchanged",
-        "The module was unloaded",
+        "It changed the guard, the word right after counts[]",
       },
       answer = 1,
-      explain = "UBSAN only reports: the store still happens, on whatever lies after counts[] in memory (here the guard word of the same struct). That silent corruption is what attackers use.",
+      explain = "UBSAN only reports: the store still happens, 4 bytes per index from counts[0]. Index 4 is the guard; index 7 is 12 bytes further, in memory the module never prints, so the guard line shows nothing. That silent corruption is what attackers use.",
     },
     task {
       id = "c-fix",
@@ -116,7 +116,7 @@ lesson {
     task {
       id = "rust-get",
       title = "Count in Rust without panicking",
-      goal = "In count.rs, make count() reject a sample with no bucket (use counts.get_mut() and handle None) so that hist_rs.ko never panics and prints the right counts for random samples.",
+      goal = "In count.rs, make count() reject a sample with no bucket so that hist_rs.ko never panics and prints the right counts for random samples. One way: counts.get_mut(), which gives None for an index with no bucket.",
       files = {
         "samples/kbridge/hist_rs/count.rs",
         "samples/kbridge/hist_rs/glue.c",
