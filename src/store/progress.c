@@ -37,6 +37,9 @@ void kb_progress_free(struct kb_progress *p)
 		for (size_t t = 0; t < p->lessons[i].n_tasks_passed; t++)
 			free(p->lessons[i].tasks_passed[t]);
 		free(p->lessons[i].tasks_passed);
+		for (size_t t = 0; t < p->lessons[i].n_task_hints; t++)
+			free(p->lessons[i].task_hints[t].task);
+		free(p->lessons[i].task_hints);
 	}
 	free(p->lessons);
 	free(p->pack);
@@ -75,6 +78,11 @@ char *kb_progress_to_json(const struct kb_progress *p)
 			cJSON *t = cJSON_AddArrayToObject(o, "tasks_passed");
 			for (size_t k = 0; k < l->n_tasks_passed; k++)
 				cJSON_AddItemToArray(t, cJSON_CreateString(l->tasks_passed[k]));
+		}
+		if (l->n_task_hints) {
+			cJSON *h = cJSON_AddObjectToObject(o, "task_hints");
+			for (size_t k = 0; k < l->n_task_hints; k++)
+				cJSON_AddNumberToObject(h, l->task_hints[k].task, l->task_hints[k].shown);
 		}
 	}
 	char *text = cJSON_Print(root);
@@ -136,6 +144,12 @@ int kb_progress_parse(struct kb_progress *p, const char *json, const char *name)
 		cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(o, "tasks_passed"))
 			if (cJSON_IsString(q))
 				kb_progress_set_task_passed(l, q->valuestring);
+		/* the total as the file says it, even when the per-task counts sum otherwise */
+		int total = l->hints;
+		cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(o, "task_hints"))
+			if (cJSON_IsNumber(q) && q->string && q->valuedouble >= 0 && q->valuedouble < 1e6)
+				kb_progress_set_task_hints(l, q->string, (int)q->valuedouble);
+		l->hints = total;
 	}
 	cJSON_Delete(root);
 	return 0;
@@ -205,4 +219,31 @@ void kb_progress_set_task_passed(struct kb_lesson_progress *lp, const char *id)
 		return;
 	lp->tasks_passed = kb_realloc(lp->tasks_passed, (lp->n_tasks_passed + 1) * sizeof *lp->tasks_passed);
 	lp->tasks_passed[lp->n_tasks_passed++] = kb_strdup(id);
+}
+
+int kb_progress_task_hints(const struct kb_lesson_progress *lp, const char *id)
+{
+	if (!lp->n_task_hints)
+		return -1;
+	for (size_t k = 0; k < lp->n_task_hints; k++)
+		if (strcmp(lp->task_hints[k].task, id) == 0)
+			return lp->task_hints[k].shown;
+	return 0;
+}
+
+void kb_progress_set_task_hints(struct kb_lesson_progress *lp, const char *id, int n)
+{
+	size_t k = 0;
+	while (k < lp->n_task_hints && strcmp(lp->task_hints[k].task, id) != 0)
+		k++;
+	if (k == lp->n_task_hints) {
+		lp->task_hints = kb_realloc(lp->task_hints, (k + 1) * sizeof *lp->task_hints);
+		lp->task_hints[k].task = kb_strdup(id);
+		lp->n_task_hints++;
+	}
+	lp->task_hints[k].shown = n < 0 ? 0 : n;
+	int total = 0;
+	for (k = 0; k < lp->n_task_hints; k++)
+		total += lp->task_hints[k].shown;
+	lp->hints = total;
 }

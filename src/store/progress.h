@@ -6,10 +6,15 @@
  *                            "solution_revealed": false, "seconds": 314.5, "step": 2,
  *                            "started_at": 1795000000, "passed_at": 1795000300,
  *                            "last_active": 1795000280, "quizzes_right": ["export"],
- *                            "tasks_passed": ["c-fix"] } } }
+ *                            "tasks_passed": ["c-fix"],
+ *                            "task_hints": { "c-fix": 1 } } } }
  * Times are Unix seconds (0: never); "seconds" is time spent in the lesson: the shell
  * counts the time its screens are open, the commands the time between a learner's
  * commands on the lesson (see KB_ACTIVE_GAP_MAX); "last_active" is the last of those.
+ * "hints" is the lesson's total; "task_hints" how many hints of each task were shown. A
+ * file from before "task_hints" has only the total, counted through the lesson's tasks in
+ * order (the first task's hints, then the second's): kb_progress_task_hints answers -1
+ * for it and the reader spreads the total that way.
  * Saving is atomic (temporary file, fsync, rename, fsync of the folder): a kill at any
  * moment leaves the old file or the new one, never a mix.
  */
@@ -36,7 +41,18 @@ struct kb_lesson_progress {
 	char **tasks_passed;     /* ids of the lesson's tasks whose check passed ("tasks_passed":
 				    [...]); the lesson is passed when all its tasks are; owned */
 	size_t n_tasks_passed;
+	struct kb_task_hints {   /* "task_hints": {"<task id>": n}; owned */
+		char *task;
+		int shown;
+	} *task_hints;
+	size_t n_task_hints;
 };
+
+/* How many hints of task `id` were shown: 0 for a task not in "task_hints", -1 when the
+ * lesson has no "task_hints" at all (an older file: only lp->hints, the lesson's total). */
+int kb_progress_task_hints(const struct kb_lesson_progress *lp, const char *id);
+/* Record that n hints of task `id` were shown; lp->hints becomes the sum over the tasks. */
+void kb_progress_set_task_hints(struct kb_lesson_progress *lp, const char *id, int n);
 
 /* Was quiz `id` of the lesson answered right. */
 bool kb_progress_quiz_right(const struct kb_lesson_progress *lp, const char *id);
