@@ -34,5 +34,9 @@ int cli_width(const char *s);
 /* s, then spaces up to width columns (cli_pad), or spaces first (cli_pad_right). */
 void cli_pad(FILE *out, const char *s, int width);
 void cli_pad_right(FILE *out, const char *s, int width);
+/* s with Markdown's inline-code backticks taken away ("say hello to `who`" -> "say hello
+ * to who"), for human text on a terminal: the shell shows a code span without them too.
+ * A backtick with no closing one stays. NULL for NULL; the caller frees. */
+char *cli_plain(const char *s);
 
 #endif

@@ -53,7 +53,7 @@ static const char *const check_help = N_(
 	"  -h, --help        this text\n"
 	"\n"
 	"Exit status: 0 when every task asked passed; 1 when one failed or could not run;\n"
-	"2 for bad arguments.\n");
+	"2 for bad arguments, or a lesson not started yet in your workspace.\n");
 
 /* "kbridge check: " and a message on stderr */
 static void say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -235,8 +235,10 @@ static void pick_lesson(struct picks *p, struct kb_lesson *l, bool named)
 }
 
 /* One LESSON or LESSON/TASK. Returns 0, or 2 when there is no such lesson or task (said
- * on stderr, with the pack's lessons). */
-static int pick_id(struct picks *p, struct kb_pack *pk, const char *arg)
+ * on stderr, with the pack's lessons or the lesson's tasks), or when ws, the learner's
+ * workspace, has not started the lesson: there are no files of the learner's to check
+ * and nothing is recorded (as kbridge diff and reset say). */
+static int pick_id(struct picks *p, struct kb_pack *pk, struct kb_ws *ws, const char *arg)
 {
 	char *id = kb_strdup(arg);
 	char *slash = strchr(id, '/');
@@ -252,12 +254,21 @@ static int pick_id(struct picks *p, struct kb_pack *pk, const char *arg)
 			ids.data ? ids.data : _("none"));
 		kb_buf_free(&ids);
 		rc = 2;
+	} else if (ws && !l->error && !kb_ws_lesson_started(ws, l->id)) {
+		say_err(_("lesson %s is not started yet (kbridge start %s)"), l->id, l->id);
+		rc = 2;
 	} else if (slash && !l->error) {
 		const struct kb_task *t = kb_lesson_find_task(l, slash + 1);
 		if (t) {
 			pick(p, l, t);
 		} else {
-			say_err(_("lesson '%s' has no task '%s'"), l->id, slash + 1);
+			struct kb_buf tasks = KB_BUF_INIT;
+			for (size_t s = 0; s < l->n_steps; s++)
+				if (l->steps[s].kind == KB_TASK)
+					kb_buf_printf(&tasks, "%s%s/%s", tasks.len ? ", " : "", l->id, l->steps[s].task.id);
+			say_err(_("lesson '%s' has no task '%s' (its tasks: %s)"), l->id, slash + 1,
+				tasks.data ? tasks.data : _("none"));
+			kb_buf_free(&tasks);
 			rc = 2;
 		}
 	} else {
@@ -400,7 +411,7 @@ int cli_check(int argc, char **argv)
 	for (size_t i = 0; a.all && i < pk->n_lessons; i++)
 		pick_lesson(&picks, &pk->lessons[i], false);
 	for (int i = 0; !a.all && i < a.n_ids; i++) {
-		if (pick_id(&picks, pk, a.ids[i])) {
+		if (pick_id(&picks, pk, ws_root ? course.ws : NULL, a.ids[i])) {
 			status = 2;
 			goto out;
 		}

@@ -61,6 +61,8 @@ static bool use_color(FILE *f)
 	return isatty(fileno(f)) && !getenv("NO_COLOR");
 }
 
+static int hints_shown(const struct kb_lesson *l, const struct kb_lesson_progress *p);
+
 /* ---- list ---------------------------------------------------------------------------- */
 
 static int run_list(struct kb_course *c, struct kb_lesson *unused, const struct kb_task *unused_task, bool flag)
@@ -102,8 +104,10 @@ static int run_list(struct kb_course *c, struct kb_lesson *unused, const struct 
 			snprintf(time_s, sizeof time_s, "%.0fm", p->seconds / 60);
 		printf("  %-4s %-22s ", year, l->id);
 		cli_pad(stdout, state, w_state);
-		printf(" %8d %5d %6s  %s%s\n", p ? p->attempts : 0, p ? p->hints : 0, time_s, l->title ? l->title : "",
+		char *title = cli_plain(l->title ? l->title : "");
+		printf(" %8d %5d %6s  %s%s\n", p ? p->attempts : 0, p ? hints_shown(l, p) : 0, time_s, title,
 		       p && p->solution_revealed ? _(" (solution seen)") : "");
+		free(title);
 		if (l->error)
 			printf("       %s\n", l->error);
 	}
@@ -127,9 +131,11 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, const struct kb_t
 	/* the text comes first: where to read it outside the shell */
 	size_t quizzes = 0;
 	for (size_t s = 0; s < l->n_steps; s++) {
-		if (l->steps[s].kind == KB_PAGE)
-			printf(_("Read: %s%s%s\n"), l->steps[s].page.path, l->steps[s].page.title ? "  - " : "",
-			       l->steps[s].page.title ? l->steps[s].page.title : "");
+		if (l->steps[s].kind == KB_PAGE) {
+			char *title = cli_plain(l->steps[s].page.title);
+			printf(_("Read: %s%s%s\n"), l->steps[s].page.path, title ? "  - " : "", title ? title : "");
+			free(title);
+		}
 		quizzes += l->steps[s].kind == KB_QUIZ;
 	}
 	if (quizzes)
@@ -140,7 +146,9 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, const struct kb_t
 		if (l->steps[s].kind != KB_TASK)
 			continue;
 		const struct kb_task *t = &l->steps[s].task;
-		printf(_("\nTask %s: %s\n"), t->id, t->goal);
+		char *goal = cli_plain(t->goal ? t->goal : "");
+		printf(_("\nTask %s: %s\n"), t->id, goal);
+		free(goal);
 		/* a file whose starter and solution differ is the learner's to change; the
 		   others are there to read (the C half, the header, the Kbuild file) */
 		for (int pass = 0; pass < 2; pass++)
@@ -157,9 +165,10 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, const struct kb_t
 
 /* ---- hint ----------------------------------------------------------------------------- */
 
-/* Hints are counted per lesson, in the order of its tasks (as the shell counts them):
- * p->hints is how far into that sequence the learner has gone. */
-static int hints_before(const struct kb_lesson *l, const struct kb_task *t)
+/* Hints are counted per task ("task_hints" in progress.json). A file from before that
+ * has the lesson's total only, counted through its tasks in order: the first task's
+ * hints, then the second's; legacy_before is how far that count went before task t. */
+static int legacy_before(const struct kb_lesson *l, const struct kb_task *t)
 {
 	int n = 0;
 	for (size_t s = 0; s < l->n_steps && &l->steps[s].task != t; s++)
@@ -171,8 +180,41 @@ static int hints_before(const struct kb_lesson *l, const struct kb_task *t)
 /* The hints of task t the learner has seen */
 static int hints_seen(const struct kb_lesson *l, const struct kb_lesson_progress *p, const struct kb_task *t)
 {
-	int seen = p->hints - hints_before(l, t);
+	int seen = kb_progress_task_hints(p, t->id);
+	if (seen < 0)
+		seen = p->hints - legacy_before(l, t);
 	return seen < 0 ? 0 : seen > (int)t->n_hints ? (int)t->n_hints : seen;
+}
+
+/* The hints of lesson l the learner has seen, over all its tasks (kbridge list) */
+static int hints_shown(const struct kb_lesson *l, const struct kb_lesson_progress *p)
+{
+	if (l->error)
+		return p->hints;
+	int n = 0;
+	for (size_t s = 0; s < l->n_steps; s++)
+		if (l->steps[s].kind == KB_TASK)
+			n += hints_seen(l, p, &l->steps[s].task);
+	return n;
+}
+
+/* Record that task t has `seen` hints shown. An older file's total is first spread over
+ * the tasks as it was counted, so what the other tasks had shown stays. */
+static void set_hints_seen(const struct kb_lesson *l, struct kb_lesson_progress *p, const struct kb_task *t,
+			   int seen)
+{
+	if (kb_progress_task_hints(p, t->id) < 0) {
+		/* every count first: the first one recorded ends the old reading */
+		int *old = kb_calloc(l->n_steps ? l->n_steps : 1, sizeof *old);
+		for (size_t s = 0; s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK)
+				old[s] = hints_seen(l, p, &l->steps[s].task);
+		for (size_t s = 0; s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK && &l->steps[s].task != t && old[s] > 0)
+				kb_progress_set_task_hints(p, l->steps[s].task.id, old[s]);
+		free(old);
+	}
+	kb_progress_set_task_hints(p, t->id, seen);
 }
 
 /* The task `kbridge hint LESSON` gives a hint for: the first task not passed yet that
@@ -215,10 +257,13 @@ static int run_hint(struct kb_course *c, struct kb_lesson *l, const struct kb_ta
 		printf(_("(Task %s has passed already.)\n"), t->id);
 	int seen = hints_seen(l, p, t);
 	if (seen < (int)t->n_hints)
-		p->hints = hints_before(l, t) + ++seen;
+		set_hints_seen(l, p, t, ++seen);
 	kb_progress_active(p, (long long)time(NULL), true);
-	for (int h = 0; h < seen; h++)
-		printf(_("Hint %d of %d (task %s): %s\n"), h + 1, (int)t->n_hints, t->id, t->hints[h]);
+	for (int h = 0; h < seen; h++) {
+		char *text = cli_plain(t->hints[h]);
+		printf(_("Hint %d of %d (task %s): %s\n"), h + 1, (int)t->n_hints, t->id, text);
+		free(text);
+	}
 	if (seen == (int)t->n_hints)
 		printf("%s\n", _("That was the last hint."));
 	return kb_course_save(c);

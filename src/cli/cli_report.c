@@ -142,7 +142,9 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 	char *pad = kb_asprintf("%*s", 2 + mark_w + 1, "");
 	char *bar = kb_asprintf("%s  | ", pad);
 	cli_pad(out, tag[r->verdict], tag_w);
-	fprintf(out, " %s  %s  (%.1f s)\n", r->id, r->title ? r->title : "", r->elapsed);
+	char *title = cli_plain(r->title ? r->title : "");
+	fprintf(out, " %s  %s  (%.1f s)\n", r->id, title, r->elapsed);
+	free(title);
 	for (size_t i = 0; i < r->n_exp; i++) {
 		const struct kb_expectation *e = &r->exp[i];
 		fputs("  ", out);

@@ -1,8 +1,10 @@
 /* cli_text.c - the commands' columns by display width: a Chinese character takes two
- * columns of a terminal and three bytes, so printf's "%-12s" misaligns translated text. */
+ * columns of a terminal and three bytes, so printf's "%-12s" misaligns translated text.
+ * And lesson text (titles, goals, hints: Markdown) as plain text for a terminal. */
 #include "cli/cli.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,4 +52,50 @@ void cli_pad_right(FILE *out, const char *s, int width)
 	for (int w = cli_width(s); w < width; w++)
 		fputc(' ', out);
 	fputs(s, out);
+}
+
+char *cli_plain(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t len = strlen(s);
+	char *out = malloc(len + 1);
+	if (!out)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		if (s[i] != '`') {
+			out[o++] = s[i++];
+			continue;
+		}
+		/* a run of n backticks opens a span closed by the next run of exactly n */
+		size_t n = 0;
+		while (i + n < len && s[i + n] == '`')
+			n++;
+		size_t close = 0;
+		for (size_t j = i + n; j < len && !close;) {
+			size_t m = 0;
+			while (j + m < len && s[j + m] == '`')
+				m++;
+			if (m == n)
+				close = j;
+			j += m ? m : 1;
+		}
+		if (!close) {
+			/* no closing run: the backticks are plain text */
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		size_t a = i + n, b = close;
+		/* "`` `x` ``": one space inside each end is padding, when both ends have it */
+		if (b - a >= 2 && s[a] == ' ' && s[b - 1] == ' ')
+			a++, b--;
+		memcpy(out + o, s + a, b - a);
+		o += b - a;
+		i = close + n;
+	}
+	out[o] = '\0';
+	return out;
 }

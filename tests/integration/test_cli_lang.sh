@@ -116,7 +116,8 @@ expect_status 1 "$BOTH_STATUS"
 expect_contains "$O/nolesson.zh" "no-such-lesson"
 both which hint
 expect_status 2 "$BOTH_STATUS"
-expect_contains "$O/which.zh" "kbridge hint：要哪一课？"
+# the prefix "kbridge CMD: " is the same in every language (tools grep it)
+expect_contains "$O/which.zh" "kbridge hint: 要哪一课？"
 both extra doctor extra-arg
 expect_status 2 "$BOTH_STATUS"
 both labcmd lab frob
@@ -151,7 +152,7 @@ t_end
 PACK="$T_TMP/pack"
 mkdir -p "$PACK/two/solution/kbridge/lang"
 cat > "$PACK/pack.lua" <<'EOF'
-pack { name = "lang", title = "Language test", version = "1.0", kernel = "6.12", lessons = { "two" } }
+pack { name = "lang", title = "Language test", version = "1.0", kernel = "6.12", lessons = { "two", "later" } }
 EOF
 cat > "$PACK/two/lesson.lua" <<'EOF'
 lesson {
@@ -160,8 +161,8 @@ lesson {
   history = { year = 2026, milestone = "language test", source = "kbridge tests" },
   steps = {
     task {
-      id = "first", goal = "Write 'one' in kbridge/lang/first.txt.", files = { "kbridge/lang/first.txt" },
-      hints = { "first-hint-A", "first-hint-B" },
+      id = "first", goal = "Write `one` in kbridge/lang/first.txt.", files = { "kbridge/lang/first.txt" },
+      hints = { "first-hint-A says ``a `b` c``", "first-hint-B" },
       check = function(kb)
         local text, err = kb.read("kbridge/lang/first.txt")
         kb.expect(text ~= nil and text:find("one", 1, true) ~= nil, "first.txt says one", { seen = text or err })
@@ -178,6 +179,25 @@ lesson {
   },
 }
 EOF
+mkdir -p "$PACK/later/solution/kbridge/lang" "$PACK/later/starter/kbridge/lang"
+cat > "$PACK/later/lesson.lua" <<'EOF'
+lesson {
+  id = "later",
+  title = "Not started",
+  history = { year = 2026, milestone = "language test", source = "kbridge tests" },
+  steps = {
+    task {
+      id = "only", goal = "Write 'later' in kbridge/lang/later.txt.", files = { "kbridge/lang/later.txt" },
+      check = function(kb)
+        local text, err = kb.read("kbridge/lang/later.txt")
+        kb.expect(text ~= nil and text:find("later", 1, true) ~= nil, "later.txt says later", { seen = text or err })
+      end,
+    },
+  },
+}
+EOF
+printf 'later\n' > "$PACK/later/solution/kbridge/lang/later.txt"
+printf 'TODO\n' > "$PACK/later/starter/kbridge/lang/later.txt"
 printf 'one\n' > "$PACK/two/solution/kbridge/lang/first.txt"
 printf 'two\n' > "$PACK/two/solution/kbridge/lang/second.txt"
 mkdir -p "$PACK/two/starter/kbridge/lang"
@@ -194,6 +214,36 @@ echo "    (workspace created and lesson started in $(( $(date +%s) - start )) s)
 expect_contains "$O/start.zh" "two 这一课已开始"
 expect_contains "$O/start.zh" "任务 first："
 expect_contains "$O/start.zh" "然后运行：kbridge check two"
+# Markdown's code spans without their backticks, as the shell shows them
+expect_contains "$O/start.zh" "任务 first：Write one in kbridge/lang/first.txt."
+t_end
+
+t_begin "check on a lesson not started: said as diff says it, exit 2, nothing built or recorded"
+cp "$W/progress.json" "$O/progress.before"
+head0=$(git -C "$W/linux" rev-parse HEAD)
+both notstarted check later --pack "$PACK" --workspace "$W"
+expect_status 2 "$BOTH_STATUS"
+kb diff later > "$O/notstarted-diff.en" 2>&1
+expect_status 1 $?
+expect_contains "$O/notstarted.en" "kbridge check: lesson later is not started yet (kbridge start later)"
+expect_contains "$O/notstarted-diff.en" "lesson later is not started yet (kbridge start later)"
+expect_contains "$O/notstarted.zh" "kbridge check: later 这一课还没有开始（运行 kbridge start later）"
+expect_not_contains "$O/notstarted.en" "FAIL"
+expect_not_contains "$O/notstarted.en" "your copy"
+cmp -s "$O/progress.before" "$W/progress.json" || t_fail "check of a lesson not started changed progress.json"
+[ "$(git -C "$W/linux" rev-parse HEAD)" = "$head0" ] || t_fail "check of a lesson not started made a commit"
+# one lesson not started among the ids: nothing of the others runs either
+kb check two/first later > "$O/notstarted2.out" 2>&1
+expect_status 2 $?
+expect_not_contains "$O/notstarted2.out" "PASS"
+cmp -s "$O/progress.before" "$W/progress.json" || t_fail "a check refused for one id counted the others"
+t_end
+
+t_begin "check: an unknown task names the lesson's tasks, exit 2"
+both checknotask check two/third --pack "$PACK" --workspace "$W"
+expect_status 2 "$BOTH_STATUS"
+expect_contains "$O/checknotask.en" "kbridge check: lesson 'two' has no task 'third' (its tasks: two/first, two/second)"
+expect_contains "$O/checknotask.zh" "two 这一课没有任务“third”（它的任务有：two/first, two/second）"
 t_end
 
 t_begin "an unknown task is an error naming the lesson's tasks, in both languages, exit 1"
@@ -241,6 +291,10 @@ expect_status 1 $?
 expect_contains "$O/sol0.out" "任务 two/first 的参考答案要等它通过之后才显示"
 kb check two/first > "$O/check1.out" 2>&1
 expect_status 0 $?
+# the human header without backticks; TAP's test name (read by tools) as the lesson has it
+expect_contains "$O/check1.out" "two/first  Write one in kbridge/lang/first.txt."
+kb check two/first --format tap > "$O/check1.tap" 2>&1
+expect_contains "$O/check1.tap" "Write \`one\` in kbridge/lang/first.txt."
 kb solution two/first > "$O/sol1.out" 2>&1
 expect_status 0 $?
 expect_contains "$O/sol1.out" "The reference solution of task two/first"
@@ -256,6 +310,7 @@ python3 - "$W/progress.json" <<'PYEOF'
 import json, sys
 p = json.load(open(sys.argv[1]))
 p["lessons"]["two"]["hints"] = 0
+p["lessons"]["two"].pop("task_hints", None)
 json.dump(p, open(sys.argv[1], "w"))
 PYEOF
 grep -q '"first"' "$W/progress.json" || t_fail "the first task is not recorded as passed"
@@ -271,14 +326,49 @@ expect_not_contains "$O/h4.out" "first-hint"
 kb --lang zh-CN hint two/first > "$O/h5.out" 2>&1
 expect_status 0 $?
 expect_contains "$O/h5.out" "（任务 first 已经通过了。）"
-expect_contains "$O/h5.out" "first-hint-A"
+expect_contains "$O/h5.out" "first-hint-A says a \`b\` c"
+t_end
+
+t_begin "hints are counted per task: one task's hints leave the other's alone; list sums them"
+# now: second 2 of 2, first 1 of 2
+kb hint two/first > "$O/h6.out" 2>&1
+expect_contains "$O/h6.out" "Hint 2 of 2 (task first): first-hint-B"
+kb hint two/second > "$O/h7.out" 2>&1
+expect_contains "$O/h7.out" "Hint 2 of 2 (task second)"
+python3 - "$W/progress.json" <<'PYEOF' || t_fail "progress.json does not count the hints per task"
+import json, sys
+l = json.load(open(sys.argv[1]))["lessons"]["two"]
+assert l["task_hints"] == {"second": 2, "first": 2} and l["hints"] == 4, l
+PYEOF
+kb list > "$O/list-hints.out" 2>&1
+grep -qE "^ +2026 two +in progress +[0-9]+ +4 " "$O/list-hints.out" || t_fail "list does not show 4 hints: $(grep ' two ' "$O/list-hints.out")"
+t_end
+
+t_begin "a progress file from before per-task hints: its lesson count read in task order"
+python3 - "$W/progress.json" <<'PYEOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+l = p["lessons"]["two"]
+l.pop("task_hints")
+l["hints"] = 3   # the first task's two, then one of the second's
+json.dump(p, open(sys.argv[1], "w"))
+PYEOF
+kb list > "$O/list-old.out" 2>&1
+grep -qE "^ +2026 two +in progress +[0-9]+ +3 " "$O/list-old.out" || t_fail "list of an old file: $(grep ' two ' "$O/list-old.out")"
+kb hint two/second > "$O/h8.out" 2>&1
+expect_contains "$O/h8.out" "Hint 2 of 2 (task second)"
+python3 - "$W/progress.json" <<'PYEOF' || t_fail "the old count was not kept per task"
+import json, sys
+l = json.load(open(sys.argv[1]))["lessons"]["two"]
+assert l["task_hints"] == {"first": 2, "second": 2} and l["hints"] == 4, l
+PYEOF
 t_end
 
 t_begin "list in Chinese: the headings and states padded by display width"
 kb --lang zh-CN list > "$O/list.zh" 2>&1
 expect_status 0 $?
 kb list > "$O/list.en" 2>&1
-expect_contains "$O/list.zh" "已通过 0/1 课"
+expect_contains "$O/list.zh" "已通过 0/2 课"
 python3 - "$O/list.en" "$O/list.zh" <<'PYEOF' || t_fail "the Chinese list's columns are not where the English ones are"
 import sys, unicodedata
 def width(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
