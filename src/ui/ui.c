@@ -294,16 +294,17 @@ static void start_setup(struct ui *ui)
 	free(exe);
 }
 
-static void ws_done(struct ui *ui, int code);
+static void ws_made(struct ui *ui, int code);
 
-/* The setup's clone of the workspace has ended: open the workspace if it made it. */
+/* The setup's clone of the workspace has ended: open the workspace if it made it (no
+ * child of the shell's own made it: none is stopped). */
 static void setup_ws_done(struct ui *ui)
 {
 	if (!ui->setup_ws)
 		return;
 	ui->setup_ws = false;
 	if (!ui->c->ws && ui->ws_child.pid <= 0 && kb_ws_is_workspace(ui->c->ws_root))
-		ws_done(ui, 0);
+		ws_made(ui, 0);
 }
 
 /* One line of `kbridge setup`'s plain output: "build:  40% (60 s) CC kernel/fork.o". */
@@ -408,9 +409,9 @@ static void merge_progress(struct ui *ui)
 	*mem = disk;
 }
 
-static void ws_done(struct ui *ui, int code)
+/* The workspace was made (code 0) or not: open it, and say which. */
+static void ws_made(struct ui *ui, int code)
 {
-	runner_child_stop(&ui->ws_child, 0);
 	if (code == 0 && kb_ws_open(&ui->c->ws, ui->c->ws_root, true) == 0) {
 		merge_progress(ui);
 		if (ui_save(ui) == 0)
@@ -419,6 +420,12 @@ static void ws_done(struct ui *ui, int code)
 		ui_message(ui, UI_FAIL, _("The workspace could not be made: %s"), code == 0 ? kb_error_last() : ui->ws_what);
 	}
 	ui->ws_what[0] = '\0';
+}
+
+static void ws_done(struct ui *ui, int code)
+{
+	runner_child_stop(&ui->ws_child, 0);
+	ws_made(ui, code);
 }
 
 static void poll_ws(struct ui *ui)
