@@ -149,7 +149,9 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 		const struct kb_expectation *e = &r->exp[i];
 		fputs("  ", out);
 		cli_pad(out, mark[!e->met], mark_w);
-		fprintf(out, " %.*s\n", CLI_FIELD_CAP, e->expected);
+		char *expected = cli_plain(e->expected ? e->expected : "");
+		fprintf(out, " %.*s\n", CLI_FIELD_CAP, expected);
+		free(expected);
 		if (e->met)
 			continue;
 		if (e->seen && *e->seen) {
@@ -159,8 +161,11 @@ void cli_print_text_result(FILE *out, const struct kb_check_result *r)
 		if (e->where)
 			fprintf(out, "%s%s%s%.*s\n", pad, _("look at:"), cli_after_label(_("look at:")), CLI_FIELD_CAP,
 				e->where);
-		if (e->hint)
-			fprintf(out, "%s%s%s%.*s\n", pad, _("hint:"), cli_after_label(_("hint:")), CLI_FIELD_CAP, e->hint);
+		if (e->hint) {
+			char *hint = cli_plain(e->hint);
+			fprintf(out, "%s%s%s%.*s\n", pad, _("hint:"), cli_after_label(_("hint:")), CLI_FIELD_CAP, hint);
+			free(hint);
+		}
 	}
 	if (r->verdict == KB_VERDICT_ERROR) {
 		fprintf(out, "  %s\n", _("the check could not finish:"));

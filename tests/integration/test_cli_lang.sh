@@ -165,7 +165,7 @@ lesson {
       hints = { "first-hint-A says ``a `b` c``", "first-hint-B" },
       check = function(kb)
         local text, err = kb.read("kbridge/lang/first.txt")
-        kb.expect(text ~= nil and text:find("one", 1, true) ~= nil, "first.txt says one", { seen = text or err })
+        kb.expect(text ~= nil and text:find("one", 1, true) ~= nil, "`first.txt` says one", { seen = text or err })
       end,
     },
     task {
@@ -173,7 +173,7 @@ lesson {
       hints = { "second-hint-A", "second-hint-B" },
       check = function(kb)
         local text, err = kb.read("kbridge/lang/second.txt")
-        kb.expect(text ~= nil and text:find("two", 1, true) ~= nil, "second.txt says two", { seen = text or err })
+        kb.expect(text ~= nil and text:find("two", 1, true) ~= nil, "second.txt says two", { seen = text or err, hint = "write `two` in it" })
       end,
     },
   },
@@ -295,6 +295,11 @@ expect_status 0 $?
 expect_contains "$O/check1.out" "two/first  Write one in kbridge/lang/first.txt."
 kb check two/first --format tap > "$O/check1.tap" 2>&1
 expect_contains "$O/check1.tap" "Write \`one\` in kbridge/lang/first.txt."
+expect_contains "$O/check1.out" "first.txt says one"
+expect_not_contains "$O/check1.out" "\`"
+kb check two/second > "$O/check2.out" 2>&1
+expect_status 1 $?
+expect_contains "$O/check2.out" "hint: write two in it"
 kb solution two/first > "$O/sol1.out" 2>&1
 expect_status 0 $?
 expect_contains "$O/sol1.out" "The reference solution of task two/first"

@@ -54,9 +54,32 @@ static void pad_fills_to_the_width_in_columns(void **state)
 	free(s);
 }
 
+/* cli_plain: Markdown code spans without their backticks, the rest as it is */
+static void plain_drops_code_span_backticks(void **state)
+{
+	(void)state;
+	const char *cases[][2] = {
+		{"跟 `who` 指定的人打招呼", "跟 who 指定的人打招呼"},
+		{"call `get_mut()` or `get()`", "call get_mut() or get()"},
+		{"``a `b` c``", "a `b` c"},               /* a longer run holds a backtick */
+		{"`` `x` ``", "`x`"},                    /* one space inside each end is padding */
+		{"a lone ` stays", "a lone ` stays"},    /* no closing run: plain text */
+		{"``not closed`", "``not closed`"},
+		{"no code at all", "no code at all"},
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = cli_plain(cases[i][0]);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+	assert_null(cli_plain(NULL));
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(width_of_ascii_is_its_length),
 	cmocka_unit_test(width_of_chinese_is_two_columns_a_character),
 	cmocka_unit_test(pad_fills_to_the_width_in_columns),
+	cmocka_unit_test(plain_drops_code_span_backticks),
 };
 KB_TEST_MAIN(tests)
