@@ -125,6 +125,30 @@ expect_contains "$T_TMP/lock.out" "Only one kbridge window"
 wait
 t_end
 
+t_begin "beside an open shell, list, diff and solution read the workspace; hint, which records, is refused"
+flock "$WS/.lock" sleep 5 &
+sleep 0.3
+"$KBRIDGE" list --pack "$HIST" --workspace "$WS" >"$T_TMP/ro-list.out" 2>&1
+st=$?
+expect_status 0 $st
+[ $st -eq 0 ] || sed "s/^/    | /" "$T_TMP/ro-list.out"
+expect_contains "$T_TMP/ro-list.out" "kunit-add"
+"$KBRIDGE" diff rust-hello --pack "$HIST" --workspace "$WS" >"$T_TMP/ro-diff.out" 2>&1
+st=$?
+expect_status 0 $st
+[ $st -eq 0 ] || sed "s/^/    | /" "$T_TMP/ro-diff.out"
+"$KBRIDGE" solution rust-hello --pack "$HIST" --workspace "$WS" >"$T_TMP/ro-sol.out" 2>&1
+expect_contains "$T_TMP/ro-sol.out" "is shown once you pass it"
+expect_not_contains "$T_TMP/ro-sol.out" "in use by another kbridge"
+cp "$WS/progress.json" "$T_TMP/ro-progress.before"
+"$KBRIDGE" hint rust-hello --pack "$HIST" --workspace "$WS" >"$T_TMP/ro-hint.out" 2>&1
+expect_status 1 $?
+expect_contains "$T_TMP/ro-hint.out" "in use by another kbridge"
+expect_contains "$T_TMP/ro-hint.out" "list, diff and solution work beside it"
+cmp -s "$WS/progress.json" "$T_TMP/ro-progress.before" || t_fail "a refused hint changed progress.json"
+wait
+t_end
+
 t_begin "kbridge shell --help names the keys' help and the options"
 "$KBRIDGE" shell --help >"$T_TMP/help.out"
 expect_contains "$T_TMP/help.out" "--workspace DIR"
