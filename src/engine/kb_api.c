@@ -263,6 +263,45 @@ static char *tail_lines(const char *text, int n, bool after_init)
 	return kb_strndup(start, (size_t)(text + len - start));
 }
 
+/* The lines of text (at most n, the last ones) that begin, after a kernel log timestamp,
+ * with the needle's own tag: its text up to and including the first ':' ("hist:" for
+ * "hist: 0:1 1:0 ..."), when the needle has one of up to 32 bytes with no space in it.
+ * NULL when it has none or no line has it: a missing line is best shown beside the
+ * module's other lines, not the boot's last ones. */
+static char *lines_like(const char *text, const char *needle, int n)
+{
+	const char *colon = strchr(needle, ':');
+	size_t tag = colon ? (size_t)(colon - needle) + 1 : 0;
+	if (!text || tag < 2 || tag > 32 || memchr(needle, ' ', tag))
+		return NULL;
+	struct kb_strv found = KB_STRV_INIT;
+	for (const char *p = text; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *body = p;
+		if (body[0] == '[') {
+			const char *b = memchr(body, ']', len);
+			if (b) {
+				body = b + 1;
+				while (body < p + len && *body == ' ')
+					body++;
+			}
+		}
+		if ((size_t)(p + len - body) >= tag && strncmp(body, needle, tag) == 0)
+			kb_strv_push_own(&found, kb_strndup(body, (size_t)(p + len - body)));
+		p = end ? end + 1 : p + len;
+	}
+	char *out = NULL;
+	if (found.n) {
+		struct kb_buf b = KB_BUF_INIT;
+		for (size_t i = found.n > (size_t)n ? found.n - (size_t)n : 0; i < found.n; i++)
+			kb_buf_printf(&b, "%s%s", b.len ? "\n" : "", found.v[i]);
+		out = kb_buf_detach(&b);
+	}
+	kb_strv_free(&found);
+	return out;
+}
+
 static void expect(lua_State *L, bool met, const char *expected, const char *seen, const char *where,
 		   const char *hint)
 {
@@ -1593,7 +1632,9 @@ static int expect_in(lua_State *L, const char *fn, const char *text, const char 
 	char *seen = NULL;
 	if (!ok)
 		seen = absent ? kb_asprintf(_("it does, on this line:\n%s"), line)
-			      : tail_lines(text, SEEN_LINES, kernel_log);
+			      : (!pattern ? lines_like(text, needle, SEEN_LINES) : NULL);
+	if (!ok && !seen)
+		seen = tail_lines(text, SEEN_LINES, kernel_log);
 	const char *where = opt_str(L, opts, "where");
 	expect(L, ok, what, seen, where ? where : name, opt_str(L, opts, "hint"));
 	free(what);
