@@ -12,7 +12,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 POT=assets/po/kbridge.pot
-KEYWORDS="-k_ -kN_ -kkb_ngettext:1,2 -kkb_error_set:2 -kkb_die:1"
+KEYWORDS="-k_ -kN_ -kC_:1c,2 -kkb_ngettext:1,2 -kkb_error_set:2 -kkb_die:1"
 
 extract() {   # $1: output
 	# shellcheck disable=SC2086
@@ -21,12 +21,13 @@ extract() {   # $1: output
 		-o "$1" $(ls src/*/*.c src/*/*.h | LC_ALL=C sort)
 	# a template that has no entry yet is still a template
 	[ -f "$1" ] || : > "$1"
-	# a format with no word in it ("%s", "%s: %s") has nothing to translate (a msgid of
-	# only "ok" or "%zu" is kept or dropped wrongly: say it in more words). xgettext's
+	# a format with no word in it ("%s", "%s: %s") has nothing to translate, unless it has a
+	# context (C_("ctx", "%s (%s)"): its punctuation is the language's). A msgid of only
+	# "ok" or "%zu" is kept or dropped wrongly: say it in more words. xgettext's
 	# header stays until then: its charset (UTF-8) is how msggrep reads a msgid such as
 	# "kernel ✓" whole; then it goes (header() writes the template's own)
 	sed -i 's/charset=CHARSET/charset=UTF-8/' "$1"
-	msggrep --msgid -E -e '[[:alpha:]]{3}' -o "$1.words" "$1" && sed '1,/^$/d' "$1.words" > "$1"
+	msggrep --msgid -E -e '[[:alpha:]]{3}' --msgctxt -E -e '.' -o "$1.words" "$1" && sed '1,/^$/d' "$1.words" > "$1"
 	rm -f "$1.words"
 	[ -f "$1" ] || : > "$1"
 }

@@ -25,6 +25,19 @@ const char *kb_gettext(const char *english)
 	return on && english && *english ? dgettext(KB_DOMAIN, english) : english;
 }
 
+const char *kb_pgettext(const char *ctx, const char *english)
+{
+	if (!on || !english || !*english)
+		return english;
+	/* gettext's key for a message with a context: CTX, EOT, then the message */
+	char key[1024];
+	int n = snprintf(key, sizeof key, "%s\004%s", ctx, english);
+	if (n < 0 || (size_t)n >= sizeof key)
+		return english;
+	const char *t = dgettext(KB_DOMAIN, key);
+	return t == key ? english : t;
+}
+
 const char *kb_ngettext(const char *one, const char *many, unsigned long n)
 {
 	if (on)

@@ -19,7 +19,13 @@ const char *kb_gettext(const char *english);
 /* The singular or plural form of a message for `n`, as ngettext(3). */
 const char *kb_ngettext(const char *one, const char *many, unsigned long n);
 
+/* The translation of `english` in the context `ctx` (a PO msgctxt): for a message with no
+ * word of its own, such as a format of punctuation ("%s (%s):\n%s"), which scripts/po.sh
+ * would otherwise leave out of the template. Static result, as kb_gettext(). */
+const char *kb_pgettext(const char *ctx, const char *english);
+
 #define _(s) kb_gettext(s)
+#define C_(ctx, s) kb_pgettext(ctx, s)
 #define N_(s) (s)
 
 /* Use `lang` (a tag as kb_lang_normalize() gives, "zh-CN"; NULL for English) for the

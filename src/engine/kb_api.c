@@ -1553,8 +1553,9 @@ static int l_expect_no_fault(lua_State *L)
 				   : !strcmp(fault, "rust-panic") ? _("a rust-panic")
 				   : !strcmp(fault, "kernel-panic") ? _("a kernel-panic") : NULL;
 		char *other = kind ? NULL : kb_asprintf("%s %s", fault[0] == 'o' ? "an" : "a", fault);
-		seen = kb_asprintf("%s%s%s%s:\n%s", kind ? kind : other, head ? " (" : "", head ? head : "",
-				   head ? ")" : "", fault_text(L, 1));
+		/* TRANSLATORS: a fault's kind ("a warning"), its first line, then the report */
+		seen = head ? kb_asprintf(C_("fault seen", "%s (%s):\n%s"), kind ? kind : other, head, fault_text(L, 1))
+			    : kb_asprintf(C_("fault seen", "%s:\n%s"), kind ? kind : other, fault_text(L, 1));
 		free(other);
 		free(head);
 	}
