@@ -151,9 +151,12 @@ t_end
 t_begin "a second kbridge on a workspace in use is refused with a clear message"
 exec 9>>"$W/.lock"
 flock -n 9 || t_fail "could not take the lock for the test"
-kb list > "$T_TMP/locked.out" 2>&1
+kb hint rust-hello > "$T_TMP/locked.out" 2>&1
 expect_status 1 $?
 expect_contains "$T_TMP/locked.out" "is in use by another kbridge"
+# what only reads works beside it
+kb list > "$T_TMP/locked-list.out" 2>&1
+expect_status 0 $?
 exec 9>&-
 t_end
 
