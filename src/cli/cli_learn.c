@@ -61,8 +61,6 @@ static bool use_color(FILE *f)
 	return isatty(fileno(f)) && !getenv("NO_COLOR");
 }
 
-static int hints_shown(const struct kb_lesson *l, const struct kb_lesson_progress *p);
-
 /* ---- list ---------------------------------------------------------------------------- */
 
 static int run_list(struct kb_course *c, struct kb_lesson *unused, const struct kb_task *unused_task, bool flag)
@@ -105,7 +103,7 @@ static int run_list(struct kb_course *c, struct kb_lesson *unused, const struct 
 		printf("  %-4s %-22s ", year, l->id);
 		cli_pad(stdout, state, w_state);
 		char *title = cli_plain(l->title ? l->title : "");
-		printf(" %8d %5d %6s  %s%s\n", p ? p->attempts : 0, p ? hints_shown(l, p) : 0, time_s, title,
+		printf(" %8d %5d %6s  %s%s\n", p ? p->attempts : 0, p ? kb_course_hints_shown(l, p) : 0, time_s, title,
 		       p && p->solution_revealed ? _(" (solution seen)") : "");
 		free(title);
 		if (l->error)
@@ -165,58 +163,6 @@ static int run_start(struct kb_course *c, struct kb_lesson *l, const struct kb_t
 
 /* ---- hint ----------------------------------------------------------------------------- */
 
-/* Hints are counted per task ("task_hints" in progress.json). A file from before that
- * has the lesson's total only, counted through its tasks in order: the first task's
- * hints, then the second's; legacy_before is how far that count went before task t. */
-static int legacy_before(const struct kb_lesson *l, const struct kb_task *t)
-{
-	int n = 0;
-	for (size_t s = 0; s < l->n_steps && &l->steps[s].task != t; s++)
-		if (l->steps[s].kind == KB_TASK)
-			n += (int)l->steps[s].task.n_hints;
-	return n;
-}
-
-/* The hints of task t the learner has seen */
-static int hints_seen(const struct kb_lesson *l, const struct kb_lesson_progress *p, const struct kb_task *t)
-{
-	int seen = kb_progress_task_hints(p, t->id);
-	if (seen < 0)
-		seen = p->hints - legacy_before(l, t);
-	return seen < 0 ? 0 : seen > (int)t->n_hints ? (int)t->n_hints : seen;
-}
-
-/* The hints of lesson l the learner has seen, over all its tasks (kbridge list) */
-static int hints_shown(const struct kb_lesson *l, const struct kb_lesson_progress *p)
-{
-	if (l->error)
-		return p->hints;
-	int n = 0;
-	for (size_t s = 0; s < l->n_steps; s++)
-		if (l->steps[s].kind == KB_TASK)
-			n += hints_seen(l, p, &l->steps[s].task);
-	return n;
-}
-
-/* Record that task t has `seen` hints shown. An older file's total is first spread over
- * the tasks as it was counted, so what the other tasks had shown stays. */
-static void set_hints_seen(const struct kb_lesson *l, struct kb_lesson_progress *p, const struct kb_task *t,
-			   int seen)
-{
-	if (kb_progress_task_hints(p, t->id) < 0) {
-		/* every count first: the first one recorded ends the old reading */
-		int *old = kb_calloc(l->n_steps ? l->n_steps : 1, sizeof *old);
-		for (size_t s = 0; s < l->n_steps; s++)
-			if (l->steps[s].kind == KB_TASK)
-				old[s] = hints_seen(l, p, &l->steps[s].task);
-		for (size_t s = 0; s < l->n_steps; s++)
-			if (l->steps[s].kind == KB_TASK && &l->steps[s].task != t && old[s] > 0)
-				kb_progress_set_task_hints(p, l->steps[s].task.id, old[s]);
-		free(old);
-	}
-	kb_progress_set_task_hints(p, t->id, seen);
-}
-
 /* The task `kbridge hint LESSON` gives a hint for: the first task not passed yet that
  * has a hint left (a passed task's hints are not what the learner is stuck on), else
  * the last such task (all its hints shown again); when every task has passed, the
@@ -230,7 +176,7 @@ static const struct kb_task *hint_task(const struct kb_lesson *l, const struct k
 			if (l->steps[s].kind != KB_TASK || !t->n_hints ||
 			    (!passed_too && kb_progress_task_passed(p, t->id)))
 				continue;
-			if (hints_seen(l, p, t) < (int)t->n_hints)
+			if (kb_course_hints_seen(l, p, t) < (int)t->n_hints)
 				return t;
 			last = t;
 		}
@@ -255,9 +201,9 @@ static int run_hint(struct kb_course *c, struct kb_lesson *l, const struct kb_ta
 	}
 	if (kb_progress_task_passed(p, t->id))
 		printf(_("(Task %s has passed already.)\n"), t->id);
-	int seen = hints_seen(l, p, t);
+	int seen = kb_course_hints_seen(l, p, t);
 	if (seen < (int)t->n_hints)
-		set_hints_seen(l, p, t, ++seen);
+		kb_course_set_hints_seen(l, p, t, ++seen);
 	kb_progress_active(p, (long long)time(NULL), true);
 	for (int h = 0; h < seen; h++) {
 		char *text = cli_plain(t->hints[h]);

@@ -341,3 +341,57 @@ int kb_course_save(struct kb_course *c)
 		return kb_error_set(KB_EINVAL, "the workspace was opened only to read; progress not saved");
 	return kb_progress_save(&c->progress, c->progress_path);
 }
+
+/* ---- hints ---------------------------------------------------------------------------- */
+
+/* Hints are counted per task ("task_hints" in progress.json). A file from before that
+ * has the lesson's total only, counted through its tasks in order: the first task's
+ * hints, then the second's; legacy_before is how far that count went before task t. */
+static int legacy_before(const struct kb_lesson *l, const struct kb_task *t)
+{
+	int n = 0;
+	for (size_t s = 0; s < l->n_steps && &l->steps[s].task != t; s++)
+		if (l->steps[s].kind == KB_TASK)
+			n += (int)l->steps[s].task.n_hints;
+	return n;
+}
+
+/* The hints of task t the learner has seen */
+int kb_course_hints_seen(const struct kb_lesson *l, const struct kb_lesson_progress *p, const struct kb_task *t)
+{
+	int seen = kb_progress_task_hints(p, t->id);
+	if (seen < 0)
+		seen = p->hints - legacy_before(l, t);
+	return seen < 0 ? 0 : seen > (int)t->n_hints ? (int)t->n_hints : seen;
+}
+
+/* The hints of lesson l the learner has seen, over all its tasks (kbridge list) */
+int kb_course_hints_shown(const struct kb_lesson *l, const struct kb_lesson_progress *p)
+{
+	if (l->error)
+		return p->hints;
+	int n = 0;
+	for (size_t s = 0; s < l->n_steps; s++)
+		if (l->steps[s].kind == KB_TASK)
+			n += kb_course_hints_seen(l, p, &l->steps[s].task);
+	return n;
+}
+
+/* Record that task t has `seen` hints shown. An older file's total is first spread over
+ * the tasks as it was counted, so what the other tasks had shown stays. */
+void kb_course_set_hints_seen(const struct kb_lesson *l, struct kb_lesson_progress *p, const struct kb_task *t,
+			      int seen)
+{
+	if (kb_progress_task_hints(p, t->id) < 0) {
+		/* every count first: the first one recorded ends the old reading */
+		int *old = kb_calloc(l->n_steps ? l->n_steps : 1, sizeof *old);
+		for (size_t s = 0; s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK)
+				old[s] = kb_course_hints_seen(l, p, &l->steps[s].task);
+		for (size_t s = 0; s < l->n_steps; s++)
+			if (l->steps[s].kind == KB_TASK && &l->steps[s].task != t && old[s] > 0)
+				kb_progress_set_task_hints(p, l->steps[s].task.id, old[s]);
+		free(old);
+	}
+	kb_progress_set_task_hints(p, t->id, seen);
+}

@@ -75,6 +75,17 @@ int kb_course_record_check(struct kb_course *c, struct kb_lesson *l, bool passed
  * tasks has passed. Saves the progress. */
 int kb_course_record_task_check(struct kb_course *c, struct kb_lesson *l, const char *task_id, bool passed);
 
+/* Hints are counted per task ("task_hints" in progress.json, store/progress.h); a file
+ * from before that has the lesson's total only, read through its tasks in order. The
+ * hints of task t of lesson l the learner has seen, in [0, t->n_hints]. */
+int kb_course_hints_seen(const struct kb_lesson *l, const struct kb_lesson_progress *p, const struct kb_task *t);
+/* The hints of lesson l seen, over all its tasks (what `kbridge list` shows). */
+int kb_course_hints_shown(const struct kb_lesson *l, const struct kb_lesson_progress *p);
+/* Record that task t has `seen` hints shown (the lesson's total follows). An older file's
+ * total is first spread over the tasks as it was counted, so what the others had stays. */
+void kb_course_set_hints_seen(const struct kb_lesson *l, struct kb_lesson_progress *p, const struct kb_task *t,
+			      int seen);
+
 /* Save the progress (atomically). KB_EINVAL when the course was opened read-only. */
 int kb_course_save(struct kb_course *c);
 

@@ -21,23 +21,11 @@ static const struct kb_task *task(struct ui *ui)
 	return &ui_lesson(ui)->steps[ui->step].task;
 }
 
-/* hints are counted per lesson, in the order of its tasks (as `kbridge hint` does) */
-static size_t hints_before(struct ui *ui)
-{
-	struct kb_lesson *l = ui_lesson(ui);
-	size_t n = 0;
-	for (size_t s = 0; s < ui->step && s < l->n_steps; s++)
-		if (l->steps[s].kind == KB_TASK)
-			n += l->steps[s].task.n_hints;
-	return n;
-}
-
+/* the hints of this task shown so far, counted per task as `kbridge hint` does */
 static size_t hints_shown(struct ui *ui)
 {
 	const struct kb_lesson_progress *p = kb_progress_find(&ui->c->progress, ui_lesson(ui)->id);
-	size_t before = hints_before(ui), total = task(ui)->n_hints;
-	size_t seen = p && p->hints > 0 ? (size_t)p->hints : 0;
-	return seen <= before ? 0 : seen - before > total ? total : seen - before;
+	return p ? (size_t)kb_course_hints_seen(ui_lesson(ui), p, task(ui)) : 0;
 }
 
 static void try_start(struct ui *ui)
@@ -184,7 +172,7 @@ static bool tk_key(struct ui *ui, int key)
 			ui_message(ui, UI_NORMAL, "%s", _("That was the last hint."));
 		} else {
 			struct kb_lesson_progress *p = ui_lesson_progress(ui);
-			p->hints = (int)(hints_before(ui) + shown + 1);
+			kb_course_set_hints_seen(ui_lesson(ui), p, t, (int)shown + 1);
 			if (ui_save(ui) == 0)
 				ui_message(ui, UI_NORMAL, _("Hint %zu of %zu (counted in your progress)."), shown + 1, t->n_hints);
 		}
