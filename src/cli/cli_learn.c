@@ -72,19 +72,15 @@ static int run_list(struct kb_course *c, struct kb_lesson *unused, const struct 
 	if (c->pack_origin)
 		printf(_("from %s\n"), c->pack_origin);
 	/* columns by display width: the headings and states may be Chinese */
-	const int w_year = 4, w_id = 22, w_state = 12, w_att = 8, w_hints = 5, w_time = 6;
-	fputs("  ", stdout);
-	cli_pad(stdout, _("year"), w_year);
-	fputs(" ", stdout);
-	cli_pad(stdout, _("lesson"), w_id);
-	fputs(" ", stdout);
-	cli_pad(stdout, _("state"), w_state);
-	fputs(" ", stdout);
-	cli_pad_right(stdout, _("attempts"), w_att);
-	fputs(" ", stdout);
-	cli_pad_right(stdout, _("hints"), w_hints);
-	fputs(" ", stdout);
-	cli_pad_right(stdout, _("time"), w_time);
+	const int w_state = 12;
+	static const struct { const char *name; int width; bool right; } heads[] = {
+		{N_("year"), 4, false}, {N_("lesson"), 22, false}, {N_("state"), w_state, false},
+		{N_("attempts"), 8, true}, {N_("hints"), 5, true}, {N_("time"), 6, true},
+	};
+	for (size_t h = 0; h < sizeof heads / sizeof *heads; h++) {
+		fputs(h ? " " : "  ", stdout);
+		(heads[h].right ? cli_pad_right : cli_pad)(stdout, _(heads[h].name), heads[h].width);
+	}
 	printf("  %s\n", _("title"));
 	size_t passed = 0;
 	for (size_t i = 0; i < c->pack.n_lessons; i++) {
