@@ -6,14 +6,9 @@
 # medians and their ratio; judges nothing. Needs the course kernel. RUNS=N (default 7).
 set -eu
 cd "$(dirname "$0")/.."
-KB=./kbridge
-export KBRIDGE_DATADIR="$(pwd)"
-RUNS=${RUNS:-7}
-HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+. scripts/bench-lib.sh
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbridge-bench-edit.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # a one-task pack: build samples/kbridge/minimal (the kernel's rust_minimal), boot it,
 # expect its line in the kernel log

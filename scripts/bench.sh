@@ -14,16 +14,10 @@
 # Needs the course kernel (kbridge setup). RUNS=N sets the repetitions (default 7).
 set -eu
 cd "$(dirname "$0")/.."
-KB=./kbridge
-export KBRIDGE_DATADIR="$(pwd)"
-RUNS=${RUNS:-7}
-HOME_DIR=${KBRIDGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/kbridge}
+. scripts/bench-lib.sh
 $KB setup --no-workspace >/dev/null 2>&1 || $KB setup --no-workspace
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kbridge-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 fresh_module() {
 	rm -rf "$1"
