@@ -31,6 +31,9 @@ int cli_wants_help(int argc, char **argv);
 /* Columns by display width (cli_text.c): a Chinese character takes two columns. */
 /* The columns UTF-8 text s takes on a terminal. */
 int cli_width(const char *s);
+/* "kbridge CMD: ", the message and a newline on stderr (the prefix is what tools grep:
+ * never translated). */
+void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s, then spaces up to width columns (cli_pad), or spaces first (cli_pad_right). */
 void cli_pad(FILE *out, const char *s, int width);
 void cli_pad_right(FILE *out, const char *s, int width);

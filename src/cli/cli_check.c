@@ -56,16 +56,7 @@ static const char *const check_help = N_(
 	"2 for bad arguments, or a lesson not started yet in your workspace.\n");
 
 /* "kbridge check: " and a message on stderr */
-static void say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say_err(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("kbridge check: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define say_err(...) cli_err("check", __VA_ARGS__)
 
 /* ---- progress on the terminal ------------------------------------------------------ */
 

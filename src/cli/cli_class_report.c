@@ -68,16 +68,7 @@ static const char *const report_help = N_(
 	"could not be written.\n");
 
 /* "kbridge report: " and a message on stderr */
-static void say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say_err(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("kbridge report: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define say_err(...) cli_err("report", __VA_ARGS__)
 
 /* one WORKSPACE argument */
 struct learner {
