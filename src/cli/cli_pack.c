@@ -44,8 +44,10 @@ static const char *const pack_help = N_(
 	"            every page and task file exists; every quiz has a right answer;\n"
 	"            every task's check FAILS on its starter and PASSES on its solution,\n"
 	"            each in a fresh temporary workspace (real Kbuild builds and QEMU boots).\n"
-	"          Tasks are validated side by side (-j), each in workspaces of its own; the\n"
-	"          findings are printed in the pack's order all the same.\n"
+	"          Each task's two runs (starter, solution) go side by side (-j), each in a\n"
+	"          workspace of its own, the longest first (the times of the last validate,\n"
+	"          in KBRIDGE_HOME/validate.times); the findings are printed in the pack's\n"
+	"          order all the same.\n"
 	"          Then, per language the pack is translated into, a count of its strings\n"
 	"          translated, stale and untranslated; with --lang TAG (zh-CN) each string\n"
 	"          left, with its file:line, and validate fails while any is left.\n"
@@ -74,7 +76,7 @@ static const char *const pack_help = N_(
 	"  --no-run      skip running the checks (no kernel needed)\n"
 	"  --keep        keep the temporary workspaces and say where they are\n"
 	"  --timeout S   seconds allowed to each boot (default 60)\n"
-	"  -j, --jobs N  tasks validated at once (default: the number of CPUs; 1: one by one)\n"
+	"  -j, --jobs N  task runs at once (default: the number of CPUs; 1: one by one)\n"
 	"  --lang TAG    list every string not translated into TAG, or stale (a global option)\n"
 	"  -h, --help    this text\n"
 	"\n"
@@ -423,11 +425,23 @@ static void validate_task_files(struct findings *f, const struct kb_lesson *l, c
 
 /* A task's check, each in a fresh tree as `start` makes it: it fails on the starter (for
  * the right reason, printing what it missed; a starter that does not build only when the
- * task says that is the point) and passes on the solution. */
-static void validate_task_runs(struct findings *f, const struct kb_lesson *l, const struct kb_task *t,
-			       const char *tmp, double timeout, bool keep)
+ * task says that is the point) and passes on the solution. The two runs are independent:
+ * side by side, each is a job of its own. */
+enum task_run { RUN_STARTER, RUN_SOLUTION };
+
+static void validate_task_run(struct findings *f, const struct kb_lesson *l, const struct kb_task *t,
+			      enum task_run which, const char *tmp, double timeout, bool keep)
 {
 	struct kb_check_result r;
+	if (which == RUN_SOLUTION) {
+		run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
+		char *d = describe(&r);
+		finding(f, r.verdict == KB_VERDICT_PASS, d, _("%s/%s: the check passes on the solution (%zu "
+			"expectations met, %.1f s)"), l->id, t->id, r.n_exp - kb_check_unmet(&r), r.elapsed);
+		free(d);
+		kb_check_result_free(&r);
+		return;
+	}
 	run_in_fresh(&r, l, t, KB_RENDER_STARTER, tmp, timeout, keep);
 	char *d = describe(&r);
 	finding(f, r.verdict == KB_VERDICT_FAIL, d, _("%s/%s: the check fails on the starter (%zu of %zu "
@@ -447,34 +461,38 @@ static void validate_task_runs(struct findings *f, const struct kb_lesson *l, co
 			: t->starter_build_fails ? _("the starter does not build (the task says that is the point)")
 			: _("the starter does not build"));
 	kb_check_result_free(&r);
-	run_in_fresh(&r, l, t, KB_RENDER_SOLUTION, tmp, timeout, keep);
-	d = describe(&r);
-	finding(f, r.verdict == KB_VERDICT_PASS, d, _("%s/%s: the check passes on the solution (%zu "
-		"expectations met, %.1f s)"), l->id, t->id, r.n_exp - kb_check_unmet(&r), r.elapsed);
-	free(d);
-	kb_check_result_free(&r);
 }
 
 /* ---- tasks side by side ------------------------------------------------------------------ */
 
 /* What validate prints, in the pack's order, as pieces: the findings the walk over the pack
- * makes itself (done at once), or the findings of one task, made by a process of its own
- * into a file while other tasks run beside it. A piece is printed once every piece before
- * it is done. */
+ * makes itself (done at once), or the findings of one run of a task's check (its starter,
+ * with the task's files, or its solution), made by a process of its own into a file while
+ * other runs go on beside it. A piece is printed once every piece before it is done.
+ *
+ * The runs start once the walk is done, the longest first (the time each took when it was
+ * last validated, kept in KBRIDGE_HOME/validate.times; a run never timed counts as the
+ * longest): as with CTest's cost data, the last run to end is a short one, so the cores
+ * are not left to one run at the end. */
 struct piece {
-	char *text;      /* the walk's findings; for a task, a FAIL when its process died */
+	char *text;      /* the walk's findings; for a run, a FAIL when its process died */
 	size_t len;
-	char *name;      /* a task's lesson/task id */
-	char *file;      /* a task's findings, written by its process */
-	pid_t pid;       /* a task's process while it runs */
-	size_t job;      /* a task's counts in side.counts */
-	bool done;
+	char *name;      /* a run's "lesson/task on the starter" */
+	char *file;      /* a run's findings, written by its process */
+	pid_t pid;       /* a run's process while it goes */
+	size_t job;      /* a run's counts in side.counts */
+	const struct kb_lesson *l;   /* a run's task, or NULL for the walk's findings */
+	const struct kb_task *t;
+	enum task_run run;
+	double cost;     /* seconds it took last time, < 0 never timed */
+	bool started, done;
 };
 
-/* a task process's counts, in memory shared with it */
+/* a run's process's counts, in memory shared with it */
 struct job_counts {
 	int passed, failed;
 	int written;     /* the process wrote its findings and counts */
+	double seconds;  /* how long the run took */
 };
 
 struct side {
@@ -484,6 +502,8 @@ struct side {
 	struct job_counts *counts;
 	size_t n_counts, used_counts;
 	const char *tmp;
+	double timeout;
+	bool keep;
 	/* the piece the walk writes into now */
 	FILE *cur;
 	char *cur_text;
@@ -548,7 +568,7 @@ static void side_close(struct side *s, struct findings *f)
 	side_flush(s);
 }
 
-/* wait for one task's process to end and take its counts */
+/* wait for one run's process to end and take its counts */
 static void side_reap(struct side *s, struct findings *f)
 {
 	int status;
@@ -567,6 +587,7 @@ static void side_reap(struct side *s, struct findings *f)
 		if (pid > 0 && c->written) {
 			f->passed += c->passed;
 			f->failed += c->failed;
+			p->cost = c->seconds;
 		} else {
 			f->failed++;
 			bool sig = pid > 0 && WIFSIGNALED(status);
@@ -585,55 +606,188 @@ static void side_reap(struct side *s, struct findings *f)
 	side_flush(s);
 }
 
-/* Validate task t in a process of its own, once fewer than s->jobs run; its findings go to
- * a file in s->tmp and its counts to s->counts. */
-static void side_task(struct side *s, struct findings *f, const struct kb_lesson *l, const struct kb_task *t,
-		      double timeout, bool keep)
+/* one run: the starter's (with the task's files) or the solution's */
+static void run_part(struct findings *f, const struct side *s, const struct piece *p)
+{
+	if (p->run == RUN_STARTER)
+		validate_task_files(f, p->l, p->t);
+	validate_task_run(f, p->l, p->t, p->run, s->tmp, s->timeout, s->keep);
+}
+
+/* the walk met task t: its two runs take their places in the pack's order */
+static void side_task(struct side *s, struct findings *f, const struct kb_lesson *l, const struct kb_task *t)
 {
 	side_close(s, f);
-	while (s->running >= s->jobs)
-		side_reap(s, f);
-	struct piece *p = side_add(s);
-	p->name = kb_asprintf("%s/%s", l->id, t->id);
-	p->file = kb_asprintf("%s/findings-%zu", s->tmp, s->n);
+	for (int run = RUN_STARTER; run <= RUN_SOLUTION; run++) {
+		struct piece *p = side_add(s);
+		p->l = l;
+		p->t = t;
+		p->run = (enum task_run)run;
+		p->cost = -1;
+		p->name = kb_asprintf(run == RUN_STARTER ? _("%s/%s on the starter") : _("%s/%s on the solution"),
+				      l->id, t->id);
+	}
+	side_open(s, f);
+}
+
+/* Start run p in a process of its own; its findings go to a file in s->tmp and its counts
+ * to s->counts. Without a process, it runs here. */
+static void side_start(struct side *s, struct findings *f, struct piece *p)
+{
+	p->started = true;
+	p->file = kb_asprintf("%s/findings-%zu", s->tmp, (size_t)(p - s->p));
 	p->job = s->used_counts++;
 	struct job_counts *c = &s->counts[p->job];
 	fflush(stdout);
 	pid_t pid = p->job < s->n_counts ? fork() : -1;
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* validate stopped: so does its task */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* validate stopped: so does its run */
+		double t0 = kb_now();
 		FILE *out = fopen(p->file, "w");
 		struct findings jf = {.out = out ? out : stderr};
-		validate_task_files(&jf, l, t);
-		validate_task_runs(&jf, l, t, s->tmp, timeout, keep);
+		run_part(&jf, s, p);
 		bool ok = out && fclose(out) == 0;
 		c->passed = jf.passed;
 		c->failed = jf.failed;
+		c->seconds = kb_now() - t0;
 		c->written = ok;
 		_exit(0);
 	}
-	if (pid < 0) {
-		/* no process for it: validated here, in its turn */
-		free(p->file);
-		free(p->name);
-		s->n--;
-		side_open(s, f);
-		validate_task_files(f, l, t);
-		validate_task_runs(f, l, t, s->tmp, timeout, keep);
-	} else {
+	if (pid > 0) {
 		p->pid = pid;
 		s->running++;
-		side_open(s, f);
+		return;
 	}
+	free(p->file);
+	p->file = NULL;
+	FILE *m = open_memstream(&p->text, &p->len);
+	struct findings jf = {.out = m ? m : stdout};
+	run_part(&jf, s, p);
+	if (m)
+		fclose(m);
+	f->passed += jf.passed;
+	f->failed += jf.failed;
+	p->done = true;
+	side_flush(s);
 }
 
-/* every task's process has ended and every piece is printed */
-static void side_finish(struct side *s, struct findings *f)
+/* the key of run p in validate.times: "<pack folder>\t<lesson>/<task>\t<starter|solution>" */
+static char *cost_key(const char *pack_dir, const struct piece *p)
+{
+	return kb_asprintf("%s\t%s/%s\t%s", pack_dir, p->l->id, p->t->id,
+			   p->run == RUN_STARTER ? "starter" : "solution");
+}
+
+/* validate.times: a line "<seconds>\t<key>" a run, as the last validate timed it */
+static char *costs_path(void)
+{
+	struct kb_home h;
+	char *path = NULL;
+	if (kb_home_init(&h) == 0 || h.root)
+		path = kb_path_join(h.root, "validate.times");
+	kb_home_free(&h);
+	return path;
+}
+
+/* each run's cost from validate.times (runs it does not name stay never timed) */
+static void costs_read(struct side *s, const char *pack_dir)
+{
+	char *path = costs_path(), *text = NULL;
+	size_t len;
+	if (!path || kb_read_file(&text, &len, path) != 0) {
+		free(path);
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct piece *p = &s->p[i];
+		if (!p->l)
+			continue;
+		char *key = cost_key(pack_dir, p);
+		size_t kl = strlen(key);
+		for (const char *line = text; *line;) {
+			const char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
+			size_t n = nl ? (size_t)(nl - line) : strlen(line);
+			if (tab && tab < line + n && (size_t)(line + n - tab - 1) == kl && memcmp(tab + 1, key, kl) == 0)
+				p->cost = strtod(line, NULL);
+			line += n + (nl ? 1 : 0);
+		}
+		free(key);
+	}
+	free(text);
+	free(path);
+}
+
+/* write the runs' times into validate.times, keeping the lines of other runs whose pack
+ * folder is still there; a home that cannot be written (a shared lab's) keeps what it had */
+static void costs_write(const struct side *s, const char *pack_dir)
+{
+	char *path = costs_path(), *old = NULL;
+	size_t len;
+	if (!path)
+		return;
+	struct kb_buf out = KB_BUF_INIT;
+	struct kb_strv keys = KB_STRV_INIT;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->p[i].l && s->p[i].done && s->p[i].cost >= 0) {
+			char *key = cost_key(pack_dir, &s->p[i]);
+			kb_strv_push(&keys, key);
+			kb_buf_printf(&out, "%.2f\t%s\n", s->p[i].cost, key);
+			free(key);
+		}
+	if (kb_read_file(&old, &len, path) == 0) {
+		for (const char *line = old; *line;) {
+			const char *nl = strchr(line, '\n'), *tab = strchr(line, '\t');
+			size_t n = nl ? (size_t)(nl - line) : strlen(line);
+			bool replaced = false;
+			for (size_t k = 0; tab && tab < line + n && k < keys.n && !replaced; k++)
+				replaced = strlen(keys.v[k]) == (size_t)(line + n - tab - 1) &&
+					   memcmp(tab + 1, keys.v[k], strlen(keys.v[k])) == 0;
+			/* a line of a pack folder that is gone (a validated copy in /tmp) goes too */
+			char *dir = tab && tab < line + n ? kb_strndup(tab + 1, strcspn(tab + 1, "\t\n")) : NULL;
+			if (!replaced && dir && kb_is_dir(dir))
+				kb_buf_printf(&out, "%.*s\n", (int)n, line);
+			free(dir);
+			line += n + (nl ? 1 : 0);
+		}
+	}
+	if (keys.n)
+		kb_write_file_atomic(path, out.data, out.len, 0644);
+	kb_error_clear();
+	free(old);
+	kb_strv_free(&keys);
+	kb_buf_free(&out);
+	free(path);
+}
+
+/* Start the runs, the longest first, as cores free up; then wait for all of them and
+ * print every piece */
+static void side_finish(struct side *s, struct findings *f, const char *pack_dir)
 {
 	side_close(s, f);
+	costs_read(s, pack_dir);
+	while (!kb_interrupted) {
+		struct piece *next = NULL;
+		for (size_t i = 0; i < s->n; i++) {
+			struct piece *p = &s->p[i];
+			if (!p->l || p->started)
+				continue;
+			if (!next || (s->jobs > 1 && next->cost >= 0 && (p->cost < 0 || p->cost > next->cost)))
+				next = p;   /* one at a time: in the pack's order */
+		}
+		if (!next)
+			break;
+		while (s->running >= s->jobs && !kb_interrupted)
+			side_reap(s, f);
+		if (!kb_interrupted)
+			side_start(s, f, next);
+	}
 	while (s->running)
 		side_reap(s, f);
+	for (size_t i = s->printed; i < s->n; i++)
+		s->p[i].done = true;   /* interrupted: the runs never started print nothing */
 	side_flush(s);
+	if (!kb_interrupted)
+		costs_write(s, pack_dir);
 	free(s->p);
 	if (s->counts)
 		munmap(s->counts, s->n_counts * sizeof *s->counts);
@@ -722,13 +876,14 @@ static int pack_validate(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* tasks side by side when there are checks to run and more than one may run at once */
-	struct side side = {.jobs = jobs, .tmp = tmp};
+	/* the runs of the tasks' checks in processes of their own, side by side when more than
+	   one may run at once */
+	struct side side = {.jobs = jobs, .tmp = tmp, .timeout = timeout, .keep = keep};
 	bool beside = false;
-	if (run && jobs > 1) {
+	if (run) {
 		for (size_t i = 0; i < pack.n_lessons; i++)
 			for (size_t st = 0; !pack.lessons[i].error && st < pack.lessons[i].n_steps; st++)
-				side.n_counts += pack.lessons[i].steps[st].kind == KB_TASK;
+				side.n_counts += 2 * (pack.lessons[i].steps[st].kind == KB_TASK);
 		void *m = side.n_counts ? mmap(NULL, side.n_counts * sizeof *side.counts, PROT_READ | PROT_WRITE,
 					       MAP_SHARED | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
 		if (m != MAP_FAILED) {
@@ -752,16 +907,16 @@ static int pack_validate(int argc, char **argv)
 			} else if (st->kind == KB_QUIZ) {
 				validate_quiz(&f, l, &st->quiz);
 			} else if (beside) {
-				side_task(&side, &f, l, &st->task, timeout, keep);
+				side_task(&side, &f, l, &st->task);
 			} else {
 				validate_task_files(&f, l, &st->task);
-				if (run)
-					validate_task_runs(&f, l, &st->task, tmp, timeout, keep);
+				for (int part = RUN_STARTER; run && part <= RUN_SOLUTION && !kb_interrupted; part++)
+					validate_task_run(&f, l, &st->task, (enum task_run)part, tmp, timeout, keep);
 			}
 		}
 	}
 	if (beside)
-		side_finish(&side, &f);
+		side_finish(&side, &f, pack.dir);
 	if (tmp) {
 		if (keep) {
 			fputs("     ", stdout);

@@ -49,6 +49,26 @@ expect_status 2 $?
 expect_contains "$T_TMP/side0.out" "-j takes a number of tasks at once"
 t_end
 
+# Each run's time is kept in KBRIDGE_HOME/validate.times (the order of the next -j run
+# comes from it): a line for every run of the pack, the lines of other packs kept, those of
+# a pack folder that is gone dropped.
+t_begin "pack validate keeps each run's time in validate.times, and drops the lines of packs gone"
+if [ -n "$KBRIDGE_HOME" ]; then H=$KBRIDGE_HOME; else H=${XDG_DATA_HOME:-$HOME/.local/share}/kbridge; fi
+TIMES="$H/validate.times"
+printf '1.50\t%s\tother/kept\tstarter\n9.00\t%s\tgone/dropped\tsolution\n' "$PACKS/history" "$T_TMP/no-such-pack" >> "$TIMES"
+TMPDIR="$T_TMP" "$KBRIDGE" pack validate -j 2 "$PACKS/side" > "$T_TMP/side2.out" 2>&1
+expect_status 1 $?
+SIDE=$(cd "$PACKS/side" && pwd -P)
+for run in built/ready broken/note last/done; do
+	for part in starter solution; do
+		grep -q "^[0-9][0-9.]*	$SIDE	$run	$part\$" "$TIMES" || t_fail "no time for $run on the $part in $TIMES"
+	done
+done
+expect_contains "$TIMES" "$PACKS/history	other/kept	starter"
+expect_not_contains "$TIMES" "gone/dropped"
+grep -v "	other/kept	" "$TIMES" > "$T_TMP/times" && cat "$T_TMP/times" > "$TIMES"
+t_end
+
 t_begin "pack validate: the starters made from TODO markers"
 S="$WS/kunit-add-overflow-starter/linux/samples/kbridge/kunit_add/kb_add.c"
 expect_contains "$S" "	// TODO: return -EOVERFLOW when a + b does not fit in an int"
