@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- paths -------------------------------------------------------------------------- */
@@ -356,21 +359,33 @@ static enum kb_step_state step_state(const struct kb_home *h, enum kb_step s)
 	return st;
 }
 
+/* The step each one is made from (-1: none). The import and the configuration both need
+ * only the extracted tree, so they run side by side and neither makes the other stale;
+ * the initramfs stands alone. */
+static const int step_from[KB_STEP_COUNT] = {
+	[KB_STEP_EXTRACT] = -1, [KB_STEP_IMPORT] = KB_STEP_EXTRACT, [KB_STEP_CONFIG] = KB_STEP_EXTRACT,
+	[KB_STEP_BUILD] = KB_STEP_CONFIG, [KB_STEP_INITRAMFS] = -1, [KB_STEP_PROBES] = KB_STEP_BUILD};
+
+/* is step s made, directly or not, from step from? */
+static bool step_made_from(enum kb_step s, enum kb_step from)
+{
+	for (int p = step_from[s]; p >= 0; p = step_from[p])
+		if (p == (int)from)
+			return true;
+	return false;
+}
+
 void kb_setup_status(struct kb_setup_status *st, const struct kb_home *h)
 {
 	st->ready = true;
-	bool upstream_ok = true;
 	for (int s = 0; s < KB_STEP_COUNT; s++) {
 		st->state[s] = step_state(h, (enum kb_step)s);
-		/* a step after a missing one cannot be trusted (the initramfs stands alone) */
-		if (!upstream_ok && s != KB_STEP_INITRAMFS && st->state[s] == KB_STEP_DONE)
+		/* a step made from one that is not done cannot be trusted (steps come after
+		   the ones they are made from) */
+		if (step_from[s] >= 0 && st->state[step_from[s]] != KB_STEP_DONE && st->state[s] == KB_STEP_DONE)
 			st->state[s] = KB_STEP_STALE;
-		if (st->state[s] != KB_STEP_DONE) {
-			if (s != KB_STEP_PROBES)
-				st->ready = false;
-			if (s != KB_STEP_INITRAMFS)
-				upstream_ok = false;
-		}
+		if (st->state[s] != KB_STEP_DONE && s != KB_STEP_PROBES)
+			st->ready = false;
 	}
 }
 
@@ -386,10 +401,14 @@ static int write_stamp(const struct kb_home *h, enum kb_step s, const char *extr
 	return rc;
 }
 
-static void remove_stamps_from(const struct kb_home *h, enum kb_step from)
+/* Step s is redone: the stamps of the steps made from it go (the probes' key says itself
+ * whether their record still holds). */
+static void remove_stamps_made_from(const struct kb_home *h, enum kb_step s)
 {
-	for (int s = from; s < KB_STEP_INITRAMFS; s++) {
-		char *path = stamp_path(h, (enum kb_step)s);
+	for (int t = 0; t < KB_STEP_COUNT; t++) {
+		if (t == KB_STEP_PROBES || !step_made_from((enum kb_step)t, s))
+			continue;
+		char *path = stamp_path(h, (enum kb_step)t);
 		unlink(path);
 		free(path);
 	}
@@ -426,10 +445,19 @@ struct step_ctx {
 	size_t lines, expected_lines;
 	struct kb_buf partial;
 	char last[160];
+	/* the import, in a process of its own while the kernel is configured and built */
+	pid_t import_pid;
+	int import_fd;
+	double import_t0;
+	int import_rc;          /* its failure, once it ended */
+	bool told_imported;     /* o->imported was called */
 };
+
+static void import_poll(struct step_ctx *c, bool wait);
 
 static void report(struct step_ctx *c, double fraction, const char *detail)
 {
+	import_poll(c, false);
 	if (c->o->progress)
 		c->o->progress(c->o->ctx, c->step, fraction, detail);
 }
@@ -862,22 +890,118 @@ static int step_probes(struct step_ctx *c)
 	return rc;
 }
 
+/* ---- the import, alongside ----------------------------------------------------------- */
+
+/* The tree is in git: what needs only the tree (the learner's workspace clone) may start */
+static void tell_imported(struct step_ctx *c)
+{
+	if (!c->told_imported && c->o->imported) {
+		c->told_imported = true;
+		c->o->imported(c->o->ctx);
+	}
+}
+
+/* Start the import in a process of its own: it needs only the extracted tree, as the
+ * configuration and the build do, and it is one core's work (libgit2 hashing and writing
+ * ~87,000 files) while the configuration and the build's first minute leave a core idle.
+ * The process writes the import's stamp itself; import_poll() sees it end. Without a
+ * process, the import runs here. Returns 0 or the import's error. */
+static int import_start(struct step_ctx *c)
+{
+	int fds[2];
+	pid_t pid = -1;
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	if (pid < 0) {
+		double t0 = kb_now();
+		int rc = step_import(c);
+		if (!rc && kb_interrupted)
+			rc = kb_error_set(KB_EINTR, "interrupted");
+		if (!rc)
+			rc = write_stamp(c->h, KB_STEP_IMPORT, "");
+		if (!rc)
+			say(c, "%s (%.1f s)", kb_step_title(KB_STEP_IMPORT), kb_now() - t0);
+		return rc;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* setup stopped: so does its import */
+		struct kb_setup_opts quiet = {.jobs = c->o->jobs};   /* the parent's screen is its own */
+		struct step_ctx ic = {.h = c->h, .o = &quiet, .step = KB_STEP_IMPORT};
+		int rc = step_import(&ic);
+		if (!rc && kb_interrupted)
+			rc = kb_error_set(KB_EINTR, "interrupted");
+		if (!rc)
+			rc = write_stamp(c->h, KB_STEP_IMPORT, "");
+		if (rc) {
+			const char *e = kb_error_last();
+			if (write(fds[1], e, strlen(e)) < 0)
+				_exit(2);
+		}
+		_exit(rc == KB_EINTR ? 130 : rc ? 1 : 0);
+	}
+	close(fds[1]);
+	c->import_pid = pid;
+	c->import_fd = fds[0];
+	c->import_t0 = kb_now();
+	char *version = tree_version(c->h->src);
+	say(c, _("importing the tree into git (Linux %s), alongside the configuration and the build"), version);
+	free(version);
+	return 0;
+}
+
+/* Has the import's process ended (wait: until it has)? Then say how it went; its failure
+ * is kept in c->import_rc for the end of setup. */
+static void import_poll(struct step_ctx *c, bool wait)
+{
+	if (c->import_pid <= 0)
+		return;
+	int status;
+	pid_t got;
+	while ((got = waitpid(c->import_pid, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (got == 0)
+		return;
+	char why[1024] = "";
+	ssize_t n = read(c->import_fd, why, sizeof why - 1);
+	why[n > 0 ? n : 0] = '\0';
+	close(c->import_fd);
+	c->import_pid = 0;
+	bool ok = got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (ok) {
+		say(c, "%s (%.1f s)", kb_step_title(KB_STEP_IMPORT), kb_now() - c->import_t0);
+		tell_imported(c);
+	} else if (got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 130) {
+		c->import_rc = kb_error_set(KB_EINTR, "interrupted");
+	} else {
+		c->import_rc = kb_error_set(KB_EGIT, "the import into git failed: %s",
+					    *why ? why : _("its process ended without saying why"));
+	}
+}
+
 int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 {
 	int lock = kb_setup_lock(h);
 	if (lock < 0)
 		return lock;
-	struct step_ctx c = {.h = h, .o = o};
+	struct step_ctx c = {.h = h, .o = o, .import_fd = -1};
 	int rc = kb_mkdir_p(h->stamps, 0755);
 	if (rc)
 		goto cleanup;
-	if (o->force)
-		remove_stamps_from(h, KB_STEP_EXTRACT);
+	if (o->force) {
+		char *path = stamp_path(h, KB_STEP_EXTRACT);
+		unlink(path);
+		free(path);
+		remove_stamps_made_from(h, KB_STEP_EXTRACT);
+	}
 
 	static int (*const run[KB_STEP_COUNT])(struct step_ctx *) = {
 		step_extract, step_import, step_config, step_build, step_initramfs, step_probes};
 	struct kb_setup_status st;
-	bool told_imported = false;
 	for (int s = 0; s < KB_STEP_COUNT && !rc; s++) {
 		kb_setup_status(&st, h);
 		if (o->force && s == KB_STEP_INITRAMFS)
@@ -891,13 +1015,15 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 			kb_toolchain_free(&c.tc);
 			toolchain_init(&c.tc, h, false);
 		}
-		/* what comes after this step no longer holds */
-		if (s != KB_STEP_INITRAMFS && s != KB_STEP_PROBES)
-			remove_stamps_from(h, (enum kb_step)(s + 1));
-		if ((s == KB_STEP_CONFIG || s == KB_STEP_BUILD) && o->imported && !told_imported) {
-			told_imported = true;
-			o->imported(o->ctx);
+		/* what is made from this step no longer holds */
+		remove_stamps_made_from(h, (enum kb_step)s);
+		if (s == KB_STEP_IMPORT) {
+			c.step = KB_STEP_IMPORT;
+			rc = import_start(&c);
+			continue;
 		}
+		if ((s == KB_STEP_CONFIG || s == KB_STEP_BUILD) && st.state[KB_STEP_IMPORT] == KB_STEP_DONE)
+			tell_imported(&c);
 		c.step = (enum kb_step)s;
 		report(&c, 0, _("starting"));
 		double t0 = kb_now();
@@ -912,6 +1038,17 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 			say(&c, "%s (%.1f s)", kb_step_title((enum kb_step)s), kb_now() - t0);
 		}
 	}
+	if (c.import_pid > 0) {
+		if (rc)   /* a failed step ends setup now: the import is redone next time */
+			kill(c.import_pid, SIGTERM);
+		else {
+			c.step = KB_STEP_IMPORT;
+			report(&c, -1, _("finishing the import into git"));
+		}
+		import_poll(&c, true);
+	}
+	if (!rc)
+		rc = c.import_rc;
 cleanup:
 	kb_toolchain_free(&c.tc);
 	close(lock);

@@ -103,6 +103,29 @@ first=$(sed -n '1s/^[^=]*:= *\([^ ]*\).*/\1/p' "$T_TMP/mod/.kbcc.o.cmd")
 [ "$first" = clang ] || t_fail "kbcc.o was compiled by '$first', not clang itself"
 t_end
 
+# The import and the configuration are both made from the extracted tree and run side by
+# side: a missing import leaves the configuration and the build standing; a missing
+# configuration takes the build (made from it) along, not the import.
+t_begin "setup's steps: a missing import leaves the build ready, a missing configuration does not"
+mkdir "$T_TMP/home3"
+ln -s "$HOME_DIR/linux" "$T_TMP/home3/linux"
+cp -al "$HOME_DIR/build" "$HOME_DIR/stamps" "$HOME_DIR/tools" "$HOME_DIR/initramfs.cpio" "$T_TMP/home3/"
+rm "$T_TMP/home3/stamps/import"
+KBRIDGE_HOME="$T_TMP/home3" "$KBRIDGE" setup --status > "$T_TMP/status3.out" 2>&1
+expect_status 1 $?
+for step in extract config build initramfs probes; do
+	grep -qE "^  $step +ready" "$T_TMP/status3.out" || t_fail "without the import, $step is not ready: $(cat "$T_TMP/status3.out")"
+done
+grep -qE "^  import +missing" "$T_TMP/status3.out" || t_fail "the import is not missing"
+cp "$HOME_DIR/stamps/import" "$T_TMP/home3/stamps/import"
+rm "$T_TMP/home3/stamps/config"
+KBRIDGE_HOME="$T_TMP/home3" "$KBRIDGE" setup --status > "$T_TMP/status4.out" 2>&1
+expect_status 1 $?
+grep -qE "^  import +ready" "$T_TMP/status4.out" || t_fail "without the configuration, the import is not ready"
+grep -qE "^  build +out of date" "$T_TMP/status4.out" || t_fail "the build still looks ready: $(cat "$T_TMP/status4.out")"
+grep -qE "^  probes +out of date" "$T_TMP/status4.out" || t_fail "the probes still look ready"
+t_end
+
 t_begin "doctor: everything found, the wrapper decision stated, exit 0"
 "$KBRIDGE" doctor > "$T_TMP/doctor.out" 2>&1
 expect_status 0 $?
@@ -150,6 +173,9 @@ expect_status 130 $?
 KBRIDGE_HOME="$SCRATCH" "$KBRIDGE" setup --status > "$T_TMP/int2.status" 2>&1
 grep -qE "^  extract +ready" "$T_TMP/int2.status" || t_fail "the finished extract was not kept"
 grep -qE "^  import +missing" "$T_TMP/int2.status" || t_fail "a half import looks done"
+grep -qE "^  config +missing" "$T_TMP/int2.status" || t_fail "a half configuration looks done"
+# the import's own process ended with setup
+pgrep -f "kbridge setup" > /dev/null && t_fail "a setup process outlived the interrupted setup: $(pgrep -af 'kbridge setup')"
 [ -d "$SCRATCH/linux.partial" ] && t_fail "linux.partial was left behind"
 [ -f "$SCRATCH/linux/Makefile" ] || t_fail "the extracted tree is incomplete"
 rm -rf "$SCRATCH"
