@@ -16,6 +16,8 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
 
 echo "from nothing to the first verdict (load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs)"
 git clone -q "$REPO" "$TMP/kbridge"
+# REV=COMMIT: time kbridge as it was at another commit (this script all the same)
+[ -z "${REV:-}" ] || git -C "$TMP/kbridge" checkout -q "$REV"
 t0=$(now)
 make -C "$TMP/kbridge" --no-print-directory -s -j"$(nproc)" all > "$TMP/make.out" 2>&1 ||
 	{ cat "$TMP/make.out"; exit 1; }
@@ -34,7 +36,7 @@ verdict=$?
 set -e
 t4=$(now)
 total=$(secs "$t0" "$t4")
-share() { awk -v s="$2" -v t="$total" -v w="$1" 'BEGIN {printf "  %-40s %7.1f s %5.1f%%\n", w, s, 100 * s / t}'; }
+share() { awk -v s="$2" -v t="$total" -v w="$1" 'BEGIN {printf "  %-46s %7.1f s %5.1f%%\n", w, s, 100 * s / t}'; }
 share "compile kbridge (make -j$(nproc) all)" "$(secs "$t0" "$t1")"
 share "kbridge setup, of which:" "$(secs "$t1" "$t2")"
 # the steps' own lines: "kernel source extracted (14.0 s)", the import's and the clone's
@@ -49,4 +51,5 @@ clone=$(tr '\r' '\n' < "$TMP/setup.err" | sed -n 's/^workspace: ready: .*(cloned
 [ -n "$clone" ] && share "  workspace cloned (alongside the build)" "$clone"
 share "kbridge start orientation" "$(secs "$t2" "$t3")"
 share "kbridge check orientation (exit $verdict)" "$(secs "$t3" "$t4")"
-printf '  %-40s %7.1f s (goal: 300 s idle)\n' "first verdict" "$total"
+printf '  %-46s %7.1f s (goal: 300 s idle)\n' "first verdict" "$total"
+echo "  the verdict: $(grep -m1 -iE 'verdict|passed|failed|not met' "$TMP/check.out" || tail -1 "$TMP/check.out")"

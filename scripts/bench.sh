@@ -118,5 +118,5 @@ run_bench "the workspace" obj/bench/bench_workspace
 run_bench "the class report and the lab" obj/bench/bench_class
 run_bench "each lesson's check: wall time against its builds and boots; commands that build nothing" \
 	scripts/bench-course.sh
-run_bench "pack validate: one task at a time against side by side" scripts/bench-validate.sh
+run_bench "pack validate: one run at a time against side by side" scripts/bench-validate.sh
 [ "$bench_failed" -eq 0 ] || { echo "$bench_failed benchmarks failed"; exit 1; }
