@@ -67,7 +67,11 @@ int kb_version_cmp(const char *a, const char *b);
 
 /* ---- setup ----------------------------------------------------------------------- */
 
-/* The setup steps, in order. KB_STEP_PROBES is a speed-up, not a need: it records the
+/* The setup steps, in order. Each is made from one before it: the import and the
+ * configuration from the extract, the build from the configuration, the probes from the
+ * build; the initramfs from nothing. A step is trusted only while the one it is made from
+ * is done, and redoing a step drops the stamps of those made from it (so a redone import
+ * leaves the build alone). KB_STEP_PROBES is a speed-up, not a need: it records the
  * answers to Kbuild's compiler probes (scripts/kbuild-cc) so module builds need not ask
  * clang again; the kernel is ready without it, and a stale one is simply not used. */
 enum kb_step { KB_STEP_EXTRACT, KB_STEP_IMPORT, KB_STEP_CONFIG, KB_STEP_BUILD, KB_STEP_INITRAMFS, KB_STEP_PROBES,
@@ -95,14 +99,18 @@ struct kb_setup_opts {
 	kb_setup_progress_fn progress;
 	void *ctx;
 	void (*log)(void *ctx, const char *line);   /* plain messages ("extracting ...") */
-	/* Called once, when the kernel tree is imported and the config or the build is about
-	   to run: what needs only the tree (the learner's workspace clone) may start then and
-	   run alongside the build. Not called when both are done already. */
+	/* Called once, when the kernel tree is in git: as the import (which runs alongside
+	   the configuration and the build) ends, or before the configuration or the build
+	   when the import was done already. What needs only the tree (the learner's
+	   workspace clone) may start then and run alongside the build. Not called when the
+	   configuration and the build are done already. */
 	void (*imported)(void *ctx);
 };
 
-/* Do every step not done yet, in order. Holds root/setup.lock for the whole run: a second
- * setup gets KB_ELOCKED. A step's stamp is written only after it succeeded, so an
+/* Do every step not done yet, in order; the import in a process of its own alongside the
+ * configuration and the build (both are made from the extracted tree only), waited for
+ * before setup returns. Holds root/setup.lock for the whole run: a second setup gets
+ * KB_ELOCKED. A step's stamp is written only after it succeeded, so an
  * interrupted setup redoes (or, for the build, resumes) that step on the next run.
  * Returns 0, KB_ELOCKED, KB_EINTR or another code with kb_error_last() saying what. */
 int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *opts);
