@@ -2,19 +2,15 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "kernel/kernel.h"
+#include "sys/apart.h"
 #include "sys/lab.h"
 #include "base/meter.h"
 #include "sys/runner.h"
 #include "store/workspace.h"
 #include "base/util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,13 +79,16 @@ struct setup_view {
 	struct kb_meter meter;
 	int step;
 	const struct kb_home *h;
-	/* the workspace made alongside the build: its folder, its process, and the pipe its
-	   error comes back through */
+	/* the workspace made alongside the build: its folder and its process */
 	const char *ws_root;
-	pid_t ws_pid;
-	int ws_fd;
-	double ws_t0;
+	struct kb_bg ws;
 };
+
+static int clone_workspace(void *ctx)
+{
+	const struct setup_view *v = ctx;
+	return kb_ws_create(v->ws_root, v->h->src, NULL, NULL);
+}
 
 /* The workspace, cloned from the imported tree by a process of its own while the kernel
  * builds (the clone needs only the tree): the learner's first task finds it ready. */
@@ -98,31 +97,8 @@ static void start_workspace(void *ctx)
 	struct setup_view *v = ctx;
 	if (!v->ws_root || kb_ws_is_workspace(v->ws_root))
 		return;
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (kb_bg_start(&v->ws, clone_workspace, v) < 0)
 		return;   /* kbridge start makes it later */
-	fflush(stdout);
-	fflush(stderr);
-	v->ws_t0 = kb_now();
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		int rc = kb_ws_create(v->ws_root, v->h->src, NULL, NULL);
-		if (rc < 0) {
-			const char *e = kb_error_last();
-			if (write(fds[1], e, strlen(e)) < 0)
-				_exit(2);
-		}
-		_exit(rc < 0 ? 1 : 0);
-	}
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		return;
-	}
-	v->ws_pid = pid;
-	v->ws_fd = fds[0];
 	/* "workspace: cloning:", "ready:" and "failed:" are tags the shell reads: not translated */
 	char *text = kb_asprintf(_("the kernel tree into %s, alongside the build"), v->ws_root);
 	char *line = kb_asprintf("workspace: cloning: %s", text);
@@ -135,23 +111,16 @@ static void start_workspace(void *ctx)
  * that starts "workspace: ready:" or "workspace: failed:" (the shell reads it). */
 static void poll_workspace(struct setup_view *v, bool wait)
 {
-	if (v->ws_pid <= 0)
+	if (v->ws.pid <= 0)
 		return;
-	int status;
-	pid_t got;
-	while ((got = waitpid(v->ws_pid, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
-		;
-	if (got == 0)
+	char why[512];
+	double took;
+	int rc = kb_bg_poll(&v->ws, wait, &took, why, sizeof why);
+	if (rc == 1)
 		return;
-	char why[512] = "";
-	ssize_t n = read(v->ws_fd, why, sizeof why - 1);
-	why[n > 0 ? n : 0] = '\0';
-	close(v->ws_fd);
-	v->ws_pid = 0;
-	bool ok = got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	char *text = ok ? kb_asprintf(_("%s (cloned in %.1f s)"), v->ws_root, kb_now() - v->ws_t0)
+	char *text = rc == 0 ? kb_asprintf(_("%s (cloned in %.1f s)"), v->ws_root, took)
 		     : kb_asprintf(_("%s (kbridge start makes it later)"), *why ? why : _("its process failed"));
-	char *line = kb_asprintf("workspace: %s %s", ok ? "ready:" : "failed:", text);
+	char *line = kb_asprintf("workspace: %s %s", rc == 0 ? "ready:" : "failed:", text);
 	kb_meter_say(&v->meter, line);
 	free(line);
 	free(text);
@@ -231,7 +200,7 @@ int cli_setup(int argc, char **argv)
 		return st.ready ? 0 : 1;
 	}
 	char *ws_root = no_ws ? NULL : ws ? kb_strdup(ws) : kb_ws_default_root();
-	struct setup_view v = {.step = -1, .h = &h, .ws_root = ws_root, .ws_fd = -1};
+	struct setup_view v = {.step = -1, .h = &h, .ws_root = ws_root};
 	kb_meter_init(&v.meter, stderr);
 	struct kb_setup_opts o = {.jobs = jobs, .force = force, .progress = on_progress,
 				  .log = on_log, .ctx = &v, .imported = start_workspace};

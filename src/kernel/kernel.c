@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "kernel/kernel.h"
+#include "sys/apart.h"
 #include "sys/runner.h"
 
 #include <ctype.h>
@@ -14,9 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- paths -------------------------------------------------------------------------- */
@@ -446,9 +445,7 @@ struct step_ctx {
 	struct kb_buf partial;
 	char last[160];
 	/* the import, in a process of its own while the kernel is configured and built */
-	pid_t import_pid;
-	int import_fd;
-	double import_t0;
+	struct kb_bg import;
 	int import_rc;          /* its failure, once it ended */
 	bool told_imported;     /* o->imported was called */
 };
@@ -901,81 +898,56 @@ static void tell_imported(struct step_ctx *c)
 	}
 }
 
+/* the import, as the child of import_start() runs it: quiet (the screen is the parent's),
+ * its stamp written when it is done */
+static int import_child(void *ctx)
+{
+	const struct step_ctx *c = ctx;
+	struct kb_setup_opts quiet = {.jobs = c->o->jobs};
+	struct step_ctx ic = {.h = c->h, .o = &quiet, .step = KB_STEP_IMPORT};
+	int rc = step_import(&ic);
+	if (!rc && kb_interrupted)
+		rc = kb_error_set(KB_EINTR, "interrupted");
+	if (!rc)
+		rc = write_stamp(c->h, KB_STEP_IMPORT, "");
+	return rc;
+}
+
 /* Start the import in a process of its own: it needs only the extracted tree, as the
  * configuration and the build do, and it is one core's work (libgit2 hashing and writing
  * ~87,000 files) while the configuration and the build's first minute leave a core idle.
- * The process writes the import's stamp itself; import_poll() sees it end. Without a
- * process, the import runs here. Returns 0 or the import's error. */
+ * import_poll() sees it end. Without a process, the import runs here. Returns 0 or the
+ * import's error. */
 static int import_start(struct step_ctx *c)
 {
-	int fds[2];
-	pid_t pid = -1;
-	fflush(stdout);
-	fflush(stderr);
-	if (pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) < 0) {
-		close(fds[0]);
-		close(fds[1]);
+	if (kb_bg_start(&c->import, import_child, c) == 0) {
+		char *version = tree_version(c->h->src);
+		say(c, _("importing the tree into git (Linux %s), alongside the configuration and the build"), version);
+		free(version);
+		return 0;
 	}
-	if (pid < 0) {
-		double t0 = kb_now();
-		int rc = step_import(c);
-		if (!rc && kb_interrupted)
-			rc = kb_error_set(KB_EINTR, "interrupted");
-		if (!rc)
-			rc = write_stamp(c->h, KB_STEP_IMPORT, "");
-		if (!rc)
-			say(c, "%s (%.1f s)", kb_step_title(KB_STEP_IMPORT), kb_now() - t0);
-		return rc;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);   /* setup stopped: so does its import */
-		struct kb_setup_opts quiet = {.jobs = c->o->jobs};   /* the parent's screen is its own */
-		struct step_ctx ic = {.h = c->h, .o = &quiet, .step = KB_STEP_IMPORT};
-		int rc = step_import(&ic);
-		if (!rc && kb_interrupted)
-			rc = kb_error_set(KB_EINTR, "interrupted");
-		if (!rc)
-			rc = write_stamp(c->h, KB_STEP_IMPORT, "");
-		if (rc) {
-			const char *e = kb_error_last();
-			if (write(fds[1], e, strlen(e)) < 0)
-				_exit(2);
-		}
-		_exit(rc == KB_EINTR ? 130 : rc ? 1 : 0);
-	}
-	close(fds[1]);
-	c->import_pid = pid;
-	c->import_fd = fds[0];
-	c->import_t0 = kb_now();
-	char *version = tree_version(c->h->src);
-	say(c, _("importing the tree into git (Linux %s), alongside the configuration and the build"), version);
-	free(version);
-	return 0;
+	double t0 = kb_now();
+	int rc = import_child(c);
+	if (!rc)
+		say(c, "%s (%.1f s)", kb_step_title(KB_STEP_IMPORT), kb_now() - t0);
+	return rc;
 }
 
 /* Has the import's process ended (wait: until it has)? Then say how it went; its failure
  * is kept in c->import_rc for the end of setup. */
 static void import_poll(struct step_ctx *c, bool wait)
 {
-	if (c->import_pid <= 0)
+	if (c->import.pid <= 0)
 		return;
-	int status;
-	pid_t got;
-	while ((got = waitpid(c->import_pid, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
-		;
-	if (got == 0)
+	char why[1024];
+	double took;
+	int rc = kb_bg_poll(&c->import, wait, &took, why, sizeof why);
+	if (rc == 1)
 		return;
-	char why[1024] = "";
-	ssize_t n = read(c->import_fd, why, sizeof why - 1);
-	why[n > 0 ? n : 0] = '\0';
-	close(c->import_fd);
-	c->import_pid = 0;
-	bool ok = got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (ok) {
-		say(c, "%s (%.1f s)", kb_step_title(KB_STEP_IMPORT), kb_now() - c->import_t0);
+	if (rc == 0) {
+		say(c, "%s (%.1f s)", kb_step_title(KB_STEP_IMPORT), took);
 		tell_imported(c);
-	} else if (got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 130) {
+	} else if (rc == KB_EINTR) {
 		c->import_rc = kb_error_set(KB_EINTR, "interrupted");
 	} else {
 		c->import_rc = kb_error_set(KB_EGIT, "the import into git failed: %s",
@@ -988,7 +960,7 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 	int lock = kb_setup_lock(h);
 	if (lock < 0)
 		return lock;
-	struct step_ctx c = {.h = h, .o = o, .import_fd = -1};
+	struct step_ctx c = {.h = h, .o = o};
 	int rc = kb_mkdir_p(h->stamps, 0755);
 	if (rc)
 		goto cleanup;
@@ -1038,9 +1010,9 @@ int kb_setup_run(const struct kb_home *h, const struct kb_setup_opts *o)
 			say(&c, "%s (%.1f s)", kb_step_title((enum kb_step)s), kb_now() - t0);
 		}
 	}
-	if (c.import_pid > 0) {
+	if (c.import.pid > 0) {
 		if (rc)   /* a failed step ends setup now: the import is redone next time */
-			kill(c.import_pid, SIGTERM);
+			kill(c.import.pid, SIGTERM);
 		else {
 			c.step = KB_STEP_IMPORT;
 			report(&c, -1, _("finishing the import into git"));

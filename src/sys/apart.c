@@ -286,3 +286,67 @@ int kb_apart_run(struct kb_apart_result *res, const struct kb_apart_opts *o)
 	kb_buf_free(&a.in);
 	return 0;
 }
+
+/* ---- in the background ---------------------------------------------------------------- */
+
+int kb_bg_start(struct kb_bg *b, int (*fn)(void *ctx), void *ctx)
+{
+	int fds[2];
+	b->pid = 0;
+	b->fd = -1;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return kb_error_set(KB_ECHILD, "cannot make a pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return kb_error_set(KB_ECHILD, "cannot fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		int rc = fn(ctx);
+		if (rc < 0 && rc != KB_EINTR) {
+			const char *e = kb_error_last();
+			if (write(fds[1], e, strlen(e)) < 0)
+				_exit(2);
+		}
+		_exit(rc == KB_EINTR ? 130 : rc < 0 ? 1 : 0);
+	}
+	close(fds[1]);
+	b->pid = pid;
+	b->fd = fds[0];
+	b->t0 = kb_now();
+	return 0;
+}
+
+int kb_bg_poll(struct kb_bg *b, bool wait, double *elapsed, char *why, size_t cap)
+{
+	if (why && cap)
+		why[0] = '\0';
+	if (b->pid <= 0)
+		return kb_error_set(KB_ECHILD, "no child runs in the background");
+	int status;
+	pid_t got;
+	while ((got = waitpid(b->pid, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (got == 0)
+		return 1;
+	if (why && cap) {
+		ssize_t n = read(b->fd, why, cap - 1);
+		why[n > 0 ? n : 0] = '\0';
+	}
+	close(b->fd);
+	b->fd = -1;
+	b->pid = 0;
+	if (elapsed)
+		*elapsed = kb_now() - b->t0;
+	if (got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (got > 0 && ((WIFEXITED(status) && WEXITSTATUS(status) == 130) || WIFSIGNALED(status)))
+		return KB_EINTR;
+	return KB_ECHILD;
+}

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define KB_APART_MSG_MAX ((size_t)64 << 20)
 
@@ -75,5 +76,28 @@ void kb_apart_group(int pgid, bool alive);
 /* For the runner, between fork and exec: give the program the hard RLIMIT_AS back (the
  * soft cap is for the Lua process, not for make or QEMU). */
 void kb_apart_exec_prepare(void);
+
+/* ---- in the background ---------------------------------------------------------------
+ * A function run in a child process while the caller goes on with its own work and looks
+ * in now and then (kbridge setup: the import into git alongside the kernel build, the
+ * learner's clone alongside the rest of the build). The child dies with the caller
+ * (PR_SET_PDEATHSIG) and shares its process group, so a Ctrl-C reaches both. */
+struct kb_bg {
+	pid_t pid;    /* > 0 while the child has not been seen to end */
+	int fd;       /* the read end of the child's last words */
+	double t0;    /* kb_now() at the start */
+};
+
+/* Fork and run fn(ctx) in the child; its exit status says how it went: 0 when fn returned
+ * 0 or more, 130 for KB_EINTR, 1 for another error, whose kb_error_last() it sends the
+ * caller. Returns 0, or KB_ECHILD when no child could be started (fn did not run: the
+ * caller may run it itself). */
+int kb_bg_start(struct kb_bg *b, int (*fn)(void *ctx), void *ctx);
+
+/* Has the child ended (wait: wait until it has)? Returns 1 while it runs (only without
+ * wait), 0 when it ended well, KB_EINTR when it was interrupted (or killed by a signal),
+ * KB_ECHILD when it failed, with its words (or "") in why (cap bytes). Once it has ended,
+ * b->pid is 0 and *elapsed (when not NULL) the seconds it took. */
+int kb_bg_poll(struct kb_bg *b, bool wait, double *elapsed, char *why, size_t cap);
 
 #endif

@@ -126,6 +126,29 @@ grep -qE "^  build +out of date" "$T_TMP/status4.out" || t_fail "the build still
 grep -qE "^  probes +out of date" "$T_TMP/status4.out" || t_fail "the probes still look ready"
 t_end
 
+# The import for real, in its own process, and the learner's clone it starts: a home whose
+# tree is a hard-linked copy of this one's (the import only adds .git and replaces
+# .gitignore with a new file, so the links are never written through) and whose other
+# steps are done.
+t_begin "setup imports in a process of its own, then clones the learner's workspace from it"
+mkdir "$T_TMP/home5"
+cp -al "$HOME_DIR/linux" "$HOME_DIR/build" "$HOME_DIR/stamps" "$HOME_DIR/tools" "$HOME_DIR/initramfs.cpio" "$T_TMP/home5/"
+rm "$T_TMP/home5/stamps/import"
+KBRIDGE_HOME="$T_TMP/home5" "$KBRIDGE" setup --workspace "$T_TMP/ws5" > "$T_TMP/setup5.out" 2>&1
+expect_status 0 $?
+expect_contains "$T_TMP/setup5.out" "alongside the configuration and the build"
+expect_contains "$T_TMP/setup5.out" "kernel tree imported into git ("
+expect_contains "$T_TMP/setup5.out" "workspace: ready: $T_TMP/ws5 (cloned in"
+KBRIDGE_HOME="$T_TMP/home5" "$KBRIDGE" setup --status > "$T_TMP/status5.out" 2>&1
+expect_status 0 $?
+[ "$(git -C "$T_TMP/home5/linux" rev-parse kbridge-base^{commit})" = "$(git -C "$HOME_DIR/linux" rev-parse kbridge-base^{commit})" ] ||
+	t_fail "the import made another base commit than this home's"
+[ -z "$(git -C "$T_TMP/ws5/linux" status --porcelain | head -3)" ] || t_fail "the cloned workspace is not clean"
+[ "$(git -C "$T_TMP/ws5/linux" rev-parse HEAD)" = "$(git -C "$HOME_DIR/linux" rev-parse kbridge-base^{commit})" ] ||
+	t_fail "the workspace is not at the base commit"
+rm -rf "$T_TMP/home5" "$T_TMP/ws5"
+t_end
+
 t_begin "doctor: everything found, the wrapper decision stated, exit 0"
 "$KBRIDGE" doctor > "$T_TMP/doctor.out" 2>&1
 expect_status 0 $?
