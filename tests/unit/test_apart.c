@@ -182,6 +182,71 @@ static void the_memory_cap_holds_in_the_child(void **state)
 	kb_buf_free(&g.text);
 }
 
+/* ---- in the background ---- */
+
+static int bg_ok(void *ctx)
+{
+	(void)ctx;
+	return 1;   /* "already there": not an error */
+}
+
+static int bg_fails(void *ctx)
+{
+	return kb_error_set(KB_EGIT, "the import of %s failed", (const char *)ctx);
+}
+
+static int bg_interrupted(void *ctx)
+{
+	(void)ctx;
+	return kb_error_set(KB_EINTR, "interrupted");
+}
+
+static int bg_slow(void *ctx)
+{
+	(void)ctx;
+	usleep(300 * 1000);
+	return 0;
+}
+
+static void a_background_child_says_how_it_ended(void **state)
+{
+	(void)state;
+	struct kb_bg b;
+	char why[128];
+	double took = -1;
+	assert_int_equal(kb_bg_start(&b, bg_ok, NULL), 0);
+	assert_true(b.pid > 0);
+	assert_int_equal(kb_bg_poll(&b, true, &took, why, sizeof why), 0);
+	assert_int_equal(b.pid, 0);
+	assert_true(took >= 0);
+	assert_string_equal(why, "");
+
+	assert_int_equal(kb_bg_start(&b, bg_fails, "linux"), 0);
+	assert_int_equal(kb_bg_poll(&b, true, NULL, why, sizeof why), KB_ECHILD);
+	assert_string_equal(why, "the import of linux failed");
+
+	assert_int_equal(kb_bg_start(&b, bg_interrupted, NULL), 0);
+	assert_int_equal(kb_bg_poll(&b, true, NULL, why, sizeof why), KB_EINTR);
+
+	/* polled without waiting while it runs: 1, and the caller goes on */
+	assert_int_equal(kb_bg_start(&b, bg_slow, NULL), 0);
+	assert_int_equal(kb_bg_poll(&b, false, NULL, why, sizeof why), 1);
+	assert_true(b.pid > 0);
+	assert_int_equal(kb_bg_poll(&b, true, &took, why, sizeof why), 0);
+	assert_true(took >= 0.25);
+	/* nothing left to poll */
+	assert_true(kb_bg_poll(&b, true, NULL, why, sizeof why) < 0);
+}
+
+static void a_killed_background_child_counts_as_interrupted(void **state)
+{
+	(void)state;
+	struct kb_bg b;
+	assert_int_equal(kb_bg_start(&b, bg_slow, NULL), 0);
+	kill(b.pid, SIGKILL);
+	assert_int_equal(kb_bg_poll(&b, true, NULL, NULL, 0), KB_EINTR);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(messages_arrive_in_order_with_the_exit_status),
 	cmocka_unit_test(a_spinning_child_is_killed_at_the_timeout),
@@ -189,6 +254,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(a_signal_ends_it),
 	cmocka_unit_test(groups_the_child_started_do_not_outlive_it),
 	cmocka_unit_test(the_memory_cap_holds_in_the_child),
+	cmocka_unit_test(a_background_child_says_how_it_ended),
+	cmocka_unit_test(a_killed_background_child_counts_as_interrupted),
 };
 
 KB_TEST_MAIN(tests)
