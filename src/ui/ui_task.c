@@ -115,7 +115,7 @@ static void tk_draw(struct ui *ui, int top, int height)
 		snprintf(line, sizeof line, _("This lesson could not be started: %s"), tk.start_error);
 		ui_doc_wrap(&d, line, UI_FAIL, w, "");
 	} else if (!ui->c->ws) {
-		snprintf(line, sizeof line, _("Preparing your workspace (a git clone of the kernel tree, about 20 s): %s"),
+		snprintf(line, sizeof line, _("Preparing your workspace (a git clone of the kernel tree: 20 s to a minute): %s"),
 			 *ui->ws_what ? ui->ws_what : _("waiting"));
 		ui_doc_wrap(&d, line, UI_WARN, w, "");
 	} else if (last) {
