@@ -244,6 +244,8 @@ static int check_child(void *ctx, int fd)
 		o.max_builds = c->t->limit_builds ? c->t->limit_builds : KB_CHECK_BUILDS;
 	if (!o.max_boots)
 		o.max_boots = c->t->limit_boots ? c->t->limit_boots : KB_CHECK_BOOTS;
+	if (!o.cpus)
+		o.cpus = c->t->cpus;
 	struct kb_check_result *res = c->res;
 	int rc = kb_api_run_check(c->l->sb, c->t->check_ref, c->where, res, &o);
 	if (rc < 0) {

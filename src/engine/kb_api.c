@@ -800,14 +800,20 @@ static bool boot_overlap(void)
 	return sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 }
 
+/* the CPUs kb.boot's machine has unless it asks otherwise: the task's (cpus = N), else 1 */
+static int default_cpus(const struct run *r)
+{
+	return r->opts->cpus > 0 ? r->opts->cpus : 1;
+}
+
 /* The guest for the next kb.boot, started before a build of the workspace when none is
- * waiting: the machine kb.boot starts by default (one CPU). A guest that cannot start
- * is no error: kb.boot then boots as usual. */
+ * waiting: the machine kb.boot starts by default (the task's CPUs). A guest that cannot
+ * start is no error: kb.boot then boots as usual. */
 static void guest_start(struct run *r)
 {
 	if (r->guest || !boot_overlap())
 		return;
-	struct kb_boot_opts bo = {.kernel = r->h->bzimage, .initramfs = r->h->initramfs};
+	struct kb_boot_opts bo = {.kernel = r->h->bzimage, .initramfs = r->h->initramfs, .cpus = default_cpus(r)};
 	if (runner_guest_start(&r->guest, &bo) < 0)
 		r->guest = NULL;
 }
@@ -1149,7 +1155,7 @@ static int l_boot(lua_State *L)
 	}
 	bool insmod = opt_bool(L, 1, "insmod", true), rmmod = opt_bool(L, 1, "rmmod", true);
 	double timeout = opt_num(L, 1, "timeout", r->opts->boot_timeout > 0 ? r->opts->boot_timeout : 60);
-	int cpus = (int)opt_num(L, 1, "cpus", 1);
+	int cpus = (int)opt_num(L, 1, "cpus", default_cpus(r));
 	if (timeout <= 0 || timeout > 600 || cpus < 1 || cpus > 8)
 		return luaL_error(L, _("kb.boot: timeout must be in (0, 600] seconds and cpus in 1..8"));
 	struct owned *own = owned_push(L, boot_job_free);

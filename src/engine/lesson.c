@@ -643,14 +643,30 @@ static void read_points(struct rd *r, const struct kb_value *v, int line, struct
 	t->points = (int)n->integer;
 }
 
+/* task.cpus, a whole number from 1 to KB_TASK_CPUS_MAX; 1 when not given */
+static void read_cpus(struct rd *r, const struct kb_value *v, int line, struct kb_task *t)
+{
+	t->cpus = 1;
+	const struct kb_value *n = kb_value_get(v, "cpus");
+	if (!n)
+		return;
+	if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 1 || n->integer > KB_TASK_CPUS_MAX) {
+		rd_fail(r, line, _("task.cpus must be a whole number from 1 to %d (the CPUs of the machine "
+			"the task's checks boot; 1 when not given)"), KB_TASK_CPUS_MAX);
+		return;
+	}
+	t->cpus = (int)n->integer;
+}
+
 static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *v, struct kb_task *t, int n)
 {
 	static const char *const known[] = {"id", "title", "goal", "files", "hints", "check", "limits", "points",
-					    "learner", "starter_build_fails", NULL};
+					    "learner", "starter_build_fails", "cpus", NULL};
 	int line = v->line;
 	check_keys(r, v, line, "task", known);
 	read_limits(r, v, line, t);
 	read_points(r, v, line, t);
+	read_cpus(r, v, line, t);
 	t->id = get_str(r, v, line, "task", "id", false, N_("a short name: lowercase letters, digits, - and _"));
 	if (t->id && !valid_id(t->id))
 		rd_fail(r, line, _("task id '%s' must be lowercase letters, digits, '-' and '_'"), t->id);

@@ -70,9 +70,14 @@ struct kb_task {
 	   the compiler's error); else `pack validate` reports a starter that does not build
 	   as a finding, since its check failed for the wrong reason */
 	bool starter_build_fails;
+	/* cpus = N: the CPUs of the machine the task's checks boot, 1 to KB_TASK_CPUS_MAX; 1
+	   unless given. kb.boot's default, and the machine of the guest kb.build starts while
+	   it builds (a kb.boot asking for another machine boots anew) */
+	int cpus;
 };
 
 #define KB_TASK_POINTS_MAX 1000
+#define KB_TASK_CPUS_MAX 8
 
 struct kb_lesson_step {
 	enum kb_step_kind kind;

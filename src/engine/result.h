@@ -74,6 +74,9 @@ struct kb_check_opts {
 	/* The builds and boots the check may start (kb.build, kb.boot); 0: KB_CHECK_BUILDS,
 	   KB_CHECK_BOOTS. kb_check_run() sets them from the task's limits. */
 	int max_builds, max_boots;
+	/* The CPUs of the machine the check boots: kb.boot's default, and the machine of the
+	   guest kb.build starts early; 0: 1. kb_check_run() sets it from the task's cpus. */
+	int cpus;
 };
 
 /* The limits a check runs under (kb_check_run runs its Lua in a child process): wall

@@ -221,6 +221,52 @@ static void test_task_limits(void **s)
 	kb_rm_rf(tmp);
 }
 
+/* a task's cpus: 1 unless given, read when 1 to 8, refused otherwise with the lesson's
+ * file and line; the core course's locks and finale ask for 2 */
+static void test_task_cpus(void **s)
+{
+	char tmp[] = "/tmp/kbtest-cpus-XXXXXX";
+	assert_non_null(mkdtemp(tmp));
+	static const char *const given[] = {"", "cpus = 2,", "cpus = 8,", "cpus = 0,", "cpus = 9,", "cpus = 1.5,",
+					    "cpus = 'two',"};
+	static const int want[] = {1, 2, 8, -1, -1, -1, -1};
+	char *ldir = kb_asprintf("%s/l/solution/kbridge", tmp);
+	assert_int_equal(kb_mkdir_p(ldir, 0755), 0);
+	char *note = kb_path_join(ldir, "note.txt");
+	assert_int_equal(kb_write_file_atomic(note, "a\n", 2, 0644), 0);
+	char *file = kb_asprintf("%s/l/lesson.lua", tmp);
+	for (size_t i = 0; i < sizeof given / sizeof *given; i++) {
+		char *text = kb_asprintf("lesson { id = 'l', title = 'l', history = { year = 2026, milestone = 'm', "
+					 "source = 's' }, steps = {\n task { id = 't', goal = 'g', files = { "
+					 "'kbridge/note.txt' }, %s check = function(kb) end } } }\n", given[i]);
+		assert_int_equal(kb_write_file_atomic(file, text, strlen(text), 0644), 0);
+		struct kb_lesson l;
+		kb_lesson_load(&l, tmp, "l");
+		if (want[i] > 0) {
+			if (l.error)
+				fail_msg("'%s': %s", given[i], l.error);
+			assert_int_equal(kb_lesson_find_task(&l, "t")->cpus, want[i]);
+		} else {
+			assert_non_null(l.error);
+			if (!strstr(l.error, "lesson.lua:2:") || !strstr(l.error, "task.cpus must be a whole number from 1 to 8"))
+				fail_msg("'%s': '%s' does not name lesson.lua:2 and the rule", given[i], l.error);
+		}
+		kb_lesson_free(&l);
+		free(text);
+	}
+	free(file);
+	free(note);
+	free(ldir);
+	kb_rm_rf(tmp);
+
+	struct kb_pack p;
+	assert_int_equal(kb_pack_load(&p, "lessons/core"), 0);
+	assert_int_equal(kb_lesson_find_task(kb_pack_find_lesson(&p, "locks"), "tally")->cpus, 2);
+	assert_int_equal(kb_lesson_find_task(kb_pack_find_lesson(&p, "finale"), "ledger")->cpus, 2);
+	assert_int_equal(kb_lesson_find_task(kb_pack_find_lesson(&p, "orientation"), "greet")->cpus, 1);
+	kb_pack_free(&p);
+}
+
 /* files given to read are pinned: kb_pin_stage stages the lesson's copy of one the
  * workspace changed, keeps the learner's, and leaves a file named in learner = { } alone;
  * starter_build_fails is read */
@@ -313,6 +359,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_workspace_boundary),
 	cmocka_unit_test(test_load_history_pack),
 	cmocka_unit_test(test_task_limits),
+	cmocka_unit_test(test_task_cpus),
 	cmocka_unit_test(test_pinned_files),
 };
 

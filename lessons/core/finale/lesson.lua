@@ -136,6 +136,7 @@ lesson {
         "samples/kbridge/ledger/ledger_glue.c",
         "samples/kbridge/ledger/Kbuild",
       },
+      cpus = 2,   -- two processes deposit at once: the guest kb.build starts has both CPUs
       hints = {
         "Run the check on the starter: every request is refused and the shell reports \"Operation not permitted\" — that is the -1 at the end of kb_ledger_request (EPERM), not the error Rust had. Three places to write: validate(), apply(), and that match.",
         "validate(): match bytes { [1, account, lo, hi] => ..., [2, c0, c1, c2, c3] => ..., [] | [1 | 2, ..] => return Err(EINVAL), _ => return Err(eopnotsupp()) } — u16::from_le_bytes([*lo, *hi]) and u32::from_le_bytes(...) read the numbers. apply(): let mut ledger = self.ledger.lock(); once, at the top, and keep the guard until the end.",

@@ -85,6 +85,7 @@ lesson {
         "samples/kbridge/tally/tally_threads.c",
         "samples/kbridge/tally/Kbuild",
       },
+      cpus = 2,   -- the threads run truly at once: the guest kb.build starts has both CPUs
       hints = {
         "Run the check on the starter: the count is lower than threads x iters, and many snapshots are torn. The SAFETY comment on `unsafe impl Sync for Shared` claims C calls one at a time; tally_threads.c runs a thread on each CPU, all at once.",
         "#[pin_data] struct Shared { #[pin] totals: kernel::sync::Mutex<Totals> } and in init: KBox::pin_init(pin_init!(Shared { totals <- kernel::new_mutex!(Totals::default(), \"tally_totals\") }), GFP_KERNEL)?. No UnsafeCell and no unsafe impl Sync any more: the lock is Sync.",
