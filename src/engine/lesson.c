@@ -601,6 +601,20 @@ static void read_quiz(struct rd *r, const struct kb_value *v, struct kb_quiz *q,
 	qsort(q->answers, q->n_answers, sizeof *q->answers, cmp_int);
 }
 
+/* Field `key` of table v as a whole number from lo to hi, into *out; def when the field is
+ * not there. Returns false (and *out is def) when it is there but not such a number. */
+static bool whole_field(const struct kb_value *v, const char *key, long long lo, long long hi, int def, int *out)
+{
+	*out = def;
+	const struct kb_value *n = kb_value_get(v, key);
+	if (!n)
+		return true;
+	if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < lo || n->integer > hi)
+		return false;
+	*out = (int)n->integer;
+	return true;
+}
+
 /* task.limits = { seconds = N, builds = N, boots = N }, each an integer from 1 to its
  * upper bound (result.h) */
 static void read_limits(struct rd *r, const struct kb_value *v, int line, struct kb_task *t)
@@ -615,47 +629,26 @@ static void read_limits(struct rd *r, const struct kb_value *v, int line, struct
 		{"seconds", KB_CHECK_SECONDS_MAX}, {"builds", KB_CHECK_RUNS_MAX}, {"boots", KB_CHECK_RUNS_MAX},
 	};
 	int *dest[] = {&t->limit_seconds, &t->limit_builds, &t->limit_boots};
-	for (size_t i = 0; i < 3; i++) {
-		const struct kb_value *n = kb_value_get(lim, keys[i].key);
-		if (!n)
-			continue;
-		if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 1 || n->integer > keys[i].max) {
+	for (size_t i = 0; i < 3; i++)
+		if (!whole_field(lim, keys[i].key, 1, keys[i].max, 0, dest[i]))
 			rd_fail(r, line, _("task.limits.%s must be a whole number from 1 to %d"), keys[i].key,
 				keys[i].max);
-			continue;
-		}
-		*dest[i] = (int)n->integer;
-	}
 }
 
 /* task.points, a whole number from 0 to KB_TASK_POINTS_MAX; 1 when not given */
 static void read_points(struct rd *r, const struct kb_value *v, int line, struct kb_task *t)
 {
-	t->points = 1;
-	const struct kb_value *n = kb_value_get(v, "points");
-	if (!n)
-		return;
-	if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 0 || n->integer > KB_TASK_POINTS_MAX) {
+	if (!whole_field(v, "points", 0, KB_TASK_POINTS_MAX, 1, &t->points))
 		rd_fail(r, line, _("task.points must be a whole number from 0 to %d (what the task is worth in "
 			"a GitHub Classroom result; 1 when not given)"), KB_TASK_POINTS_MAX);
-		return;
-	}
-	t->points = (int)n->integer;
 }
 
 /* task.cpus, a whole number from 1 to KB_TASK_CPUS_MAX; 1 when not given */
 static void read_cpus(struct rd *r, const struct kb_value *v, int line, struct kb_task *t)
 {
-	t->cpus = 1;
-	const struct kb_value *n = kb_value_get(v, "cpus");
-	if (!n)
-		return;
-	if (n->type != KB_V_NUMBER || !n->is_integer || n->integer < 1 || n->integer > KB_TASK_CPUS_MAX) {
+	if (!whole_field(v, "cpus", 1, KB_TASK_CPUS_MAX, 1, &t->cpus))
 		rd_fail(r, line, _("task.cpus must be a whole number from 1 to %d (the CPUs of the machine "
 			"the task's checks boot; 1 when not given)"), KB_TASK_CPUS_MAX);
-		return;
-	}
-	t->cpus = (int)n->integer;
 }
 
 static void read_task(struct rd *r, struct kb_lesson *l, const struct kb_value *v, struct kb_task *t, int n)
