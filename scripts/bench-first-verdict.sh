@@ -29,7 +29,7 @@ export KBRIDGE_HOME="$TMP/home" KBRIDGE_WORKSPACE="$TMP/ws"
 t2=$(now)
 "$KB" start orientation > "$TMP/start.out" 2>&1 || { cat "$TMP/start.out"; exit 1; }
 t3=$(now)
-# the starter as it is: a verdict all the same (the task's TODO is the learner's to do)
+# the starter as the learner first gets it: its check gives a verdict all the same
 set +e
 "$KB" check orientation > "$TMP/check.out" 2>&1
 verdict=$?

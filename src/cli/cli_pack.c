@@ -689,6 +689,15 @@ static char *costs_path(void)
 	return path;
 }
 
+/* Is line (n bytes, no newline) of validate.times the line of key? Its key is what
+ * follows its first tab. */
+static bool times_line_is(const char *line, size_t n, const char *key)
+{
+	const char *tab = memchr(line, '\t', n);
+	size_t kl = strlen(key);
+	return tab && (size_t)(line + n - tab - 1) == kl && memcmp(tab + 1, key, kl) == 0;
+}
+
 /* each run's cost from validate.times (runs it does not name stay never timed) */
 static void costs_read(struct side *s, const char *pack_dir)
 {
@@ -703,13 +712,11 @@ static void costs_read(struct side *s, const char *pack_dir)
 		if (!p->l)
 			continue;
 		char *key = cost_key(pack_dir, p);
-		size_t kl = strlen(key);
 		for (const char *line = text; *line;) {
-			const char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
-			size_t n = nl ? (size_t)(nl - line) : strlen(line);
-			if (tab && tab < line + n && (size_t)(line + n - tab - 1) == kl && memcmp(tab + 1, key, kl) == 0)
+			size_t n = strcspn(line, "\n");
+			if (times_line_is(line, n, key))
 				p->cost = strtod(line, NULL);
-			line += n + (nl ? 1 : 0);
+			line += n + (line[n] ? 1 : 0);
 		}
 		free(key);
 	}
@@ -736,18 +743,17 @@ static void costs_write(const struct side *s, const char *pack_dir)
 		}
 	if (kb_read_file(&old, &len, path) == 0) {
 		for (const char *line = old; *line;) {
-			const char *nl = strchr(line, '\n'), *tab = strchr(line, '\t');
-			size_t n = nl ? (size_t)(nl - line) : strlen(line);
+			size_t n = strcspn(line, "\n");
+			const char *tab = memchr(line, '\t', n);
 			bool replaced = false;
-			for (size_t k = 0; tab && tab < line + n && k < keys.n && !replaced; k++)
-				replaced = strlen(keys.v[k]) == (size_t)(line + n - tab - 1) &&
-					   memcmp(tab + 1, keys.v[k], strlen(keys.v[k])) == 0;
+			for (size_t k = 0; k < keys.n && !replaced; k++)
+				replaced = times_line_is(line, n, keys.v[k]);
 			/* a line of a pack folder that is gone (a validated copy in /tmp) goes too */
-			char *dir = tab && tab < line + n ? kb_strndup(tab + 1, strcspn(tab + 1, "\t\n")) : NULL;
+			char *dir = tab ? kb_strndup(tab + 1, strcspn(tab + 1, "\t\n")) : NULL;
 			if (!replaced && dir && kb_is_dir(dir))
 				kb_buf_printf(&out, "%.*s\n", (int)n, line);
 			free(dir);
-			line += n + (nl ? 1 : 0);
+			line += n + (line[n] ? 1 : 0);
 		}
 	}
 	if (keys.n)
