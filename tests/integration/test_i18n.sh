@@ -123,8 +123,9 @@ expect_status 0 $?
 # what changes from run to run: paths, the name the check drew (always three digits), the
 # seed (up to 15 digits: the replay command it ends goes on the next line or not, so the
 # seed line is joined and empty lines are left out), the kernel's own lines in the log
-# (what a boot prints and when depends on the machine's load: only the build's lines,
-# which stay the same, are compared)
+# (what a boot prints and when depends on the machine's load: only the build's lines
+# are compared, and a run of "CC [M]" lines in sorted order: make -j compiles them in
+# either order)
 sed -e "s#$CWS#WS#g" -e "s#$KERNEL_HOME#KBHOME#g" -e "s#$T_TMP#TMP#g" -e 's/\[ *[0-9]*\.[0-9]*\]/[ T ]/g' \
 	-e 's/learner[0-9][0-9][0-9]/learnerNNN/g' "$T_TMP/check.raw" | python3 -c '
 import re, sys
@@ -138,7 +139,23 @@ for l in t.splitlines(True):
     kernel = False
     if l.strip():
         out.append(l)
-sys.stdout.write("".join(out))' >"$T_TMP/check.out"
+# entries: a line and its continuations; runs of "CC [M]" entries sorted
+entries = []
+for l in out:
+    if re.match(r" {3}↪ ", l) and entries:
+        entries[-1] += l
+    else:
+        entries.append(l)
+res, run = [], []
+for e in entries + [None]:
+    if e is not None and re.match(r" {3}CC \[M\]", e):
+        run.append(e)
+        continue
+    res += sorted(run)
+    run = []
+    if e is not None:
+        res.append(e)
+sys.stdout.write("".join(res))' >"$T_TMP/check.out"
 if [ "${UPDATE:-0}" = 1 ]; then
 	cp "$T_TMP/check.out" "$ROOT/tests/i18n/check.ref"
 elif ! diff -u "$ROOT/tests/i18n/check.ref" "$T_TMP/check.out" >"$T_TMP/check.diff"; then
